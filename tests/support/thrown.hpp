@@ -1,0 +1,36 @@
+// What an expression throws, as text a CHECK can compare (so a failure shows what was thrown).
+#pragma once
+
+#include <string>
+
+#include "apdu/error.hpp"
+
+namespace quorum::test {
+
+// The name of the rule an ApduError from `f` reports, or a text that matches no rule name.
+template <typename F>
+std::string brokenRule(F&& f) {
+    try {
+        f();
+    } catch (const apdu::ApduError& e) {
+        return apdu::ruleName(e.rule());
+    }
+    return "(no ApduError thrown)";
+}
+
+// The what() of the exception of type E that `f` throws.
+template <typename E = apdu::ApduError, typename F>
+std::string thrownMessage(F&& f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e.what();
+    }
+    return "(nothing thrown)";
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+}  // namespace quorum::test
