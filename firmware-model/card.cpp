@@ -1,0 +1,228 @@
+#include "firmware-model/card.hpp"
+
+#include <openssl/crypto.h>
+
+#include "apdu/error.hpp"
+#include "apdu/status.hpp"
+#include "apdu/tlv.hpp"
+
+namespace quorum::card {
+
+using apdu::CommandApdu;
+using apdu::ResponseApdu;
+using apdu::Tlv;
+namespace sw = apdu::sw;
+
+const Bytes kApplicationId = {0xF0, 'Q', 'U', 'O', 'R', 'U', 'M', 'C', 'A', 'R', 'D'};
+
+namespace {
+
+constexpr const char* kFieldCardId = "card_id";
+constexpr const char* kFieldLifecycle = "lifecycle";
+
+// ISO 7816-4 5.4.1: first interindustry class 000x xxxx, proprietary 100x xxxx (same bit layout).
+constexpr std::uint8_t kClassMask = 0xE0;
+constexpr std::uint8_t kInterindustryClass = 0x00;
+constexpr std::uint8_t kProprietaryClass = 0x80;
+constexpr std::uint8_t kChannelMask = 0x03;
+
+// SELECT P1 (select by DF name) and the P2 values we answer (ISO 7816-4 7.1.1).
+constexpr std::uint8_t kSelectByName = 0x04;
+constexpr std::uint8_t kSelectReturnFci = 0x00;
+constexpr std::uint8_t kSelectNoData = 0x0C;
+
+ResponseApdu status(std::uint16_t word) { return ResponseApdu::status(word); }
+
+bool validLifecycle(std::uint8_t value) {
+    switch (static_cast<Lifecycle>(value)) {
+        case Lifecycle::Blank:
+        case Lifecycle::Personalized:
+        case Lifecycle::Operational:
+        case Lifecycle::Blocked:
+        case Lifecycle::Terminated:
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+const char* lifecycleName(Lifecycle state) {
+    switch (state) {
+        case Lifecycle::Blank: return "BLANK";
+        case Lifecycle::Personalized: return "PERSONALIZED";
+        case Lifecycle::Operational: return "OPERATIONAL";
+        case Lifecycle::Blocked: return "BLOCKED";
+        case Lifecycle::Terminated: return "TERMINATED";
+    }
+    return "UNKNOWN";
+}
+
+Card::Card(Nvm& nvm, Coprocessor& coprocessor) : nvm_(nvm), coprocessor_(coprocessor) {
+    auto id = nvm_.read(kFieldCardId);
+    auto state = nvm_.read(kFieldLifecycle);
+    if (!id && !state) {
+        // First power-up ever: the card gets its identity, as a factory would give it.
+        Bytes fresh(kCardIdSize);
+        coprocessor_.random(fresh.data(), fresh.size());
+        nvm_.begin();
+        nvm_.write(kFieldCardId, fresh);
+        nvm_.write(kFieldLifecycle, {static_cast<std::uint8_t>(Lifecycle::Blank)});
+        nvm_.commit();
+        id = fresh;
+        state = Bytes{static_cast<std::uint8_t>(Lifecycle::Blank)};
+    }
+    if (!id || id->size() != kCardIdSize)
+        throw std::runtime_error("card memory holds no valid card id (expected 16 bytes)");
+    if (!state || state->size() != 1 || !validLifecycle((*state)[0]))
+        throw std::runtime_error("card memory holds no valid lifecycle state");
+    cardId_ = *id;
+    lifecycle_ = static_cast<Lifecycle>((*state)[0]);
+}
+
+Bytes Card::atr() {
+    // TS=3B direct convention; T0=8F: TD1 follows, 15 historical bytes; TD1=80: TD2 follows, T=0;
+    // TD2=01: T=1. Historical bytes (ISO 7816-4 8.1.1): category 80, then COMPACT-TLV:
+    // 56 "QUORUM" (card issuer's data), 73 80 00 C0 (card capabilities: selection by full DF
+    // name; command chaining and extended Lc/Le), 82 90 00 (status indicator: SW 9000).
+    Bytes atr = {0x3B, 0x8F, 0x80, 0x01, 0x80, 0x56, 'Q', 'U', 'O', 'R', 'U', 'M',
+                 0x73, 0x80, 0x00, 0xC0, 0x82, 0x90, 0x00};
+    std::uint8_t tck = 0;
+    for (std::size_t i = 1; i < atr.size(); ++i) tck ^= atr[i];  // ISO 7816-3 8.2.5: T0..last
+    atr.push_back(tck);
+    return atr;
+}
+
+void Card::powerOn() {
+    clearVolatileState();
+    powered_ = true;
+}
+
+void Card::powerOff() {
+    clearVolatileState();
+    powered_ = false;
+}
+
+void Card::reset() {
+    clearVolatileState();
+    powered_ = true;
+}
+
+void Card::clearVolatileState() {
+    selected_ = false;
+    OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
+    pendingResponse_.clear();
+    chain_.reset();
+}
+
+Bytes Card::process(const Bytes& raw) {
+    if (!powered_) powerOn();  // bytes can only arrive at a card that has power
+    if (raw.size() < 4) return status(sw::kWrongLength).encode();
+
+    const std::uint8_t cla = raw[0];
+    const std::uint8_t classBits = cla & kClassMask;
+    if (cla == 0xFF || (classBits != kInterindustryClass && classBits != kProprietaryClass))
+        return status(sw::kClaNotSupported).encode();
+    if ((cla & kChannelMask) != 0) return status(sw::kLogicalChannelNotSupported).encode();
+    if ((cla & apdu::kClaSecureMessaging) != 0)
+        return status(sw::kSecureMessagingNotSupported).encode();
+
+    CommandApdu command;
+    try {
+        command = CommandApdu::parse(raw);
+    } catch (const apdu::ApduError&) {
+        return status(sw::kWrongLength).encode();
+    }
+
+    if (chain_.inProgress() && !chain_.continues(command)) {
+        chain_.reset();
+        return status(sw::kLastCommandOfChainExpected).encode();
+    }
+    if (command.isChained() || chain_.inProgress()) {
+        if (command.ins == ins::kGetResponse) return status(sw::kChainingNotSupported).encode();
+        try {
+            auto whole = chain_.add(command);
+            if (!whole) return status(sw::kSuccess).encode();
+            command = std::move(*whole);
+        } catch (const apdu::ApduError&) {
+            chain_.reset();
+            return status(sw::kWrongLength).encode();
+        }
+    }
+
+    if (command.ins != ins::kGetResponse) {
+        OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
+        pendingResponse_.clear();
+    }
+    return dispatch(command).encode();
+}
+
+ResponseApdu Card::dispatch(const CommandApdu& command) {
+    if ((command.cla & kClassMask) == kProprietaryClass) return status(sw::kInsNotSupported);
+    switch (command.ins) {
+        case ins::kSelect: return select(command);
+        case ins::kGetData: return getData(command);
+        case ins::kGetResponse: return getResponse(command);
+        default: return status(sw::kInsNotSupported);
+    }
+}
+
+ResponseApdu Card::select(const CommandApdu& command) {
+    if (command.p1 != kSelectByName) return status(sw::kIncorrectP1P2);
+    if (command.p2 != kSelectReturnFci && command.p2 != kSelectNoData)
+        return status(sw::kIncorrectP1P2);
+    if (command.data.empty()) return status(sw::kWrongLength);
+    if (command.data != kApplicationId) {
+        selected_ = false;  // ISO 7816-4 7.1.1: a failed selection leaves nothing selected here
+        return status(sw::kFileNotFound);
+    }
+    clearVolatileState();
+    selected_ = true;
+    if (command.p2 == kSelectNoData) return status(sw::kSuccess);
+    return deliver(fci(), command.ne);
+}
+
+Bytes Card::fci() const {
+    Tlv proprietary = Tlv::constructedOf(
+        0xA5, {Tlv::primitive(tag::kFormatVersion, {kFormatVersion}),
+               Tlv::primitive(tag::kCardId, cardId_),
+               Tlv::primitive(tag::kLifecycle, {static_cast<std::uint8_t>(lifecycle_)})});
+    return Tlv::constructedOf(0x6F, {Tlv::primitive(0x84, kApplicationId), proprietary}).encode();
+}
+
+ResponseApdu Card::getData(const CommandApdu& command) {
+    if (!selected_) return status(sw::kConditionsNotSatisfied);
+    if (!command.data.empty()) return status(sw::kWrongLength);
+    const std::uint16_t requested = static_cast<std::uint16_t>((command.p1 << 8) | command.p2);
+    switch (requested) {
+        case tag::kFormatVersion: return deliver({kFormatVersion}, command.ne);
+        case tag::kCardId: return deliver(cardId_, command.ne);
+        case tag::kLifecycle: return deliver({static_cast<std::uint8_t>(lifecycle_)}, command.ne);
+        default: return status(sw::kReferencedDataNotFound);
+    }
+}
+
+ResponseApdu Card::getResponse(const CommandApdu& command) {
+    if (command.p1 != 0 || command.p2 != 0) return status(sw::kIncorrectP1P2);
+    if (!command.data.empty() || !command.ne) return status(sw::kWrongLength);
+    if (pendingResponse_.empty()) return status(sw::kConditionsNotSatisfied);
+    Bytes rest;
+    rest.swap(pendingResponse_);
+    ResponseApdu answer = deliver(rest, command.ne);
+    OPENSSL_cleanse(rest.data(), rest.size());
+    return answer;
+}
+
+ResponseApdu Card::deliver(Bytes data, std::optional<std::size_t> ne) {
+    const std::size_t now = ne.value_or(0);
+    if (data.size() <= now) return ResponseApdu{std::move(data), sw::kSuccess};
+    // ISO 7816-4 5.3.4: give Ne bytes, keep the rest, and say how much is left (00 = 256 or more).
+    ResponseApdu answer{Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(now)), 0};
+    pendingResponse_.assign(data.begin() + static_cast<std::ptrdiff_t>(now), data.end());
+    OPENSSL_cleanse(data.data(), data.size());
+    const std::size_t left = pendingResponse_.size();
+    answer.sw = static_cast<std::uint16_t>(sw::kBytesAvailable | (left >= 256 ? 0 : left));
+    return answer;
+}
+
+}  // namespace quorum::card

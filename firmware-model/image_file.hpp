@@ -1,0 +1,41 @@
+// The card image file: an Nvm backing kept as a JSON document, replaced crash-safely.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "firmware-model/nvm.hpp"
+
+namespace quorum::card {
+
+// Raised when an image file exists but cannot be used; the file is left untouched.
+class ImageFileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class ImageFileNvm : public Nvm {
+public:
+    // Loads `path`, or starts empty when it does not exist (it is created on the first write).
+    // Throws ImageFileError naming the path and what is wrong with a file that is unreadable,
+    // not JSON, of another format or version, or whose fields are malformed.
+    static ImageFileNvm open(const std::string& path);
+
+    const std::string& path() const { return path_; }
+    bool existedOnDisk() const { return existed_; }
+
+protected:
+    // Writes a temporary file beside the image, fsyncs it, renames it over the image and
+    // fsyncs the folder: a crash at any instant leaves either the old or the new image.
+    void persist(const NvmImage& image) override;
+
+private:
+    ImageFileNvm(std::string path, NvmImage image, bool existed);
+    std::string path_;
+    bool existed_;
+};
+
+// The JSON text of an image (stable field order, hex values), as persist() writes it.
+std::string renderImage(const NvmImage& image);
+
+}  // namespace quorum::card
