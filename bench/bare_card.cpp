@@ -1,0 +1,55 @@
+// bare_card: the fastest possible vpcd "card" - answers every APDU with 9000, nothing else.
+// The baseline for bench/apdu_rtt: same socket options as card-sim, no card logic at all.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <chrono>
+#include <thread>
+
+int main(int argc, char** argv) {
+    const int port = argc > 1 ? std::atoi(argv[1]) : 35964;
+    const unsigned char atr[] = {0x3B, 0x80, 0x80, 0x01, 0x01};
+    for (;;) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<uint16_t>(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            ::close(fd);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            continue;
+        }
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        unsigned char buf[65538];
+        std::size_t have = 0;
+        for (;;) {
+            ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+            const ssize_t n = ::recv(fd, buf + have, sizeof buf - have, 0);
+            if (n <= 0) break;
+            have += static_cast<std::size_t>(n);
+            while (have >= 2) {
+                const std::size_t len = (static_cast<std::size_t>(buf[0]) << 8) | buf[1];
+                if (have < 2 + len) break;
+                if (len == 1 && buf[2] == 0x04) {
+                    unsigned char out[2 + sizeof atr] = {0, sizeof atr};
+                    std::memcpy(out + 2, atr, sizeof atr);
+                    ::send(fd, out, sizeof out, MSG_NOSIGNAL);
+                } else if (len > 1) {
+                    const unsigned char ok[] = {0x00, 0x02, 0x90, 0x00};
+                    ::send(fd, ok, sizeof ok, MSG_NOSIGNAL);
+                }
+                std::memmove(buf, buf + 2 + len, have - 2 - len);
+                have -= 2 + len;
+            }
+        }
+        ::close(fd);
+    }
+}

@@ -1,0 +1,247 @@
+// card-sim through the real stack: pcscd + vpcd + card-sim processes, host PC/SC code and
+// PC/SC programs nobody here wrote.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cctype>
+#include <csignal>
+#include <thread>
+
+#include "apdu/command.hpp"
+#include "apdu/response_chaining.hpp"
+#include "apdu/status.hpp"
+#include "firmware-model/card.hpp"
+#include "firmware-model/image_file.hpp"
+#include "host/card_info.hpp"
+#include "host/pcsc.hpp"
+#include "host/pcsc_channel.hpp"
+#include "host/pcsc_error.hpp"
+#include "host/reader_monitor.hpp"
+#include "tests/system/harness.hpp"
+
+using namespace quorum;
+using namespace quorum::test;
+using host::ReaderEvent;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Events from `monitor` until one of `kind` for `reader` arrives (others are collected too).
+ReaderEvent waitForEvent(host::PcscReaderMonitor& monitor, ReaderEvent::Kind kind,
+                         const std::string& reader, milliseconds timeout = milliseconds(10000)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+        for (const auto& e : monitor.wait(left))
+            if (e.kind == kind && e.reader == reader) return e;
+    }
+    FAIL("no \"" << host::eventName(kind) << "\" event for " << reader << " in time");
+    return {};
+}
+
+host::CardInfo selectThroughPcsc(const std::string& reader = kReader0) {
+    host::PcscContext context;
+    host::PcscCard card(context, reader);
+    host::PcscChannel raw(card);
+    apdu::ResponseChainingChannel channel(raw);
+    return host::selectQuorumCard(channel);
+}
+
+Bytes cardIdInImage(const std::string& image) {
+    auto nvm = card::ImageFileNvm::open(image);
+    return nvm.read("card_id").value_or(Bytes{});
+}
+
+}  // namespace
+
+TEST_CASE("the host sees the vpcd readers, and card-sim's start and stop as insert and remove") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    host::PcscContext context;
+    host::PcscReaderMonitor monitor(context);
+
+    // The first wait reports the world as it is: two empty vpcd readers.
+    const auto initial = monitor.wait(milliseconds(0));
+    int readersAdded = 0;
+    for (const auto& e : initial) {
+        CHECK(e.kind == ReaderEvent::Kind::ReaderAdded);
+        ++readersAdded;
+    }
+    CHECK(readersAdded == 2);
+    for (const auto& r : monitor.readers()) CHECK_FALSE(r.cardPresent);
+
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    const auto inserted = waitForEvent(monitor, ReaderEvent::Kind::CardInserted, kReader0);
+    CHECK(toHex(inserted.atr) == toHex(card::Card::atr()));
+
+    CHECK(sim.stop(SIGTERM) == 0);  // exit status 0 as reported by waitpid
+    waitForEvent(monitor, ReaderEvent::Kind::CardRemoved, kReader0);
+
+    CardSim again(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForEvent(monitor, ReaderEvent::Kind::CardInserted, kReader0);
+    CHECK(again.stop(SIGINT) == 0);
+    waitForEvent(monitor, ReaderEvent::Kind::CardRemoved, kReader0);
+}
+
+TEST_CASE("SELECT through PC/SC returns the FCI, and a short Le is completed by GET RESPONSE") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    const std::string image = folder.file("card.json");
+    CardSim sim(image, folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+
+    host::PcscContext context;
+    host::PcscCard card(context, kReader0);
+    CHECK(toHex(card.atr()) == toHex(card::Card::atr()));
+    host::PcscChannel raw(card);
+
+    // SELECT with Le = 256: the whole FCI at once.
+    const auto full = raw.transmit(apdu::CommandApdu::select(host::kQuorumAid, 256));
+    REQUIRE(full.sw == apdu::sw::kSuccess);
+    const auto info = host::parseFci(full.data);
+    CHECK(info.lifecycleName() == "BLANK");
+    CHECK(info.formatVersion == 1);
+    CHECK(toHex(info.cardId) == toHex(cardIdInImage(image)));
+    REQUIRE(full.data.size() > 16);
+
+    // SELECT with Le = 16: the card sends 16 bytes and 61xx with the number left.
+    const auto part = raw.transmit(apdu::CommandApdu::select(host::kQuorumAid, 16));
+    CHECK(part.data.size() == 16);
+    CHECK(part.sw == (apdu::sw::kBytesAvailable | (full.data.size() - 16)));
+
+    // The same through the GET RESPONSE decorator: the whole FCI, identical.
+    apdu::ResponseChainingChannel chained(raw);
+    const auto whole = chained.transmit(apdu::CommandApdu::select(host::kQuorumAid, 16));
+    CHECK(whole.sw == apdu::sw::kSuccess);
+    CHECK(toHex(whole.data) == toHex(full.data));
+
+    // GET DATA for the card id agrees with the FCI.
+    const auto id = chained.transmit(apdu::CommandApdu::getData(0x00C1));
+    CHECK(id.sw == apdu::sw::kSuccess);
+    CHECK(toHex(id.data) == toHex(info.cardId));
+}
+
+TEST_CASE("the card's ISO error status words arrive unchanged through PC/SC") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+    host::PcscContext context;
+    host::PcscCard card(context, kReader0);
+    auto send = [&](const char* hex) {
+        return apdu::ResponseApdu::parse(card.transmit(fromHex(hex))).sw;
+    };
+    CHECK(send("00A404000BF051554F52554D4341524400") == apdu::sw::kSuccess);   // SELECT applet
+    CHECK(send("00EE000000") == apdu::sw::kInsNotSupported);                   // unknown INS
+    CHECK(send("40A404000BF051554F52554D4341524400") == apdu::sw::kClaNotSupported);  // CLA 40
+    CHECK(send("00A405000BF051554F52554D4341524400") == apdu::sw::kIncorrectP1P2);    // P1 05
+    CHECK(send("00A4040000") == apdu::sw::kWrongLength);                       // SELECT, no AID
+    CHECK(send("00A4040006A000000003") == apdu::sw::kWrongLength);             // Lc 6, 5 bytes
+    CHECK(send("00A4040005A00000000300") == apdu::sw::kFileNotFound);          // other AID
+}
+
+TEST_CASE("programs nobody here wrote see the card: opensc-tool and pyscard") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+
+    const auto atr = runCommand("opensc-tool --reader 0 --atr");
+    INFO(atr.output);
+    CHECK(atr.exitCode == 0);
+    std::string atrText = toHex(card::Card::atr(), ":");
+    for (auto& c : atrText) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    CHECK(atr.output.find(atrText) != std::string::npos);
+
+    const auto select = runCommand("opensc-tool --reader 0 --send-apdu 00:A4:04:00:0B:F0:51:55:4F:52:55:4D:43:41:52:44:00");
+    INFO(select.output);
+    CHECK(select.exitCode == 0);
+    CHECK(select.output.find("SW1=0x90, SW2=0x00") != std::string::npos);
+    CHECK(select.output.find("6F 27 84 0B F0 51 55 4F 52 55 4D 43 41 52 44") != std::string::npos);
+
+    const auto py = runCommand(std::string("/usr/bin/python3 ") + QUORUM_SOURCE_DIR +
+                               "/tests/system/pyscard_select.py '" + kReader0 + "'");
+    INFO(py.output);
+    CHECK(py.exitCode == 0);
+    CHECK(py.output.find("atr: " + toHex(card::Card::atr())) != std::string::npos);
+    CHECK(py.output.find("select: 6F27840BF051554F52554D43415244") != std::string::npos);
+}
+
+TEST_CASE("stopping card-sim with SIGTERM or SIGKILL and starting it again keeps the card") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    const std::string image = folder.file("card.json");
+
+    Bytes firstId;
+    {
+        CardSim sim(image, folder.file("card-sim.log"));
+        waitForCard(kReader0, true);
+        firstId = selectThroughPcsc().cardId;
+        CHECK(sim.stop(SIGTERM) == 0);
+    }
+    waitForCard(kReader0, false);
+    CHECK(toHex(cardIdInImage(image)) == toHex(firstId));
+    {
+        CardSim sim(image, folder.file("card-sim.log"));
+        waitForCard(kReader0, true);
+        CHECK(toHex(selectThroughPcsc().cardId) == toHex(firstId));
+        const int status = sim.stop(SIGKILL);
+        CHECK(WIFSIGNALED(status));
+    }
+    waitForCard(kReader0, false);
+    {
+        CardSim sim(image, folder.file("card-sim.log"));
+        waitForCard(kReader0, true);
+        CHECK(toHex(selectThroughPcsc().cardId) == toHex(firstId));
+        CHECK(sim.stop(SIGTERM) == 0);
+    }
+}
+
+TEST_CASE("card-sim inserts its card again when pcscd goes away and comes back") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+    const Bytes id = selectThroughPcsc().cardId;
+
+    pcscd.stop(SIGKILL);
+    CHECK_THROWS_AS(host::PcscContext(), host::ServiceUnavailableError);
+    std::this_thread::sleep_for(milliseconds(100));
+    CHECK(sim.running());
+
+    pcscd.start();
+    waitForCard(kReader0, true);
+    CHECK(toHex(selectThroughPcsc().cardId) == toHex(id));
+    CHECK(sim.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("a card pulled while connected raises CardRemovedError, not a hang or a crash") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    auto sim = std::make_unique<CardSim>(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+    host::PcscContext context;
+    host::PcscCard card(context, kReader0);
+    CHECK(apdu::ResponseApdu::parse(card.transmit(fromHex("00A404000BF051554F52554D4341524400"))).ok());
+    CHECK(sim->stop(SIGTERM) == 0);
+    waitForCard(kReader0, false);
+    CHECK_THROWS_AS(card.transmit(fromHex("00CA00C100")), host::CardRemovedError);
+    CHECK_THROWS_AS(host::PcscCard(context, kReader0), host::NoCardError);
+}
+
+TEST_CASE("two card-sims fill both vpcd slots, and one image cannot be used twice") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim first(folder.file("a.json"), folder.file("a.log"), kVpcdPort0);
+    CardSim second(folder.file("b.json"), folder.file("b.log"), kVpcdPort0 + 1);
+    waitForCard(kReader0, true);
+    waitForCard(kReader1, true);
+    CHECK(toHex(selectThroughPcsc(kReader0).cardId) != toHex(selectThroughPcsc(kReader1).cardId));
+
+    CardSim clash(folder.file("a.json"), folder.file("clash.log"), kVpcdPort0 + 1);
+    const int status = clash.stop(0);  // signal 0: just wait for it to exit on its own
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(clash.log().find("in use by another card-sim") != std::string::npos);
+}

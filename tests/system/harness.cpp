@@ -1,0 +1,90 @@
+#include "tests/system/harness.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "host/pcsc.hpp"
+#include "host/pcsc_error.hpp"
+#include "host/reader_monitor.hpp"
+
+namespace quorum::test {
+
+std::string builtProgram(const std::string& name) {
+    return std::string(QUORUM_BIN_DIR) + "/" + name;
+}
+
+PrivatePcscd::PrivatePcscd(const TempFolder& folder)
+    : configDir_(folder.file("reader.conf.d")), logPath_(folder.file("pcscd.log")) {
+    requirePrivateNamespace();
+    std::filesystem::create_directories(configDir_);
+    std::ofstream(configDir_ + "/vpcd") << "FRIENDLYNAME \"Virtual PCD\"\n"
+            "DEVICENAME   /dev/null:0x8C7B\n"
+            "LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\n"
+            "CHANNELID    0x8C7B\n";
+    start();
+}
+
+PrivatePcscd::~PrivatePcscd() {
+    if (process_) process_->stop(SIGKILL);
+}
+
+void PrivatePcscd::start() {
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"pcscd", "--foreground", "--config", configDir_}, logPath_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string lastSeen;
+    for (;;) {
+        try {
+            host::PcscContext context;
+            const auto readers = context.listReaders();
+            if (readers.size() >= 2) return;
+            lastSeen = std::to_string(readers.size()) + " readers";
+        } catch (const host::PcscError& e) {
+            lastSeen = e.what();  // not up yet
+        }
+        if (!process_->running()) throw std::runtime_error("pcscd exited at start:\n" + log());
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("pcscd did not list the vpcd readers within 10 s (last: " +
+                                     lastSeen + "); its log:\n" + log());
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+void PrivatePcscd::stop(int signal) {
+    if (process_) process_->stop(signal);
+    process_.reset();
+    std::error_code ec;
+    // A killed pcscd leaves its socket behind; clients must see "no service", not a stale file.
+    std::filesystem::remove("/run/pcscd/pcscd.comm", ec);
+}
+
+CardSim::CardSim(std::string image, std::string logPath, int port) : logPath_(std::move(logPath)) {
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{builtProgram("card-sim"), "--image", image, "--vpcd",
+                                 "127.0.0.1:" + std::to_string(port), "--retry-ms", "20"},
+        logPath_);
+}
+
+int CardSim::stop(int signal) { return process_->stop(signal); }
+
+void waitForCard(const std::string& reader, bool present, std::chrono::milliseconds timeout) {
+    host::PcscContext context;
+    host::PcscReaderMonitor monitor(context);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    monitor.wait(std::chrono::milliseconds(0));
+    for (;;) {
+        for (const auto& r : monitor.readers())
+            if (r.reader == reader && r.cardPresent == present) return;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds(0))
+            throw std::runtime_error(std::string("reader ") + reader + " did not " +
+                                     (present ? "get a card" : "lose its card") + " in time");
+        monitor.wait(left);
+    }
+}
+
+}  // namespace quorum::test
