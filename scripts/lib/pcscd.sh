@@ -1,0 +1,33 @@
+# Shell functions for a pcscd of our own, sourced inside scripts/in-private-pcscd.
+# Expects $WORK (a scratch folder) and $BIN (the build's bin folder).
+
+start_pcscd() {
+  mkdir -p "$WORK/reader.conf.d"
+  cat > "$WORK/reader.conf.d/vpcd" <<'CONF'
+FRIENDLYNAME "Virtual PCD"
+DEVICENAME   /dev/null:0x8C7B
+LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
+CHANNELID    0x8C7B
+CONF
+  pcscd --foreground --config "$WORK/reader.conf.d" >"$WORK/pcscd.log" 2>&1 &
+  PCSCD_PID=$!
+  for _ in $(seq 1 200); do
+    if "$BIN/ceremony" readers >/dev/null 2>&1; then return 0; fi
+    sleep 0.05
+  done
+  echo "error: pcscd did not start; its log:" >&2
+  cat "$WORK/pcscd.log" >&2
+  return 1
+}
+
+# wait_for_card READER_INDEX: until `ceremony readers` shows a card in that reader (10 s).
+wait_for_card() {
+  for _ in $(seq 1 200); do
+    if "$BIN/ceremony" readers 2>/dev/null | grep -A1 "^$1: " | grep -q "card present"; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "error: no card appeared in reader $1" >&2
+  return 1
+}
