@@ -20,14 +20,17 @@ CONF
   return 1
 }
 
-# wait_for_card READER_INDEX: until `ceremony readers` shows a card in that reader (10 s).
+# wait_for_card READER_INDEX [present|empty]: until `ceremony readers` shows that reader with
+# (or without) a card, for up to 10 s.
 wait_for_card() {
+  local want="card present"
+  [ "${2:-present}" = empty ] && want="no card"
   for _ in $(seq 1 200); do
-    if "$BIN/ceremony" readers 2>/dev/null | grep -A1 "^$1: " | grep -q "card present"; then
+    if "$BIN/ceremony" readers 2>/dev/null | grep -A1 "^$1: " | grep -q "$want"; then
       return 0
     fi
     sleep 0.05
   done
-  echo "error: no card appeared in reader $1" >&2
+  echo "error: reader $1 did not show \"$want\" within 10 s" >&2
   return 1
 }
