@@ -1,8 +1,13 @@
 #include "apdu/bytes.hpp"
 
+#include <cstring>
 #include <stdexcept>
 
 namespace quorum {
+
+void secureZero(void* data, std::size_t size) noexcept {
+    if (data != nullptr && size > 0) explicit_bzero(data, size);  // glibc: never elided
+}
 
 namespace {
 

@@ -19,10 +19,11 @@ struct Named {
 
 // The fixed-value status words of ISO 7816-4 5.6 that status.hpp names; 61xx, 63Cx and 6Cxx
 // carry a parameter and are named in name() itself.
-constexpr std::array<Named, 30> kNames{{
+constexpr std::array<Named, 31> kNames{{
     {kSuccess, "success"},
     {kWarningNvUnchanged, "warning, non-volatile memory unchanged"},
     {kEndOfData, "end of file or record reached before reading Ne bytes"},
+    {kSelectedFileTerminated, "selected file in termination state"},
     {kWarningNvChanged, "warning, non-volatile memory changed"},
     {kExecutionErrorNvUnchanged, "execution error, non-volatile memory unchanged"},
     {kMemoryFailure, "memory failure"},

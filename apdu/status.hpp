@@ -10,6 +10,7 @@ constexpr std::uint16_t kSuccess = 0x9000;
 constexpr std::uint16_t kBytesAvailable = 0x6100;           // 61xx: xx more bytes (00 = 256 or more)
 constexpr std::uint16_t kWarningNvUnchanged = 0x6200;
 constexpr std::uint16_t kEndOfData = 0x6282;
+constexpr std::uint16_t kSelectedFileTerminated = 0x6285;
 constexpr std::uint16_t kWarningNvChanged = 0x6300;
 constexpr std::uint16_t kVerifyFailed = 0x63C0;             // 63Cx: x tries left
 constexpr std::uint16_t kExecutionErrorNvUnchanged = 0x6400;

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     bool trace = false;
     bool quiet = false;
     bool info = false;
+    std::size_t capacity = card::kDefaultNvmCapacity;
     app.add_option("--image", imagePath,
                    "Card image file (JSON; created on first use). Default: "
                    "DATA/cards/card-PORT.json where DATA is $QUORUM_DATA_DIR, "
@@ -67,7 +68,13 @@ int main(int argc, char** argv) {
     app.add_option("--retry-ms", retryMs, "Milliseconds between attempts to reach vpcd")
         ->check(CLI::Range(10, 60000))
         ->capture_default_str();
-    app.add_flag("--trace", trace, "Log every command and response APDU (hex) to stderr");
+    app.add_option("--nvm-capacity", capacity,
+                   "Bytes of persistent memory the card has (writes beyond it answer 6A84)")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{16} << 20))
+        ->capture_default_str();
+    app.add_flag("--trace", trace,
+                 "Log every command and response APDU (hex) to stderr; the data of commands "
+                 "that carry a PIN or PUK is not shown");
     app.add_flag("-q,--quiet", quiet, "Log nothing but errors");
     app.add_flag("--info", info,
                  "Print the card id and lifecycle state of the image (creating it if new) and exit");
@@ -100,7 +107,7 @@ int main(int argc, char** argv) {
             imagePath = sim::dataFolder() + "/cards/card-" + std::to_string(endpoint.port) + ".json";
         sim::makeFolders(folderOf(imagePath));
         const int lockFd = lockImage(imagePath);
-        auto nvm = card::ImageFileNvm::open(imagePath);
+        auto nvm = card::ImageFileNvm::open(imagePath, capacity);
         const bool existed = nvm.existedOnDisk();
         card::OpensslCoprocessor coprocessor;
         card::Card card(nvm, coprocessor);

@@ -133,7 +133,14 @@ bool VpcdCardLink::handleFrame(int fd, const Bytes& frame) {
                 return true;
         }
     }
-    if (options_.trace) log("> " + toHex(frame, " "));
+    if (options_.trace) {
+        // PINs and PUKs are never written anywhere: such commands are traced by header only.
+        if (card::commandCarriesSecret(frame))
+            log("> " + toHex(frame.data(), 4, " ") + " [" + std::to_string(frame.size() - 4) +
+                " more bytes not shown: they may hold a secret]");
+        else
+            log("> " + toHex(frame, " "));
+    }
     Bytes response;
     try {
         response = card_.process(frame);

@@ -4,6 +4,7 @@
 
 #include "apdu/error.hpp"
 #include "apdu/status.hpp"
+#include "firmware-model/card_response.hpp"
 #include "apdu/tlv.hpp"
 
 namespace quorum::card {
@@ -12,13 +13,26 @@ using apdu::CommandApdu;
 using apdu::ResponseApdu;
 using apdu::Tlv;
 namespace sw = apdu::sw;
+using answer::status;
 
 const Bytes kApplicationId = {0xF0, 'Q', 'U', 'O', 'R', 'U', 'M', 'C', 'A', 'R', 'D'};
 
 namespace {
 
-constexpr const char* kFieldCardId = "card_id";
-constexpr const char* kFieldLifecycle = "lifecycle";
+constexpr std::uint8_t kAllStates = 0x1F;
+
+std::uint8_t stateBit(Lifecycle state) {
+    switch (state) {
+        case Lifecycle::Blank: return 0x01;
+        case Lifecycle::Personalized: return 0x02;
+        case Lifecycle::Operational: return 0x04;
+        case Lifecycle::Blocked: return 0x08;
+        case Lifecycle::Terminated: return 0x10;
+    }
+    return 0;
+}
+constexpr std::uint8_t kBlankBit = 0x01, kPersonalizedBit = 0x02, kOperationalBit = 0x04,
+                       kBlockedBit = 0x08;
 
 // ISO 7816-4 5.4.1: first interindustry class 000x xxxx, proprietary 100x xxxx (same bit layout).
 constexpr std::uint8_t kClassMask = 0xE0;
@@ -30,8 +44,6 @@ constexpr std::uint8_t kChannelMask = 0x03;
 constexpr std::uint8_t kSelectByName = 0x04;
 constexpr std::uint8_t kSelectReturnFci = 0x00;
 constexpr std::uint8_t kSelectNoData = 0x0C;
-
-ResponseApdu status(std::uint16_t word) { return ResponseApdu::status(word); }
 
 bool validLifecycle(std::uint8_t value) {
     switch (static_cast<Lifecycle>(value)) {
@@ -58,16 +70,30 @@ const char* lifecycleName(Lifecycle state) {
     return "UNKNOWN";
 }
 
+bool commandCarriesSecret(const Bytes& command) {
+    if (command.size() < 4) return false;
+    switch (command[1]) {
+        case ins::kVerify:
+        case ins::kChangeReferenceData:
+        case ins::kResetRetryCounter: return true;
+        case ins::kPutData: {
+            const std::uint16_t object = static_cast<std::uint16_t>((command[2] << 8) | command[3]);
+            return object == tag::kPin || object == tag::kPuk;
+        }
+        default: return false;
+    }
+}
+
 Card::Card(Nvm& nvm, Coprocessor& coprocessor) : nvm_(nvm), coprocessor_(coprocessor) {
-    auto id = nvm_.read(kFieldCardId);
-    auto state = nvm_.read(kFieldLifecycle);
+    auto id = nvm_.read(field::kCardId);
+    auto state = nvm_.read(field::kLifecycle);
     if (!id && !state) {
         // First power-up ever: the card gets its identity, as a factory would give it.
         Bytes fresh(kCardIdSize);
         coprocessor_.random(fresh.data(), fresh.size());
         nvm_.begin();
-        nvm_.write(kFieldCardId, fresh);
-        nvm_.write(kFieldLifecycle, {static_cast<std::uint8_t>(Lifecycle::Blank)});
+        nvm_.write(field::kCardId, fresh);
+        nvm_.write(field::kLifecycle, {static_cast<std::uint8_t>(Lifecycle::Blank)});
         nvm_.commit();
         id = fresh;
         state = Bytes{static_cast<std::uint8_t>(Lifecycle::Blank)};
@@ -77,7 +103,32 @@ Card::Card(Nvm& nvm, Coprocessor& coprocessor) : nvm_(nvm), coprocessor_(coproce
     if (!state || state->size() != 1 || !validLifecycle((*state)[0]))
         throw std::runtime_error("card memory holds no valid lifecycle state");
     cardId_ = *id;
-    lifecycle_ = static_cast<Lifecycle>((*state)[0]);
+    // The last PUK try was spent and failed, but power went before the card was terminated.
+    const auto pukTries = nvm_.read(field::kPukTries);
+    if (pukTries && pukTries->size() == 1 && (*pukTries)[0] == 0 &&
+        lifecycle() != Lifecycle::Terminated)
+        terminate();
+}
+
+Lifecycle Card::lifecycle() const {
+    return static_cast<Lifecycle>(readByte(field::kLifecycle));
+}
+
+std::optional<PinPolicy> Card::policy() const {
+    const auto encoded = nvm_.read(field::kPinPolicy);
+    if (!encoded) return std::nullopt;
+    return PinPolicy::decode(*encoded);
+}
+
+std::uint8_t Card::readByte(const char* name, std::uint8_t otherwise) const {
+    const auto value = nvm_.read(name);
+    return value && value->size() == 1 ? (*value)[0] : otherwise;
+}
+
+void Card::writeByte(const char* name, std::uint8_t value) { nvm_.write(name, Bytes{value}); }
+
+void Card::setLifecycle(Lifecycle state) {
+    writeByte(field::kLifecycle, static_cast<std::uint8_t>(state));
 }
 
 Bytes Card::atr() {
@@ -110,6 +161,7 @@ void Card::reset() {
 
 void Card::clearVolatileState() {
     selected_ = false;
+    pinVerified_ = false;
     OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
     pendingResponse_.clear();
     chain_.reset();
@@ -154,17 +206,58 @@ Bytes Card::process(const Bytes& raw) {
         OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
         pendingResponse_.clear();
     }
-    return dispatch(command).encode();
+    try {
+        return dispatch(command).encode();
+    } catch (const NvmFullError&) {
+        if (nvm_.inTransaction()) nvm_.abort();
+        return status(sw::kNotEnoughMemory).encode();
+    } catch (const NvmError&) {
+        // The write did not happen; nothing half-done is left behind.
+        if (nvm_.inTransaction()) nvm_.abort();
+        return status(sw::kMemoryFailure).encode();
+    }
+}
+
+struct Card::Instruction {
+    std::uint8_t ins;
+    std::uint8_t states;          // lifecycle states it runs in (stateBit); elsewhere 6985
+    bool whilePinChangePending;   // runs on a PERSONALIZED card whose PIN must change first
+    bool needsSelection;          // the application must be selected, else 6985
+    Handler handler;
+    // Session requirements (issuer authentication, secure messaging) are checked per entry here.
+};
+
+const Card::Instruction* Card::findInstruction(std::uint8_t code) {
+    // The state table of docs/apdu-spec.md ("Lifecycle states").
+    static const Instruction kTable[] = {
+        {ins::kSelect, kAllStates, true, false, &Card::select},
+        {ins::kGetResponse, kAllStates, true, false, &Card::getResponse},
+        {ins::kGetData, kBlankBit | kPersonalizedBit | kOperationalBit | kBlockedBit, false, true,
+         &Card::getData},
+        {ins::kPutData, kBlankBit, false, true, &Card::putData},
+        {ins::kActivateFile, kBlankBit, false, true, &Card::activate},
+        {ins::kVerify, kPersonalizedBit | kOperationalBit | kBlockedBit, true, true, &Card::verify},
+        {ins::kChangeReferenceData, kPersonalizedBit | kOperationalBit | kBlockedBit, true, true,
+         &Card::changeReferenceData},
+        {ins::kResetRetryCounter, kPersonalizedBit | kOperationalBit | kBlockedBit, false, true,
+         &Card::resetRetryCounter},
+    };
+    for (const auto& entry : kTable)
+        if (entry.ins == code) return &entry;
+    return nullptr;
 }
 
 ResponseApdu Card::dispatch(const CommandApdu& command) {
     if ((command.cla & kClassMask) == kProprietaryClass) return status(sw::kInsNotSupported);
-    switch (command.ins) {
-        case ins::kSelect: return select(command);
-        case ins::kGetData: return getData(command);
-        case ins::kGetResponse: return getResponse(command);
-        default: return status(sw::kInsNotSupported);
-    }
+    const Instruction* entry = findInstruction(command.ins);
+    if (entry == nullptr) return status(sw::kInsNotSupported);
+    if (entry->needsSelection && !selected_) return status(sw::kConditionsNotSatisfied);
+    const Lifecycle state = lifecycle();
+    if ((entry->states & stateBit(state)) == 0) return status(sw::kConditionsNotSatisfied);
+    if (state == Lifecycle::Personalized && !entry->whilePinChangePending &&
+        readByte(field::kPinChangeRequired) != 0)
+        return status(sw::kConditionsNotSatisfied);
+    return (this->*(entry->handler))(command);
 }
 
 ResponseApdu Card::select(const CommandApdu& command) {
@@ -178,26 +271,41 @@ ResponseApdu Card::select(const CommandApdu& command) {
     }
     clearVolatileState();
     selected_ = true;
-    if (command.p2 == kSelectNoData) return status(sw::kSuccess);
-    return deliver(fci(), command.ne);
+    // ISO 7816-4 table 6: 6285, selected file in termination state.
+    const std::uint16_t result =
+        lifecycle() == Lifecycle::Terminated ? sw::kSelectedFileTerminated : sw::kSuccess;
+    if (command.p2 == kSelectNoData) return status(result);
+    return deliver(fci(), command.ne, result);
 }
 
 Bytes Card::fci() const {
     Tlv proprietary = Tlv::constructedOf(
         0xA5, {Tlv::primitive(tag::kFormatVersion, {kFormatVersion}),
                Tlv::primitive(tag::kCardId, cardId_),
-               Tlv::primitive(tag::kLifecycle, {static_cast<std::uint8_t>(lifecycle_)})});
+               Tlv::primitive(tag::kLifecycle, {static_cast<std::uint8_t>(lifecycle())})});
     return Tlv::constructedOf(0x6F, {Tlv::primitive(0x84, kApplicationId), proprietary}).encode();
 }
 
 ResponseApdu Card::getData(const CommandApdu& command) {
-    if (!selected_) return status(sw::kConditionsNotSatisfied);
     if (!command.data.empty()) return status(sw::kWrongLength);
     const std::uint16_t requested = static_cast<std::uint16_t>((command.p1 << 8) | command.p2);
     switch (requested) {
         case tag::kFormatVersion: return deliver({kFormatVersion}, command.ne);
         case tag::kCardId: return deliver(cardId_, command.ne);
-        case tag::kLifecycle: return deliver({static_cast<std::uint8_t>(lifecycle_)}, command.ne);
+        case tag::kLifecycle:
+            return deliver({static_cast<std::uint8_t>(lifecycle())}, command.ne);
+        case tag::kPinStatus: {
+            const auto p = policy();
+            if (!p || lifecycle() == Lifecycle::Blank) return status(sw::kReferencedDataNotFound);
+            return deliver({readByte(field::kPinTries), p->pinTries, readByte(field::kPukTries),
+                            p->pukTries, readByte(field::kPinChangeRequired)},
+                           command.ne);
+        }
+        case tag::kPinPolicy: {
+            const auto p = policy();
+            if (!p) return status(sw::kReferencedDataNotFound);
+            return deliver(p->encode(), command.ne);
+        }
         default: return status(sw::kReferencedDataNotFound);
     }
 }
@@ -208,14 +316,13 @@ ResponseApdu Card::getResponse(const CommandApdu& command) {
     if (pendingResponse_.empty()) return status(sw::kConditionsNotSatisfied);
     Bytes rest;
     rest.swap(pendingResponse_);
-    ResponseApdu answer = deliver(rest, command.ne);
-    OPENSSL_cleanse(rest.data(), rest.size());
-    return answer;
+    return deliver(std::move(rest), command.ne, pendingSw_);
 }
 
-ResponseApdu Card::deliver(Bytes data, std::optional<std::size_t> ne) {
+ResponseApdu Card::deliver(Bytes data, std::optional<std::size_t> ne, std::uint16_t finalSw) {
     const std::size_t now = ne.value_or(0);
-    if (data.size() <= now) return ResponseApdu{std::move(data), sw::kSuccess};
+    pendingSw_ = finalSw;
+    if (data.size() <= now) return ResponseApdu{std::move(data), finalSw};
     // ISO 7816-4 5.3.4: give Ne bytes, keep the rest, and say how much is left (00 = 256 or more).
     ResponseApdu answer{Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(now)), 0};
     pendingResponse_.assign(data.begin() + static_cast<std::ptrdiff_t>(now), data.end());

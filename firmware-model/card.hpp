@@ -1,4 +1,5 @@
 // The share-holding card as its reader sees it: ATR, power, and one APDU in, one APDU out.
+// docs/apdu-spec.md is the contract this implements.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "apdu/response.hpp"
 #include "firmware-model/coprocessor.hpp"
 #include "firmware-model/nvm.hpp"
+#include "firmware-model/pin.hpp"
 
 namespace quorum::card {
 
@@ -29,22 +31,41 @@ enum class Lifecycle : std::uint8_t {
 };
 const char* lifecycleName(Lifecycle state);
 
-// Data object tags: inside the FCI's A5 template and as GET DATA P1-P2.
+// Data object tags: inside the FCI's A5 template, as GET DATA and PUT DATA P1-P2.
 namespace tag {
 constexpr std::uint16_t kFormatVersion = 0x00C0;
 constexpr std::uint16_t kCardId = 0x00C1;
 constexpr std::uint16_t kLifecycle = 0x00C2;
+constexpr std::uint16_t kPinStatus = 0x00C4;
+constexpr std::uint16_t kPinPolicy = 0x00C5;
+constexpr std::uint16_t kPin = 0x00C6;
+constexpr std::uint16_t kPuk = 0x00C7;
 }  // namespace tag
 
 namespace ins {
 constexpr std::uint8_t kSelect = 0xA4;
 constexpr std::uint8_t kGetResponse = 0xC0;
 constexpr std::uint8_t kGetData = 0xCA;
+constexpr std::uint8_t kPutData = 0xDA;
+constexpr std::uint8_t kActivateFile = 0x44;
+constexpr std::uint8_t kVerify = 0x20;
+constexpr std::uint8_t kChangeReferenceData = 0x24;
+constexpr std::uint8_t kResetRetryCounter = 0x2C;
 }  // namespace ins
+
+// PIN references (P2 of VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER).
+constexpr std::uint8_t kPinReference = 0x81;
+constexpr std::uint8_t kPukReference = 0x82;
+
+// True when a command APDU's data field may hold a PIN, PUK or other secret, so traces print
+// only its header. Works on raw bytes, malformed ones included.
+bool commandCarriesSecret(const Bytes& command);
 
 class Card {
 public:
     // Reads its state from `nvm`; a card whose NVM has no id yet gets one now ("manufacture").
+    // A card found with its PUK tries used up but not yet terminated (power lost in between)
+    // completes the termination. Throws std::runtime_error for memory it cannot make sense of.
     Card(Nvm& nvm, Coprocessor& coprocessor);
 
     // T=1 ATR with the historical bytes described in docs/apdu-spec.md.
@@ -55,33 +76,76 @@ public:
     void reset();
     bool powered() const { return powered_; }
 
-    // One command APDU (raw bytes) in, one response APDU (data + SW) out. Never throws for
-    // anything a reader can send: malformed input gets an ISO status word.
+    // One command APDU (raw bytes) in, one response APDU (data + SW) out. Malformed input gets an
+    // ISO status word; only PowerLoss (tear injection in tests) escapes.
     Bytes process(const Bytes& command);
 
     const Bytes& cardId() const { return cardId_; }
-    Lifecycle lifecycle() const { return lifecycle_; }
+    Lifecycle lifecycle() const;
+    bool pinVerified() const { return pinVerified_; }
 
 private:
+    using Handler = apdu::ResponseApdu (Card::*)(const apdu::CommandApdu&);
+    struct Instruction;
+    static const Instruction* findInstruction(std::uint8_t ins);
+
     apdu::ResponseApdu dispatch(const apdu::CommandApdu& command);
+    // SELECT, GET RESPONSE, GET DATA (card.cpp)
     apdu::ResponseApdu select(const apdu::CommandApdu& command);
     apdu::ResponseApdu getData(const apdu::CommandApdu& command);
     apdu::ResponseApdu getResponse(const apdu::CommandApdu& command);
-    // Sends at most Ne bytes now and keeps the rest for GET RESPONSE (ISO 7816-4 5.3.4, 61xx).
-    apdu::ResponseApdu deliver(Bytes data, std::optional<std::size_t> ne);
+    // PUT DATA, ACTIVATE FILE (card_personalization.cpp)
+    apdu::ResponseApdu putData(const apdu::CommandApdu& command);
+    apdu::ResponseApdu activate(const apdu::CommandApdu& command);
+    // VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER (card_pin.cpp)
+    apdu::ResponseApdu verify(const apdu::CommandApdu& command);
+    apdu::ResponseApdu changeReferenceData(const apdu::CommandApdu& command);
+    apdu::ResponseApdu resetRetryCounter(const apdu::CommandApdu& command);
+
+    apdu::ResponseApdu changePin(const apdu::CommandApdu& command, const PinPolicy& policy);
+    apdu::ResponseApdu changePuk(const apdu::CommandApdu& command, const PinPolicy& policy);
+    // Decrements the PIN try counter durably (BLOCKED with the last one) before a comparison.
+    std::uint8_t spendPinTry();
+    // Decrements the PUK try counter durably before a comparison.
+    std::uint8_t spendPukTry();
+    // Zeroizes every secret and makes the card TERMINATED, in one transaction.
+    void terminate();
+
+    // Sends at most Ne bytes now and keeps the rest for GET RESPONSE (ISO 7816-4 5.3.4, 61xx);
+    // `finalSw` is the status word once everything is delivered.
+    apdu::ResponseApdu deliver(Bytes data, std::optional<std::size_t> ne,
+                               std::uint16_t finalSw = 0x9000);
     Bytes fci() const;
     void clearVolatileState();
+
+    std::optional<PinPolicy> policy() const;
+    std::uint8_t readByte(const char* field, std::uint8_t otherwise = 0) const;
+    void writeByte(const char* field, std::uint8_t value);
+    void setLifecycle(Lifecycle state);
 
     Nvm& nvm_;
     Coprocessor& coprocessor_;
     Bytes cardId_;
-    Lifecycle lifecycle_ = Lifecycle::Blank;
 
-    // Volatile (RAM) state: lost on power off, reset and deselect.
+    // Volatile (RAM) state: lost on power off, reset and SELECT.
     bool powered_ = false;
     bool selected_ = false;
+    bool pinVerified_ = false;
     Bytes pendingResponse_;
+    std::uint16_t pendingSw_ = 0x9000;
     apdu::ChainAssembler chain_;
 };
+
+// Names of the persistent fields, for tests and tools that inspect a card image.
+namespace field {
+constexpr const char* kCardId = "card_id";
+constexpr const char* kLifecycle = "lifecycle";
+constexpr const char* kPinPolicy = "pin_policy";
+constexpr const char* kPin = "pin";
+constexpr const char* kPuk = "puk";
+constexpr const char* kPinTries = "pin_tries";
+constexpr const char* kPukTries = "puk_tries";
+constexpr const char* kPinChangeRequired = "pin_change_required";
+}  // namespace field
 
 }  // namespace quorum::card

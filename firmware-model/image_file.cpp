@@ -103,23 +103,40 @@ std::string renderImage(const NvmImage& image) {
     return Json::writeString(writer, root) + "\n";
 }
 
-ImageFileNvm::ImageFileNvm(std::string path, NvmImage image, bool existed)
-    : Nvm(std::move(image)), path_(std::move(path)), existed_(existed) {}
+ImageFileNvm::ImageFileNvm(std::string path, NvmImage image, bool existed, std::size_t capacity)
+    : Nvm(std::move(image), capacity), path_(std::move(path)), existed_(existed) {}
 
-ImageFileNvm ImageFileNvm::open(const std::string& path) {
+ImageFileNvm ImageFileNvm::open(const std::string& path, std::size_t capacity) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        if (errno == ENOENT) return ImageFileNvm(path, {}, false);
+        if (errno == ENOENT) return ImageFileNvm(path, {}, false, capacity);
         throw ImageFileError("cannot read card image " + path + ": " + errnoText());
     }
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw ImageFileError("cannot read card image " + path + ": " + errnoText());
-    return ImageFileNvm(path, parseImage(path, text.str()), true);
+    std::string content = text.str();
+    NvmImage image;
+    try {
+        image = parseImage(path, content);
+    } catch (...) {
+        secureZero(content.data(), content.size());
+        throw;
+    }
+    secureZero(content.data(), content.size());
+    if (usage(image) > capacity)
+        throw ImageFileError("card image " + path + " holds " + std::to_string(usage(image)) +
+                             " bytes, more than the card's memory capacity of " +
+                             std::to_string(capacity));
+    return ImageFileNvm(path, std::move(image), true, capacity);
 }
 
 void ImageFileNvm::persist(const NvmImage& image) {
-    const std::string text = renderImage(image);
+    std::string text = renderImage(image);
+    struct Cleanse {  // the text holds the card's secrets in hex
+        std::string& text;
+        ~Cleanse() { secureZero(text.data(), text.size()); }
+    } cleanse{text};
     const std::string temp = path_ + ".tmp";
     {
         FdCloser file{::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};

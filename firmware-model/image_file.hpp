@@ -9,9 +9,9 @@
 namespace quorum::card {
 
 // Raised when an image file exists but cannot be used; the file is left untouched.
-class ImageFileError : public std::runtime_error {
+class ImageFileError : public NvmError {
 public:
-    using std::runtime_error::runtime_error;
+    using NvmError::NvmError;
 };
 
 class ImageFileNvm : public Nvm {
@@ -19,7 +19,7 @@ public:
     // Loads `path`, or starts empty when it does not exist (it is created on the first write).
     // Throws ImageFileError naming the path and what is wrong with a file that is unreadable,
     // not JSON, of another format or version, or whose fields are malformed.
-    static ImageFileNvm open(const std::string& path);
+    static ImageFileNvm open(const std::string& path, std::size_t capacity = kDefaultNvmCapacity);
 
     const std::string& path() const { return path_; }
     bool existedOnDisk() const { return existed_; }
@@ -30,7 +30,7 @@ protected:
     void persist(const NvmImage& image) override;
 
 private:
-    ImageFileNvm(std::string path, NvmImage image, bool existed);
+    ImageFileNvm(std::string path, NvmImage image, bool existed, std::size_t capacity);
     std::string path_;
     bool existed_;
 };

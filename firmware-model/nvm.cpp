@@ -1,8 +1,18 @@
 #include "firmware-model/nvm.hpp"
 
-#include <stdexcept>
-
 namespace quorum::card {
+
+namespace {
+constexpr std::size_t kFieldOverhead = 4;  // a length and a tag per field, as a card would store
+}
+
+Nvm::Nvm(NvmImage initial, std::size_t capacity) : image_(std::move(initial)), capacity_(capacity) {}
+
+std::size_t Nvm::usage(const NvmImage& image) {
+    std::size_t total = 0;
+    for (const auto& [name, value] : image) total += kFieldOverhead + name.size() + value.size();
+    return total;
+}
 
 std::optional<Bytes> Nvm::read(const std::string& field) const {
     const NvmImage& view = staged_ ? *staged_ : image_;
@@ -12,14 +22,19 @@ std::optional<Bytes> Nvm::read(const std::string& field) const {
 }
 
 void Nvm::write(const std::string& field, Bytes value) {
-    if (staged_) {
-        (*staged_)[field] = std::move(value);
-        return;
-    }
-    NvmImage next = image_;
+    NvmImage next = staged_ ? *staged_ : image_;
     next[field] = std::move(value);
-    persist(next);  // may throw: the in-memory view then still matches what is persisted
-    image_ = std::move(next);
+    if (usage(next) > capacity_)
+        throw NvmFullError("card memory full: writing \"" + field + "\" needs " +
+                           std::to_string(usage(next)) + " of " + std::to_string(capacity_) +
+                           " bytes");
+    if (staged_) {
+        staged_ = std::move(next);
+    } else {
+        persist(next);  // may throw: the in-memory view then still matches what is persisted
+        image_ = std::move(next);
+    }
+    afterWrite();
 }
 
 void Nvm::begin() {
@@ -33,13 +48,28 @@ void Nvm::commit() {
     staged_.reset();
     persist(next);
     image_ = std::move(next);
+    afterWrite();
 }
 
 void Nvm::abort() { staged_.reset(); }
 
+MemoryNvm::MemoryNvm(NvmImage initial, std::size_t capacity)
+    : Nvm(initial, capacity), history_{std::move(initial)} {}
+
+void MemoryNvm::cutPowerAfterWrite(std::size_t k) { cutAt_ = writes_ + k; }
+
 void MemoryNvm::persist(const NvmImage& image) {
-    persisted_ = image;
-    ++persistCount_;
+    if (dead_) throw PowerLoss();
+    history_.push_back(image);
+}
+
+void MemoryNvm::afterWrite() {
+    if (dead_) throw PowerLoss();
+    ++writes_;
+    if (cutAt_ != 0 && writes_ == cutAt_) {
+        dead_ = true;
+        throw PowerLoss();
+    }
 }
 
 }  // namespace quorum::card

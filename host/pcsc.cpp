@@ -47,12 +47,12 @@ PcscCard::~PcscCard() { SCardDisconnect(card_, SCARD_LEAVE_CARD); }
 
 Bytes PcscCard::transmit(const Bytes& command) {
     const SCARD_IO_REQUEST* pci = protocol_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    Bytes response(65536 + 2);  // the largest extended response plus SW1 SW2
-    DWORD size = static_cast<DWORD>(response.size());
+    DWORD size = static_cast<DWORD>(receiveBuffer_.size());
     checkPcsc("SCardTransmit", SCardTransmit(card_, pci, command.data(),
                                              static_cast<DWORD>(command.size()), nullptr,
-                                             response.data(), &size));
-    response.resize(size);
+                                             receiveBuffer_.data(), &size));
+    Bytes response(receiveBuffer_.begin(), receiveBuffer_.begin() + size);
+    secureZero(receiveBuffer_.data(), size);  // the buffer outlives the response it held
     return response;
 }
 

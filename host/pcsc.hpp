@@ -55,6 +55,7 @@ private:
     ShareMode mode_;
     SCARDHANDLE card_ = 0;
     DWORD protocol_ = 0;
+    Bytes receiveBuffer_ = Bytes(65536 + 2);  // the largest extended response plus SW1 SW2
 };
 
 // Exclusive use of the card for a multi-APDU exchange (SCardBeginTransaction / End).

@@ -9,34 +9,15 @@
 #include "card-sim/in_process_channel.hpp"
 #include "firmware-model/card.hpp"
 #include "host/card_info.hpp"
+#include "tests/support/card_fixture.hpp"
 
 using namespace quorum;
 namespace sw = apdu::sw;
 
 namespace {
 
-// A coprocessor whose "random" bytes are a counter, so card ids are predictable in tests.
-class CountingCoprocessor : public card::Coprocessor {
-public:
-    void random(std::uint8_t* out, std::size_t size) override {
-        for (std::size_t i = 0; i < size; ++i) out[i] = next_++;
-    }
-
-private:
-    std::uint8_t next_ = 0xA0;
-};
-
-struct Fixture {
-    card::MemoryNvm nvm;
-    CountingCoprocessor coprocessor;
-    card::Card card{nvm, coprocessor};
-
-    // Sends hex, returns the response as hex ("<data> <SW>") so a failing check shows both.
-    std::string send(const char* hex) { return toHex(card.process(fromHex(hex))); }
-    std::uint16_t sw(const char* hex) {
-        return apdu::ResponseApdu::parse(card.process(fromHex(hex))).sw;
-    }
-};
+using Fixture = test::CardFixture;
+using test::CountingCoprocessor;
 
 constexpr const char* kSelect = "00A404000BF051554F52554D4341524400";
 const std::string kCardId = "A0A1A2A3A4A5A6A7A8A9AAABACADAEAF";

@@ -1,0 +1,186 @@
+// Exhaustive tearing: for every state-changing command and every write it makes, cut the power
+// right after that write, reload the card from what its memory kept, and check the invariants.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "apdu/status.hpp"
+#include "firmware-model/card.hpp"
+#include "tests/support/card_fixture.hpp"
+
+using namespace quorum;
+using namespace quorum::test::script;
+using card::Lifecycle;
+using test::CardFixture;
+namespace field = card::field;
+namespace sw = apdu::sw;
+
+namespace {
+
+struct TearCase {
+    const char* name;
+    std::vector<std::string> setup;  // APDUs that bring a fresh card to the starting state
+    std::string command;             // the state-changing command under test
+    bool spendsPinTry = false;       // the PIN counter must never rise above its value before
+    bool spendsPukTry = false;       // likewise the PUK counter
+};
+
+std::vector<std::string> personalized(bool changeBeforeUse = true) {
+    return {kSelect, changeBeforeUse ? kPutPolicy : kPutPolicyNoChange, kPutPin, kPutPuk,
+            kActivate};
+}
+std::vector<std::string> operational() {
+    auto s = personalized();
+    s.push_back(kChangePin);  // PIN is now 87654321
+    return s;
+}
+std::vector<std::string> blocked() {
+    auto s = operational();
+    for (int i = 0; i < 3; ++i) s.push_back(kVerifyWrong);
+    return s;
+}
+std::vector<std::string> withPukTriesLeft(int left) {
+    auto s = blocked();
+    for (int i = 0; i < 3 - left; ++i) s.push_back(kResetWrongPuk);
+    return s;
+}
+std::vector<std::string> plus(std::vector<std::string> s, const std::string& more) {
+    s.push_back(more);
+    return s;
+}
+
+std::uint8_t byteOf(const card::NvmImage& image, const char* name) {
+    auto it = image.find(name);
+    return it == image.end() || it->second.size() != 1 ? 0 : it->second[0];
+}
+
+bool validLifecycle(std::uint8_t value) {
+    for (auto state : {Lifecycle::Blank, Lifecycle::Personalized, Lifecycle::Operational,
+                       Lifecycle::Blocked, Lifecycle::Terminated})
+        if (value == static_cast<std::uint8_t>(state)) return true;
+    return false;
+}
+
+// Runs one case; returns the number of tear points checked.
+std::size_t checkTearing(const TearCase& c) {
+    CardFixture start;
+    for (const auto& apdu : c.setup) start.send(apdu);
+    const card::NvmImage before = start.nvm.persisted();
+
+    // The untorn run: how many writes the command makes, and every image it persists.
+    CardFixture reference(before);
+    reference.send(kSelect);
+    const std::size_t writesBefore = reference.nvm.writeCount();
+    const std::size_t historyBefore = reference.nvm.history().size();
+    const std::string answer = reference.send(c.command);
+    const std::size_t writes = reference.nvm.writeCount() - writesBefore;
+    const auto& history = reference.nvm.history();
+    const std::vector<card::NvmImage> committed(
+        history.begin() + static_cast<std::ptrdiff_t>(historyBefore - 1), history.end());
+    const std::string name = c.name;
+    CAPTURE(name);
+    CAPTURE(answer);
+    REQUIRE(writes > 0);  // a case that writes nothing tests nothing here
+
+    for (std::size_t k = 1; k <= writes + 1; ++k) {
+        CAPTURE(k);
+        CardFixture torn(before);
+        torn.send(kSelect);
+        torn.nvm.cutPowerAfterWrite(k);
+        if (k > writes) {  // one past the last write: the command completes untouched
+            CHECK(torn.send(c.command) == answer);
+            continue;
+        }
+        CHECK_THROWS_AS(torn.card.process(fromHex(c.command)), card::PowerLoss);
+        const card::NvmImage kept = torn.nvm.persisted();
+
+        // Atomicity: what survived is exactly one of the images the untorn run committed,
+        // so every field is old or new and no transaction is half applied.
+        CHECK(std::find(committed.begin(), committed.end(), kept) != committed.end());
+        // A try counter never rises above its value before the attempt - unless the attempt
+        // succeeded and its success (the counter's restoration) is what was kept.
+        const bool succeeded = answer == "9000" && kept == committed.back();
+        if (c.spendsPinTry && !succeeded)
+            CHECK(byteOf(kept, field::kPinTries) <= byteOf(before, field::kPinTries));
+        if (c.spendsPukTry && !succeeded)
+            CHECK(byteOf(kept, field::kPukTries) <= byteOf(before, field::kPukTries));
+        CHECK(validLifecycle(byteOf(kept, field::kLifecycle)));
+        // A PIN counter at zero and the BLOCKED (or TERMINATED) state go together.
+        if (kept.count(field::kPinTries)) {
+            const bool noTries = byteOf(kept, field::kPinTries) == 0;
+            const auto keptState = static_cast<Lifecycle>(byteOf(kept, field::kLifecycle));
+            CHECK(noTries == (keptState == Lifecycle::Blocked || keptState == Lifecycle::Terminated));
+        }
+
+        // Power comes back: the card starts from what it kept and still answers.
+        CardFixture reloaded(kept);
+        const auto selectSw = reloaded.sw(kSelect);
+        CHECK((selectSw == sw::kSuccess || selectSw == sw::kSelectedFileTerminated));
+        const auto state = reloaded.card.lifecycle();
+        if (state != Lifecycle::Blank && state != Lifecycle::Terminated) {
+            const auto pinState = reloaded.sw(kVerifyStatus);
+            CHECK(((pinState & 0xFFF0) == sw::kVerifyFailed ||
+                   pinState == sw::kAuthenticationMethodBlocked));
+        }
+        // A PUK counter left at zero always ends in a terminated card.
+        if (byteOf(kept, field::kPukTries) == 0 && byteOf(kept, field::kLifecycle) != 0x01 &&
+            kept.count(field::kPukTries))
+            CHECK(state == Lifecycle::Terminated);
+    }
+    return writes;
+}
+
+}  // namespace
+
+TEST_CASE("tearing: every write of every state-changing command") {
+    const std::string changePuk = "002400821031323334353637383838383838383838";
+    const std::string wrongPukChange = "002400821039393939393939393838383838383838";
+    const TearCase cases[] = {
+        {"PUT DATA policy", {kSelect}, kPutPolicy},
+        {"PUT DATA PIN", {kSelect, kPutPolicy}, kPutPin},
+        {"PUT DATA PUK", {kSelect, kPutPolicy, kPutPin}, kPutPuk},
+        {"ACTIVATE FILE", {kSelect, kPutPolicy, kPutPin, kPutPuk}, kActivate},
+        {"VERIFY right", personalized(), kVerifyPin, true},
+        {"VERIFY right, takes the card over", personalized(false), kVerifyPin, true},
+        {"VERIFY wrong", personalized(), kVerifyWrong, true},
+        {"VERIFY right on the last try", plus(plus(operational(), kVerifyWrong), kVerifyWrong),
+         kVerifyNewPin, true},
+        {"VERIFY wrong on the last try (blocks)", plus(plus(operational(), kVerifyWrong), kVerifyWrong),
+         kVerifyWrong, true},
+        {"CHANGE REFERENCE DATA PIN right", personalized(), kChangePin, true},
+        {"CHANGE REFERENCE DATA PIN wrong", operational(), kChangePin, true},
+        {"CHANGE REFERENCE DATA PUK right", operational(), changePuk, false, true},
+        {"CHANGE REFERENCE DATA PUK wrong", operational(), wrongPukChange, false, true},
+        {"RESET RETRY COUNTER right", blocked(), kResetWithPuk, false, true},
+        {"RESET RETRY COUNTER wrong", blocked(), kResetWrongPuk, false, true},
+        {"RESET RETRY COUNTER wrong, last try (terminates)", withPukTriesLeft(1), kResetWrongPuk,
+         false, true},
+        {"RESET RETRY COUNTER right, last try", withPukTriesLeft(1), kResetWithPuk, false, true},
+    };
+    std::size_t points = 0;
+    for (const auto& c : cases) points += checkTearing(c);
+    std::cout << "tearing: checked " << points << " tear points in " << std::size(cases)
+              << " state-changing commands" << std::endl;
+    CHECK(points >= std::size(cases));
+}
+
+TEST_CASE("tearing: the card's first power-up (manufacture) is all or nothing") {
+    CardFixture reference;
+    const std::size_t writes = reference.nvm.writeCount();
+    REQUIRE(writes == 3);  // two staged writes and the commit
+    for (std::size_t k = 1; k <= writes; ++k) {
+        CAPTURE(k);
+        card::MemoryNvm nvm;
+        test::CountingCoprocessor coprocessor;
+        nvm.cutPowerAfterWrite(k);
+        CHECK_THROWS_AS(card::Card(nvm, coprocessor), card::PowerLoss);
+        const auto kept = nvm.persisted();
+        CHECK((kept.empty() || (kept.count(field::kCardId) && kept.count(field::kLifecycle))));
+        CardFixture reloaded(kept);  // starts, with a fresh identity if none was kept
+        CHECK(reloaded.sw(kSelect) == sw::kSuccess);
+    }
+    std::cout << "tearing: checked " << writes << " tear points in manufacture" << std::endl;
+}
