@@ -279,11 +279,15 @@ ResponseApdu Card::select(const CommandApdu& command) {
 }
 
 Bytes Card::fci() const {
-    Tlv proprietary = Tlv::constructedOf(
-        0xA5, {Tlv::primitive(tag::kFormatVersion, {kFormatVersion}),
-               Tlv::primitive(tag::kCardId, cardId_),
-               Tlv::primitive(tag::kLifecycle, {static_cast<std::uint8_t>(lifecycle())})});
-    return Tlv::constructedOf(0x6F, {Tlv::primitive(0x84, kApplicationId), proprietary}).encode();
+    std::vector<Tlv> proprietary = {
+        Tlv::primitive(tag::kFormatVersion, {kFormatVersion}), Tlv::primitive(tag::kCardId, cardId_),
+        Tlv::primitive(tag::kLifecycle, {static_cast<std::uint8_t>(lifecycle())})};
+    // The PIN policy is public and a host needs it to build PIN blocks, even on a card that
+    // answers nothing but PIN commands until its transport PIN is changed.
+    if (const auto p = policy()) proprietary.push_back(Tlv::primitive(tag::kPinPolicy, p->encode()));
+    return Tlv::constructedOf(0x6F, {Tlv::primitive(0x84, kApplicationId),
+                                     Tlv::constructedOf(0xA5, std::move(proprietary))})
+        .encode();
 }
 
 ResponseApdu Card::getData(const CommandApdu& command) {

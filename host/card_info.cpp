@@ -63,6 +63,7 @@ CardInfo parseFci(const Bytes& fci) {
     info.formatVersion = version[0];
     info.cardId = id;
     info.lifecycle = state[0];
+    if (const apdu::Tlv* policy = proprietary.find(0xC5)) info.pinPolicy = policy->value;
     return info;
 }
 

@@ -17,6 +17,7 @@ struct CardInfo {
     std::uint8_t formatVersion = 0;
     Bytes cardId;
     std::uint8_t lifecycle = 0;
+    Bytes pinPolicy;  // the 6 policy bytes (tag C5), empty before personalization
     std::string lifecycleName() const;  // "BLANK", ... or "unknown (0xNN)"
 };
 

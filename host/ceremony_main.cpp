@@ -13,7 +13,9 @@
 #include "host/pcsc.hpp"
 #include "host/pcsc_channel.hpp"
 #include "host/pcsc_error.hpp"
+#include "host/quorum_card.hpp"
 #include "host/reader_monitor.hpp"
+#include "host/secret_input.hpp"
 
 namespace {
 
@@ -101,6 +103,118 @@ int probe(const std::string& wantedReader, double waitSeconds) {
     return 0;
 }
 
+// A card in a reader, spoken to through GET RESPONSE handling, as a QuorumCard.
+class ConnectedCard {
+public:
+    ConnectedCard(const std::string& wantedReader, double waitSeconds)
+        : card_(context_, chooseReader(context_, wantedReader, seconds(waitSeconds))),
+          raw_(card_),
+          channel_(raw_),
+          quorum_(channel_) {}
+    QuorumCard& quorum() { return quorum_; }
+    const std::string& reader() const { return card_.reader(); }
+
+private:
+    PcscContext context_;
+    PcscCard card_;
+    PcscChannel raw_;
+    apdu::ResponseChainingChannel channel_;
+    QuorumCard quorum_;
+};
+
+// Where secrets come from: --pin-file, --pin-fd, or the terminal.
+struct SecretOptions {
+    std::string file;
+    int fd = -1;
+    std::unique_ptr<SecretReader> open() const {
+        if (!file.empty()) return SecretReader::fromFile(file);
+        if (fd >= 0) return SecretReader::fromFd(fd);
+        return SecretReader::terminal();
+    }
+};
+
+void addSecretOptions(CLI::App* command, SecretOptions& options) {
+    auto* file = command->add_option(
+        "--pin-file", options.file,
+        "Read PINs and PUKs from this file, one per line, in the order asked (file mode 600)");
+    command->add_option("--pin-fd", options.fd,
+                        "Read PINs and PUKs from this open file descriptor, one per line")
+        ->excludes(file);
+}
+
+std::string triesText(int left, int limit) {
+    return std::to_string(left) + " of " + std::to_string(limit) + (limit == 1 ? " try" : " tries") + " left";
+}
+
+int showPinStatus(ConnectedCard& connected) {
+    const CardInfo info = connected.quorum().select();
+    std::cout << "card " << toHex(info.cardId) << " in " << connected.reader() << ": "
+              << info.lifecycleName() << "\n";
+    if (info.lifecycleName() == "BLANK") {
+        std::cout << "not personalized yet: no PIN\n";
+        return 0;
+    }
+    if (info.lifecycleName() == "PERSONALIZED") {
+        // A card waiting for its transport PIN to be changed answers nothing but PIN commands.
+        try {
+            connected.quorum().pinStatus();
+        } catch (const CardRefusedError&) {
+            const auto left = connected.quorum().pinTriesLeft();
+            std::cout << "PIN: " << (left ? std::to_string(*left) : std::string("?"))
+                      << " tries left\nThe transport PIN must be changed before the card can be "
+                         "used (ceremony pin change).\n";
+            return 0;
+        }
+    }
+    const PinStatus status = connected.quorum().pinStatus();
+    std::cout << "PIN: " << triesText(status.pinTriesLeft, status.pinTryLimit)
+              << (status.pinTriesLeft == 0 ? " (blocked: unblock it with the PUK)" : "") << "\n"
+              << "PUK: " << triesText(status.pukTriesLeft, status.pukTryLimit) << "\n";
+    if (status.changeRequired)
+        std::cout << "The transport PIN must be changed before the card can be used "
+                     "(ceremony pin change).\n";
+    return 0;
+}
+
+int personalize(ConnectedCard& connected, const PinPolicy& policy, const SecretOptions& secrets) {
+    const CardInfo info = connected.quorum().select();
+    if (info.lifecycleName() != "BLANK")
+        throw std::runtime_error("card " + toHex(info.cardId) + " is " + info.lifecycleName() +
+                                 ": only a BLANK card can be personalized");
+    auto reader = secrets.open();
+    Bytes pin = reader->nextNew("Transport PIN (" + std::to_string(policy.pinMin) + "-" +
+                                std::to_string(policy.pinMax) + " characters)");
+    Bytes puk = reader->nextNew("PUK (" + std::to_string(policy.pukLength) + " characters)");
+    connected.quorum().personalize(policy, pin, puk);
+    std::cout << "card " << toHex(info.cardId) << " personalized: PIN " << policy.pinMin << "-"
+              << policy.pinMax << " characters, " << policy.pinTries << " PIN tries, "
+              << policy.pukTries << " PUK tries"
+              << (policy.changeBeforeUse ? "; the holder must change the transport PIN first" : "")
+              << "\n";
+    return 0;
+}
+
+int pinCommand(ConnectedCard& connected, const std::string& action, const SecretOptions& secrets) {
+    if (action == "status") return showPinStatus(connected);
+    connected.quorum().select();
+    auto reader = secrets.open();
+    if (action == "verify") {
+        connected.quorum().verifyPin(reader->next("PIN"));
+        std::cout << "PIN correct.\n";
+    } else if (action == "change") {
+        Bytes current = reader->next("Current PIN");
+        Bytes fresh = reader->nextNew("New PIN");
+        connected.quorum().changePin(current, fresh);
+        std::cout << "PIN changed.\n";
+    } else {
+        Bytes puk = reader->next("PUK");
+        Bytes fresh = reader->nextNew("New PIN");
+        connected.quorum().unblockPin(puk, fresh);
+        std::cout << "PIN reset; the PIN try counter is full again.\n";
+    }
+    return 0;
+}
+
 int watch(double timeoutSeconds, int maxEvents) {
     PcscContext context;
     PcscReaderMonitor monitor(context);
@@ -149,12 +263,51 @@ int main(int argc, char** argv) {
     watchCmd->add_option("--events", maxEvents, "Stop after this many events; fail if fewer arrive")
         ->check(CLI::NonNegativeNumber);
 
+    PinPolicy policy;
+    bool noPinChange = false;
+    SecretOptions secrets;
+    auto* personalizeCmd =
+        app.add_subcommand("personalize", "Load a BLANK card: PIN policy, transport PIN and PUK");
+    personalizeCmd->add_option("--reader", reader, "Reader name (default: the first reader holding a card)");
+    personalizeCmd->add_option("--wait", waitSeconds, "Seconds to wait for a card to be inserted");
+    personalizeCmd->add_option("--pin-min", policy.pinMin, "Shortest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    personalizeCmd->add_option("--pin-max", policy.pinMax, "Longest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    personalizeCmd->add_option("--puk-length", policy.pukLength, "PUK length")->check(CLI::Range(6, 16))->capture_default_str();
+    personalizeCmd->add_option("--pin-tries", policy.pinTries, "Wrong PINs before the PIN blocks")->check(CLI::Range(1, 15))->capture_default_str();
+    personalizeCmd->add_option("--puk-tries", policy.pukTries, "Wrong PUKs before the card is terminated")->check(CLI::Range(1, 15))->capture_default_str();
+    personalizeCmd->add_flag("--no-pin-change", noPinChange, "Do not require the holder to change the transport PIN");
+    addSecretOptions(personalizeCmd, secrets);
+
+    std::string pinAction;
+    auto* pinCmd = app.add_subcommand("pin", "The card holder's PIN: status, verify, change, unblock (with the PUK)");
+    pinCmd->add_option("action", pinAction, "status | verify | change | unblock")
+        ->required()
+        ->check(CLI::IsMember({"status", "verify", "change", "unblock"}));
+    pinCmd->add_option("--reader", reader, "Reader name (default: the first reader holding a card)");
+    pinCmd->add_option("--wait", waitSeconds, "Seconds to wait for a card to be inserted");
+    addSecretOptions(pinCmd, secrets);
+
     CLI11_PARSE(app, argc, argv);
 
     try {
         if (readers->parsed()) return listReaders();
         if (probeCmd->parsed()) return probe(reader, waitSeconds);
         if (watchCmd->parsed()) return watch(timeoutSeconds, maxEvents);
+        if (personalizeCmd->parsed()) {
+            if (policy.pinMin > policy.pinMax)
+                throw std::invalid_argument("--pin-min is larger than --pin-max");
+            policy.changeBeforeUse = !noPinChange;
+            ConnectedCard connected(reader, waitSeconds);
+            return personalize(connected, policy, secrets);
+        }
+        if (pinCmd->parsed()) {
+            ConnectedCard connected(reader, waitSeconds);
+            return pinCommand(connected, pinAction, secrets);
+        }
+    } catch (const WrongSecretError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+    } catch (const PinBlockedError& e) {
+        std::cerr << "error: " << e.what() << " (ceremony pin unblock)\n";
     } catch (const ServiceUnavailableError& e) {
         std::cerr << "error: the PC/SC service (pcscd) is not running or not reachable: start pcscd "
                      "and try again\n  (" << e.what() << ")\n";

@@ -1,0 +1,167 @@
+#include "host/quorum_card.hpp"
+
+#include "apdu/status.hpp"
+
+namespace quorum::host {
+
+namespace {
+namespace sw = apdu::sw;
+
+constexpr std::uint8_t kPinReference = 0x81;
+constexpr std::uint8_t kPinPadding = 0xFF;
+
+apdu::CommandApdu command(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, Bytes data) {
+    apdu::CommandApdu c;
+    c.ins = ins;
+    c.p1 = p1;
+    c.p2 = p2;
+    c.data = std::move(data);
+    return c;
+}
+
+Bytes concat(const Bytes& a, const Bytes& b) {
+    Bytes out = a;
+    out.insert(out.end(), b.begin(), b.end());
+    return out;
+}
+}  // namespace
+
+CardRefusedError::CardRefusedError(const std::string& what, std::uint16_t word)
+    : std::runtime_error(what), sw_(word) {}
+
+WrongSecretError::WrongSecretError(const std::string& what, std::uint16_t word, int triesLeft)
+    : CardRefusedError(what, word), triesLeft_(triesLeft) {}
+
+Bytes PinPolicy::encode() const {
+    return {static_cast<std::uint8_t>(pinMin), static_cast<std::uint8_t>(pinMax),
+            static_cast<std::uint8_t>(pukLength), static_cast<std::uint8_t>(pinTries),
+            static_cast<std::uint8_t>(pukTries), static_cast<std::uint8_t>(changeBeforeUse ? 1 : 0)};
+}
+
+PinPolicy PinPolicy::decode(const Bytes& v) {
+    if (v.size() != 6) throw CardProtocolError("the card's PIN policy is not 6 bytes");
+    return {v[0], v[1], v[2], v[3], v[4], (v[5] & 1) != 0};
+}
+
+std::uint16_t QuorumCard::expectSuccess(const apdu::ResponseApdu& answer, const char* what) {
+    const std::uint16_t word = answer.sw;
+    if (word == sw::kSuccess) return word;
+    const std::string prefix = std::string(what) + ": ";
+    if ((word & 0xFFF0) == sw::kVerifyFailed) {
+        const int left = word & 0x0F;
+        const bool puk = std::string(what).find("PUK") != std::string::npos;
+        if (left == 0)
+            throw WrongSecretError(
+                prefix + (puk ? "wrong, and that was the last try: the card is now TERMINATED and "
+                                "its secrets are erased"
+                              : "wrong, and that was the last try: the PIN is now blocked "
+                                "(unblock it with the PUK: ceremony pin unblock)"),
+                word, left);
+        throw WrongSecretError(prefix + "wrong, " + std::to_string(left) +
+                                   (left == 1 ? " try" : " tries") + " left",
+                               word, left);
+    }
+    if (word == sw::kAuthenticationMethodBlocked)
+        throw PinBlockedError(prefix + "the PIN is blocked; unblock it with the PUK", word);
+    if (word == sw::kSelectedFileTerminated)
+        throw CardTerminatedError(prefix + "the card is terminated", word);
+    throw CardRefusedError(prefix + "the card answered " + sw::name(word), word);
+}
+
+CardInfo QuorumCard::select() {
+    const auto answer = channel_.transmit(apdu::CommandApdu::select(kQuorumAid));
+    if (answer.sw == sw::kSelectedFileTerminated)
+        throw CardTerminatedError("this card is terminated (its PUK was exhausted); it holds no secrets any more",
+                                  answer.sw);
+    if (answer.sw == sw::kFileNotFound)
+        throw CardProtocolError("this card has no quorum application (SELECT answered " +
+                                sw::name(answer.sw) + ")");
+    expectSuccess(answer, "SELECT");
+    CardInfo info = parseFci(answer.data);
+    if (!info.pinPolicy.empty()) policy_ = PinPolicy::decode(info.pinPolicy);
+    return info;
+}
+
+PinStatus QuorumCard::pinStatus() {
+    const auto answer = channel_.transmit(apdu::CommandApdu::getData(0x00C4));
+    expectSuccess(answer, "reading the PIN status");
+    const Bytes& v = answer.data;
+    if (v.size() != 5) throw CardProtocolError("the card's PIN status is not 5 bytes");
+    return {v[0], v[1], v[2], v[3], (v[4] & 1) != 0};
+}
+
+PinPolicy QuorumCard::pinPolicy() {
+    const auto answer = channel_.transmit(apdu::CommandApdu::getData(0x00C5));
+    expectSuccess(answer, "reading the PIN policy");
+    policy_ = PinPolicy::decode(answer.data);
+    return *policy_;
+}
+
+Bytes QuorumCard::pinBlock(const Bytes& pin) {
+    const PinPolicy& policy = knownPolicy();
+    const auto pinMax = static_cast<std::size_t>(policy.pinMax);
+    if (pin.size() < static_cast<std::size_t>(policy.pinMin) || pin.size() > pinMax)
+        throw std::invalid_argument("a PIN on this card has " + std::to_string(policy.pinMin) +
+                                    " to " + std::to_string(pinMax) + " characters, this one has " +
+                                    std::to_string(pin.size()));
+    Bytes block = pin;
+    block.resize(pinMax, kPinPadding);
+    return block;
+}
+
+void QuorumCard::personalize(const PinPolicy& policy, const Bytes& pin, const Bytes& puk) {
+    if (pin.size() < static_cast<std::size_t>(policy.pinMin) ||
+        pin.size() > static_cast<std::size_t>(policy.pinMax))
+        throw std::invalid_argument("the transport PIN must have " + std::to_string(policy.pinMin) +
+                                    " to " + std::to_string(policy.pinMax) + " characters");
+    if (puk.size() != static_cast<std::size_t>(policy.pukLength))
+        throw std::invalid_argument("the PUK must have exactly " + std::to_string(policy.pukLength) +
+                                    " characters");
+    expectSuccess(channel_.transmit(command(0xDA, 0x00, 0xC5, policy.encode())), "storing the PIN policy");
+    expectSuccess(channel_.transmit(command(0xDA, 0x00, 0xC6, pin)), "storing the transport PIN");
+    expectSuccess(channel_.transmit(command(0xDA, 0x00, 0xC7, puk)), "storing the PUK");
+    expectSuccess(channel_.transmit(command(0x44, 0x00, 0x00, {})), "finishing personalization");
+    policy_ = policy;
+}
+
+std::optional<int> QuorumCard::pinTriesLeft() {
+    const auto answer = channel_.transmit(command(0x20, 0x00, kPinReference, {}));
+    if (answer.sw == sw::kSuccess) return std::nullopt;
+    if ((answer.sw & 0xFFF0) == sw::kVerifyFailed) return answer.sw & 0x0F;
+    if (answer.sw == sw::kAuthenticationMethodBlocked) return 0;
+    expectSuccess(answer, "reading the PIN tries");
+    return std::nullopt;
+}
+
+void QuorumCard::verifyPin(const Bytes& pin) {
+    expectSuccess(channel_.transmit(command(0x20, 0x00, kPinReference, pinBlock(pin))), "PIN");
+}
+
+const PinPolicy& QuorumCard::knownPolicy() {
+    if (!policy_) select();
+    if (!policy_) throw CardProtocolError("the card has no PIN yet (it is not personalized)");
+    return *policy_;
+}
+
+void QuorumCard::checkNewPin(const Bytes& newPin) {
+    const PinPolicy& policy = knownPolicy();
+    if (newPin.size() < static_cast<std::size_t>(policy.pinMin) ||
+        newPin.size() > static_cast<std::size_t>(policy.pinMax))
+        throw std::invalid_argument("the new PIN must have " + std::to_string(policy.pinMin) +
+                                    " to " + std::to_string(policy.pinMax) + " characters");
+    for (auto c : newPin)
+        if (c == kPinPadding) throw std::invalid_argument("the new PIN contains a byte FF");
+}
+
+void QuorumCard::changePin(const Bytes& oldPin, const Bytes& newPin) {
+    checkNewPin(newPin);
+    expectSuccess(channel_.transmit(command(0x24, 0x00, kPinReference, concat(pinBlock(oldPin), pinBlock(newPin)))),
+                  "current PIN");
+}
+
+void QuorumCard::unblockPin(const Bytes& puk, const Bytes& newPin) {
+    checkNewPin(newPin);
+    expectSuccess(channel_.transmit(command(0x2C, 0x00, kPinReference, concat(puk, pinBlock(newPin)))), "PUK");
+}
+
+}  // namespace quorum::host

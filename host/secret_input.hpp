@@ -1,0 +1,35 @@
+// Where PINs and PUKs come from: the terminal without echo, or - for scripts and tests - a file
+// descriptor or a file, one secret per line. Never the command line (it shows in `ps`).
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "apdu/bytes.hpp"
+
+namespace quorum::host {
+
+class SecretInputError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class SecretReader {
+public:
+    // Prompts on /dev/tty and reads with echo off.
+    static std::unique_ptr<SecretReader> terminal();
+    // Reads lines from an open descriptor (e.g. a pipe: --pin-fd 3).
+    static std::unique_ptr<SecretReader> fromFd(int fd);
+    // Reads lines from a file, which must not be readable by group or others.
+    static std::unique_ptr<SecretReader> fromFile(const std::string& path);
+
+    virtual ~SecretReader() = default;
+    // The next secret (without its line end). `prompt` is shown on a terminal only.
+    // Throws SecretInputError when there is none left or input fails.
+    virtual Bytes next(const std::string& prompt) = 0;
+    // A new secret: a terminal asks twice and insists the two agree.
+    virtual Bytes nextNew(const std::string& prompt) = 0;
+};
+
+}  // namespace quorum::host
