@@ -61,11 +61,16 @@ void PrivatePcscd::stop(int signal) {
     std::filesystem::remove("/run/pcscd/pcscd.comm", ec);
 }
 
-CardSim::CardSim(std::string image, std::string logPath, int port) : logPath_(std::move(logPath)) {
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{builtProgram("card-sim"), "--image", image, "--vpcd",
-                                 "127.0.0.1:" + std::to_string(port), "--retry-ms", "20"},
-        logPath_);
+CardSim::CardSim(std::string image, std::string logPath, int port)
+    : CardSim(std::move(image), std::move(logPath), port, {}) {}
+
+CardSim::CardSim(std::string image, std::string logPath, int port,
+                 std::vector<std::string> extraArgs)
+    : logPath_(std::move(logPath)) {
+    std::vector<std::string> argv{builtProgram("card-sim"), "--image", image, "--vpcd",
+                                  "127.0.0.1:" + std::to_string(port), "--retry-ms", "20"};
+    for (auto& a : extraArgs) argv.push_back(std::move(a));
+    process_ = std::make_unique<ChildProcess>(std::move(argv), logPath_);
 }
 
 int CardSim::stop(int signal) { return process_->stop(signal); }

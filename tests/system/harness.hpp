@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/processes.hpp"
 
@@ -33,6 +34,8 @@ private:
 class CardSim {
 public:
     CardSim(std::string image, std::string logPath, int port = kVpcdPort0);
+    // The same with more command-line options appended (e.g. {"--trace"}).
+    CardSim(std::string image, std::string logPath, int port, std::vector<std::string> extraArgs);
     // SIGTERM (card removed, image saved); returns the exit status.
     int stop(int signal = SIGTERM);
     bool running() { return process_->running(); }

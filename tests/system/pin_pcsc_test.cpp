@@ -1,0 +1,482 @@
+// PIN, PUK, lifecycle and personalization through the real stack (pcscd + vpcd + card-sim),
+// written as the raw APDU conversation of docs/apdu-spec.md: one commented step per line.
+//
+// The PIN policy used throughout: PIN 6..8 bytes (blocks of 8, padded with FF), PUK 8 bytes,
+// 3 PIN tries, 3 PUK tries. Secrets (ASCII digits):
+//   PIN "123456"    31 32 33 34 35 36      block 313233343536FFFF
+//   PUK "12345678"  31 32 33 34 35 36 37 38
+//   PIN "87654321"  38 37 36 35 34 33 32 31
+//   PIN "111111"    31 31 31 31 31 31      block 313131313131FFFF
+//   PIN "135790"    31 33 35 37 39 30      block 313335373930FFFF
+//   PIN "24682468"  32 34 36 38 32 34 36 38
+//   wrong PIN "999999" block 393939393939FFFF, wrong PUK "87654321"
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "apdu/error.hpp"
+#include "apdu/tlv.hpp"
+#include "firmware-model/image_file.hpp"
+#include "host/pcsc.hpp"
+#include "tests/system/harness.hpp"
+
+using namespace quorum;
+using namespace quorum::test;
+using std::chrono::milliseconds;
+
+namespace {
+
+// SELECT the quorum application by AID, FCI wanted (Le 00).
+constexpr const char* kSelect = "00A404000BF051554F52554D4341524400";
+
+// "SW LC": the status word and the lifecycle byte (tag C2 inside A5 inside 6F) of a SELECT
+// response, e.g. "9000 07"; "LC" is "--" when the response holds no such object.
+std::string fciState(const Bytes& response) {
+    if (response.size() < 2) return "(response of " + std::to_string(response.size()) + " bytes)";
+    const Bytes sw(response.end() - 2, response.end());
+    const Bytes data(response.begin(), response.end() - 2);
+    std::string lifecycle = "--";
+    try {
+        for (const auto& fci : apdu::parseTlv(data)) {
+            if (fci.tag != 0x6F) continue;
+            if (const auto* proprietary = fci.find(0xA5))
+                if (const auto* state = proprietary->find(0xC2))
+                    lifecycle = toHex(state->value);
+        }
+    } catch (const apdu::ApduError& e) {
+        lifecycle = std::string("(bad FCI: ") + e.what() + ")";
+    }
+    return toHex(sw) + " " + lifecycle;
+}
+
+// One PC/SC connection to the card in `reader`, answering in hex so a failed CHECK reads well.
+class Conversation {
+public:
+    explicit Conversation(const std::string& reader = kReader0) : card_(context_, reader) {}
+
+    // The whole response (data and SW) in upper-case hex.
+    std::string hex(const std::string& command) { return toHex(card_.transmit(fromHex(command))); }
+    // Only the status word, e.g. "9000", "63C2".
+    std::string sw(const std::string& command) {
+        const std::string all = hex(command);
+        return all.size() < 4 ? "(short response " + all + ")" : all.substr(all.size() - 4);
+    }
+    // SELECT (kSelect); "SW lifecycle", see fciState.
+    std::string select() { return fciState(card_.transmit(fromHex(kSelect))); }
+
+private:
+    host::PcscContext context_;
+    host::PcscCard card_;
+};
+
+// Starts card-sim on `image` and waits until pcscd reports its card.
+std::unique_ptr<CardSim> startCardSim(const std::string& image, const std::string& log,
+                                      std::vector<std::string> extraArgs = {}) {
+    auto sim = std::make_unique<CardSim>(image, log, kVpcdPort0, std::move(extraArgs));
+    waitForCard(kReader0, true);
+    return sim;
+}
+
+// Stops card-sim with `signal` and waits until pcscd sees the card gone (it polls every ~400 ms).
+void stopCardSim(std::unique_ptr<CardSim>& sim, int signal) {
+    const int status = sim->stop(signal);
+    if (signal == SIGKILL)
+        CHECK(WIFSIGNALED(status));
+    else
+        CHECK(status == 0);
+    sim.reset();
+    waitForCard(kReader0, false);
+}
+
+// BLANK -> PERSONALIZED with PIN "123456" and PUK "12345678"; `policy` is the 6 policy bytes.
+void personalize(Conversation& card, const std::string& policy) {
+    CHECK(card.select() == "9000 01");                            // SELECT: BLANK
+    CHECK(card.sw("00DA00C506" + policy) == "9000");              // PUT DATA PIN policy
+    CHECK(card.sw("00DA00C606" "313233343536") == "9000");        // PUT DATA PIN "123456"
+    CHECK(card.sw("00DA00C708" "3132333435363738") == "9000");    // PUT DATA PUK "12345678"
+    CHECK(card.sw("00440000") == "9000");                         // ACTIVATE FILE
+    CHECK(card.select() == "9000 03");                            // SELECT: PERSONALIZED
+}
+
+// The message ImageFileNvm::open throws for `image`, or "" when it loads.
+std::string imageOpenError(const std::string& image) {
+    try {
+        card::ImageFileNvm::open(image);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string upper(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("PIN: personalization through PC/SC, change PIN before use, then OPERATIONAL") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
+    Conversation card;
+    INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
+
+    CHECK(card.select() == "9000 01");                                 // SELECT: BLANK
+    CHECK(card.sw("00200081") == "6985");                              // VERIFY on BLANK: no PIN yet
+    CHECK(card.sw("00440000") == "6985");                              // ACTIVATE FILE before the policy
+    CHECK(card.sw("00DA00C606" "313233343536") == "6985");             // PUT DATA PIN before the policy
+    CHECK(card.sw("00DA00C506" "060808030301") == "9000");             // PUT DATA policy: 6..8, PUK 8, 3/3, change PIN
+    CHECK(card.sw("00440000") == "6985");                              // ACTIVATE FILE: PIN and PUK missing
+    CHECK(card.sw("00DA00C606" "313233343536") == "9000");             // PUT DATA PIN "123456"
+    CHECK(card.sw("00DA00C708" "3132333435363738") == "9000");         // PUT DATA PUK "12345678"
+    CHECK(card.hex("00CA00C500") == "060808030301" "9000");            // GET DATA policy
+    CHECK(card.hex("00CA00C600") == "6A88");                           // GET DATA PIN: never readable
+    CHECK(card.hex("00CA00C700") == "6A88");                           // GET DATA PUK: never readable
+    CHECK(card.sw("00440000") == "9000");                              // ACTIVATE FILE
+    CHECK(card.select() == "9000 03");                                 // SELECT: PERSONALIZED
+
+    // "Change PIN before use": only SELECT, GET RESPONSE, VERIFY, CHANGE REFERENCE DATA run.
+    CHECK(card.sw("00CA00C100") == "6985");                            // GET DATA card id: refused
+    CHECK(card.sw("00CA00C400") == "6985");                            // GET DATA PIN status: refused
+    CHECK(card.sw("00200081") == "63C3");                              // VERIFY, no data: not verified, 3 tries
+    CHECK(card.sw("0020008108" "313233343536FFFF") == "9000");         // VERIFY "123456"
+    CHECK(card.sw("00200081") == "9000");                              // VERIFY, no data: verified now
+    CHECK(card.sw("00CA00C100") == "6985");                            // GET DATA: still refused
+    CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER: PIN change pending
+    CHECK(card.select() == "9000 03");                                 // SELECT: still PERSONALIZED
+    CHECK(card.sw("00200081") == "63C3");                              // VERIFY, no data: SELECT forgot it
+
+    // CHANGE REFERENCE DATA: bad blocks cost no try, then the change takes the card over.
+    CHECK(card.sw("0024008110" "313233343536FFFF" "3837FF3635343332") == "6A80");  // new block: FF inside
+    CHECK(card.sw("0024008110" "313233343536FFFF" "38373635FFFFFFFF") == "6A80");  // new PIN "8765": too short
+    CHECK(card.sw("002400810E" "313233343536FFFF" "383736353433") == "6700");      // new block not 8 bytes
+    CHECK(card.sw("00200081") == "63C3");                                          // VERIFY, no data: no try spent
+    CHECK(card.sw("0024008110" "313233343536FFFF" "3837363534333231") == "9000");  // CHANGE "123456" -> "87654321"
+    CHECK(card.sw("00200081") == "9000");                                          // VERIFY, no data: the change verified it
+    CHECK(card.select() == "9000 07");                                             // SELECT: OPERATIONAL
+
+    // OPERATIONAL: GET DATA works, the old PIN is gone.
+    const std::string id = card.hex("00CA00C100");                     // GET DATA card id
+    CHECK(id.size() == 2 * (16 + 2));                                  //   16 bytes
+    CHECK(id.substr(32) == "9000");                                    //   and 9000
+    CHECK(card.hex("00CA00C200") == "07" "9000");                      // GET DATA lifecycle: OPERATIONAL
+    CHECK(card.hex("00CA00C400") == "0303030300" "9000");              // GET DATA PIN status: 3/3, 3/3, no flags
+    CHECK(card.sw("0020008108" "313233343536FFFF") == "63C2");         // VERIFY old "123456": wrong, 2 left
+    CHECK(card.hex("00CA00C400") == "0203030300" "9000");              // GET DATA PIN status: 2 of 3
+    CHECK(card.sw("0020008108" "3837363534333231") == "9000");         // VERIFY "87654321"
+    CHECK(card.hex("00CA00C400") == "0303030300" "9000");              // GET DATA PIN status: restored
+
+    // Personalization is over for good.
+    CHECK(card.sw("00DA00C506" "060808030301") == "6985");             // PUT DATA policy
+    CHECK(card.sw("00DA00C606" "313233343536") == "6985");             // PUT DATA PIN
+    CHECK(card.sw("00DA00C708" "3132333435363738") == "6985");         // PUT DATA PUK
+    CHECK(card.sw("00440000") == "6985");                              // ACTIVATE FILE again
+    CHECK(card.select() == "9000 07");                                 // SELECT: still OPERATIONAL
+
+    stopCardSim(sim, SIGTERM);
+}
+
+TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PUK exhaustion terminates") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    const std::string image = folder.file("card.json");
+    const std::string log = folder.file("card-sim.log");
+    INFO("card-sim log:\n" << readFile(log));
+    auto sim = startCardSim(image, log);
+    {
+        Conversation card;
+        personalize(card, "060808030300");                             // policy without "change PIN before use"
+        CHECK(card.sw("0020008108" "313233343536FFFF") == "9000");     // VERIFY "123456": takes the card over
+        CHECK(card.select() == "9000 07");                             // SELECT: OPERATIONAL
+
+        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C2");     // wrong PIN, 2 tries left
+        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C1");     // wrong PIN, 1 try left
+        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C0");     // wrong PIN, that was the last
+        CHECK(card.sw("0020008108" "313233343536FFFF") == "6983");     // right PIN: blocked all the same
+        CHECK(card.sw("00200081") == "6983");                          // VERIFY, no data: blocked
+        CHECK(card.sw("0024008110" "313233343536FFFF" "3837363534333231") == "6983");  // CHANGE PIN: blocked
+        CHECK(card.select() == "9000 0F");                             // SELECT: BLOCKED
+        CHECK(card.hex("00CA00C400") == "0003030300" "9000");          // GET DATA PIN status: 0 of 3
+    }
+
+    stopCardSim(sim, SIGTERM);                                         // card removed, image saved
+    sim = startCardSim(image, log);
+    {
+        Conversation card;
+        CHECK(card.select() == "9000 0F");                             // SELECT: still BLOCKED
+        CHECK(card.sw("0020008108" "313233343536FFFF") == "6983");     // right PIN: blocked
+        CHECK(card.sw("00200081") == "6983");                          // VERIFY, no data: blocked
+    }
+
+    stopCardSim(sim, SIGKILL);                                         // power cut
+    sim = startCardSim(image, log);
+    {
+        Conversation card;
+        CHECK(card.select() == "9000 0F");                             // SELECT: still BLOCKED
+        CHECK(card.sw("0020008108" "313233343536FFFF") == "6983");     // right PIN: blocked
+        CHECK(card.sw("00200081") == "6983");                          // VERIFY, no data: blocked
+
+        CHECK(card.sw("002C008110" "3132333435363738" "3131FFFFFFFFFFFF") == "6A80");  // RESET RETRY COUNTER, new PIN too short
+        CHECK(card.hex("00CA00C400") == "0003030300" "9000");                          // GET DATA PIN status: no PUK try spent
+        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "9000");  // RESET RETRY COUNTER: PUK, new PIN "111111"
+        CHECK(card.hex("00CA00C400") == "0303030300" "9000");                          // GET DATA PIN status: 3/3, 3/3
+        CHECK(card.sw("00200081") == "63C3");                          // VERIFY, no data: not verified by the reset
+        CHECK(card.sw("0020008108" "313233343536FFFF") == "63C2");     // VERIFY old "123456": wrong
+        CHECK(card.sw("0020008108" "313131313131FFFF") == "9000");     // VERIFY new "111111"
+        CHECK(card.select() == "9000 07");                             // SELECT: OPERATIONAL again
+
+        CHECK(card.sw("002C008110" "3837363534333231" "323232323232FFFF") == "63C2");  // wrong PUK, 2 tries left
+        CHECK(card.hex("00CA00C400") == "0303020300" "9000");                          // GET DATA PIN status: PUK 2 of 3
+        CHECK(card.sw("002C008110" "3837363534333231" "323232323232FFFF") == "63C1");  // wrong PUK, 1 try left
+        CHECK(card.sw("002C008110" "3837363534333231" "323232323232FFFF") == "63C0");  // wrong PUK: the card is TERMINATED
+        CHECK(card.select() == "6285 7F");                                             // SELECT: FCI with 6285, TERMINATED
+        CHECK(card.sw("0020008108" "313131313131FFFF") == "6985");                     // VERIFY: no PIN any more
+        CHECK(card.sw("00200081") == "6985");                                          // VERIFY, no data
+        CHECK(card.sw("00CA00C100") == "6985");                                        // GET DATA card id
+        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER, right PUK
+        CHECK(card.sw("0024008110" "313131313131FFFF" "3837363534333231") == "6985");  // CHANGE REFERENCE DATA PIN
+        CHECK(card.sw("0024008210" "3132333435363738" "3837363534333231") == "6985");  // CHANGE REFERENCE DATA PUK
+        CHECK(card.sw("00DA00C506" "060808030300") == "6985");                         // PUT DATA
+        CHECK(card.sw("00440000") == "6985");                                          // ACTIVATE FILE
+    }
+
+    stopCardSim(sim, SIGTERM);
+    sim = startCardSim(image, log);
+    {
+        Conversation card;
+        CHECK(card.select() == "6285 7F");                             // SELECT: still TERMINATED
+        CHECK(card.sw("0020008108" "313131313131FFFF") == "6985");     // VERIFY
+        CHECK(card.sw("00CA00C400") == "6985");                        // GET DATA PIN status
+        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER
+    }
+    stopCardSim(sim, SIGTERM);
+
+    // Terminated means zeroized: no PIN or PUK in the image, in any field or anywhere in the text.
+    const std::string text = upper(readFile(image));
+    INFO("image:\n" << text);
+    REQUIRE(imageOpenError(image) == "");
+    const auto nvm = card::ImageFileNvm::open(image);
+    for (const auto& [name, value] : nvm.image()) {
+        INFO("field " << name << " = " << toHex(value));
+        if (name == "pin" || name == "puk")
+            CHECK(std::all_of(value.begin(), value.end(), [](std::uint8_t b) { return b == 0; }));
+        const std::string valueHex = toHex(value);
+        CHECK(valueHex.find("313233343536") == std::string::npos);    // PIN "123456" (and the PUK's start)
+        CHECK(valueHex.find("313131313131") == std::string::npos);    // PIN "111111"
+    }
+    CHECK(text.find("313233343536") == std::string::npos);             // PIN "123456"
+    CHECK(text.find("3132333435363738") == std::string::npos);         // PUK "12345678"
+    CHECK(text.find("313131313131") == std::string::npos);             // PIN "111111"
+}
+
+TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable image or a lost PIN") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    const std::string image = folder.file("card.json");
+    const std::string log = folder.file("card-sim.log");
+    INFO("card-sim log:\n" << readFile(log));
+
+    // The two PINs the burst alternates between, as 8-byte blocks.
+    const std::string pinA = "313335373930FFFF";  // "135790"
+    const std::string pinB = "3234363832343638";  // "24682468"
+
+    auto sim = startCardSim(image, log);
+    {
+        Conversation card;
+        personalize(card, "060808030301");
+        CHECK(card.sw("0024008110" "313233343536FFFF" + pinA) == "9000");  // CHANGE "123456" -> A
+        CHECK(card.select() == "9000 07");                                 // SELECT: OPERATIONAL
+    }
+
+    unsigned seed = 20240611;
+    if (const char* env = std::getenv("QUORUM_TEST_SEED")) seed = static_cast<unsigned>(std::strtoul(env, nullptr, 10));
+    MESSAGE("SIGKILL delays seeded with " << seed << " (set QUORUM_TEST_SEED to repeat another run)");
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> delayMs(5, 60);
+
+    bool aIsCurrent = true;
+    int totalChanges = 0;
+    int triesLost = 0;        // rounds where the kill landed between spending a try and restoring it
+    int changesUnanswered = 0;  // rounds where a change went through but its 9000 never arrived
+    const auto started = std::chrono::steady_clock::now();
+    constexpr int kRounds = 15;
+    for (int round = 0; round < kRounds; ++round) {
+        const int delay = delayMs(random);
+        INFO("round " << round << ", SIGKILL after " << delay << " ms");
+
+        // The burst: CHANGE REFERENCE DATA A -> B, B -> A, ... until the card goes away.
+        std::atomic<bool> ready{false};
+        bool believedA = aIsCurrent;
+        int changes = 0;
+        std::vector<std::string> unexpected;  // answers other than 9000 while the card was there
+        std::string failure;                  // an error before the burst could start
+        std::thread burst([&] {
+            try {
+                host::PcscContext context;
+                host::PcscCard card(context, kReader0);
+                const Bytes select = card.transmit(fromHex(kSelect));
+                if (fciState(select) != "9000 07") unexpected.push_back("SELECT " + fciState(select));
+                ready = true;
+                for (;;) {
+                    const std::string command =
+                        "0024008110" + (believedA ? pinA + pinB : pinB + pinA);
+                    Bytes response;
+                    try {
+                        response = card.transmit(fromHex(command));
+                    } catch (const std::exception&) {
+                        return;  // card-sim is gone (mid-APDU or before it)
+                    }
+                    // vpcd may hand back an empty response when the card vanishes mid-APDU.
+                    if (response.size() < 2) return;
+                    const std::string answer = toHex(response);
+                    if (answer != "9000") {
+                        unexpected.push_back(command + " -> " + answer);
+                        return;
+                    }
+                    believedA = !believedA;
+                    ++changes;
+                }
+            } catch (const std::exception& e) {
+                failure = e.what();
+                ready = true;
+            }
+        });
+        const auto waitUntil = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!ready && std::chrono::steady_clock::now() < waitUntil)
+            std::this_thread::sleep_for(milliseconds(1));
+        std::this_thread::sleep_for(milliseconds(delay));
+        const int status = sim->stop(SIGKILL);
+        burst.join();
+        sim.reset();
+        CHECK(WIFSIGNALED(status));
+        CHECK(failure == "");
+        std::string unexpectedText;
+        for (const auto& u : unexpected) unexpectedText += u + "\n";
+        CHECK(unexpectedText == "");                                   // every change answered 9000
+        totalChanges += changes;
+
+        waitForCard(kReader0, false);
+        REQUIRE(imageOpenError(image) == "");                          // the image loads after the kill
+
+        sim = startCardSim(image, log);
+        Conversation card;
+        CHECK(card.select() == "9000 07");                             // SELECT: OPERATIONAL
+        const std::string status1 = card.hex("00CA00C400");            // GET DATA PIN status
+        REQUIRE(status1.size() == 2 * (5 + 2));
+        const int triesLeft = std::stoi(status1.substr(0, 2), nullptr, 16);
+        CHECK(triesLeft <= 3);                                         //   not above the limit
+        CHECK(triesLeft >= 2);                                         //   at most the try in flight was lost
+        if (triesLeft < 3) ++triesLost;
+        CHECK(status1.substr(2) == "03" "0303" "00" "9000");           //   limit 3, PUK 3 of 3, no flags
+
+        // The PIN is one of the two; try the one the burst believed current first.
+        const std::string first = believedA ? pinA : pinB;
+        const std::string second = believedA ? pinB : pinA;
+        const std::string answer = card.sw("0020008108" + first);      // VERIFY believed PIN
+        if (answer == "9000") {
+            aIsCurrent = believedA;
+        } else {
+            CHECK(answer.substr(0, 3) == "63C");                        //   wrong: the change went through
+            CHECK(card.sw("0020008108" + second) == "9000");           // VERIFY the other PIN
+            aIsCurrent = !believedA;
+            ++changesUnanswered;
+        }
+        CHECK(card.hex("00CA00C400").substr(0, 2) == "03");            // GET DATA PIN status: tries restored
+    }
+    stopCardSim(sim, SIGTERM);
+    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
+    MESSAGE(totalChanges << " PIN changes in " << kRounds << " bursts, " << seconds.count()
+                         << " s; kills that cost a try: " << triesLost
+                         << ", changes done but unanswered: " << changesUnanswered);
+    CHECK(totalChanges > 0);
+}
+
+TEST_CASE("PIN: a damaged card image is refused at start, named in the log and left untouched") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    const std::string image = folder.file("card.json");
+    const auto made = runCommand(builtProgram("card-sim") + " --info --image '" + image + "'");
+    INFO("card-sim --info:\n" << made.output);
+    REQUIRE(made.exitCode == 0);
+    const std::string good = readFile(image);
+    REQUIRE(imageOpenError(image) == "");
+
+    std::string damaged;
+    std::string problem;
+    SUBCASE("truncated") {
+        damaged = good.substr(0, good.size() / 2);
+        problem = "not valid JSON";
+    }
+    SUBCASE("one hex digit of a value flipped") {
+        const auto field = good.find("\"card_id\"");
+        REQUIRE(field != std::string::npos);
+        const auto open = good.find('"', good.find(':', field) + 1);  // the value's opening quote
+        REQUIRE(open != std::string::npos);
+        damaged = good;
+        char& digit = damaged[open + 1];
+        REQUIRE(std::isxdigit(static_cast<unsigned char>(digit)));
+        digit = digit == '0' ? '1' : '0';
+        problem = "integrity check";
+    }
+    std::ofstream(image, std::ios::binary | std::ios::trunc) << damaged;
+    REQUIRE(readFile(image) == damaged);
+
+    CardSim sim(image, folder.file("card-sim.log"));
+    const int status = sim.stop(0);  // signal 0: wait for it to exit on its own
+    const std::string text = sim.log();
+    INFO("card-sim log:\n" << text);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(text.find(image) != std::string::npos);                      // names the image
+    CHECK(text.find(problem) != std::string::npos);                    // and what is wrong with it
+    CHECK(readFile(image) == damaged);                                 // not overwritten, byte for byte
+}
+
+TEST_CASE("PIN: PINs and PUKs never appear in card-sim's APDU trace") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    const std::string log = folder.file("card-sim.log");
+    auto sim = startCardSim(folder.file("card.json"), log, {"--trace"});
+    {
+        Conversation card;
+        personalize(card, "060808030301");                                             // PUT DATA PIN and PUK
+        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C2");                     // VERIFY wrong "999999"
+        CHECK(card.sw("0020008108" "313233343536FFFF") == "9000");                     // VERIFY "123456"
+        CHECK(card.sw("0024008110" "313233343536FFFF" "3837363534333231") == "9000");  // CHANGE "123456" -> "87654321"
+        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "9000");  // RESET RETRY COUNTER, new PIN "111111"
+        CHECK(card.sw("0024008210" "3132333435363738" "3837363534333231") == "9000");  // CHANGE PUK -> "87654321"
+        CHECK(card.sw("0020008108" "313131313131FFFF") == "9000");                     // VERIFY "111111"
+    }
+    stopCardSim(sim, SIGTERM);
+
+    const std::string text = upper(readFile(log));
+    INFO("card-sim log:\n" << text);
+    CHECK(text.find("00 20 00 81") != std::string::npos);              // the VERIFY headers are traced
+    CHECK(text.find("00 24 00 81") != std::string::npos);              // CHANGE REFERENCE DATA too
+    CHECK(text.find("00 DA 00 C6") != std::string::npos);              // PUT DATA PIN too
+    for (const std::string secret : {"313233343536",                    // PIN "123456" (and the PUK's start)
+                                     "3132333435363738",                // PUK "12345678"
+                                     "3837363534333231",                // PIN, then PUK, "87654321"
+                                     "313131313131",                    // PIN "111111"
+                                     "393939393939"}) {                 // the wrong PIN "999999"
+        std::string spaced;
+        for (std::size_t i = 0; i < secret.size(); i += 2) spaced += (i ? " " : "") + secret.substr(i, 2);
+        CHECK_MESSAGE(text.find(secret) == std::string::npos, "found " << secret);
+        CHECK_MESSAGE(text.find(spaced) == std::string::npos, "found " << spaced);
+    }
+}
