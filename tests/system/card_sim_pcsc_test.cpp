@@ -245,3 +245,27 @@ TEST_CASE("two card-sims fill both vpcd slots, and one image cannot be used twic
     CHECK(WEXITSTATUS(status) == 1);
     CHECK(clash.log().find("in use by another card-sim") != std::string::npos);
 }
+
+TEST_CASE("an exclusive connection shuts others out; a transaction spans several APDUs") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+    host::PcscContext context;
+    {
+        host::PcscCard exclusive(context, kReader0, host::ShareMode::Exclusive);
+        CHECK_THROWS_AS(host::PcscCard(context, kReader0), host::SharingViolationError);
+    }
+    host::PcscCard first(context, kReader0);
+    host::PcscCard second(context, kReader0);
+    {
+        host::PcscTransaction transaction(first);
+        CHECK(apdu::ResponseApdu::parse(first.transmit(fromHex("00A404000BF051554F52554D4341524400"))).ok());
+        CHECK(toHex(first.transmit(fromHex("00CA00C000"))) == "019000");  // still selected
+    }
+    // Resetting the card through one handle is reported to the other as CardResetError.
+    second.reconnect(true);
+    CHECK_THROWS_AS(first.transmit(fromHex("00CA00C000")), host::CardResetError);
+    first.reconnect(false);
+    CHECK(toHex(first.transmit(fromHex("00CA00C000"))) == "6985");  // the reset deselected it
+}
