@@ -39,6 +39,8 @@ constexpr std::uint8_t kClassMask = 0xE0;
 constexpr std::uint8_t kInterindustryClass = 0x00;
 constexpr std::uint8_t kProprietaryClass = 0x80;
 constexpr std::uint8_t kChannelMask = 0x03;
+constexpr std::uint8_t kGpSecureMessaging = 0x04;   // GP CLA b3: secure messaging
+constexpr std::uint8_t kIsoSecureMessaging = 0x08;  // ISO CLA b4: not supported
 
 // SELECT P1 (select by DF name) and the P2 values we answer (ISO 7816-4 7.1.1).
 constexpr std::uint8_t kSelectByName = 0x04;
@@ -161,7 +163,7 @@ void Card::reset() {
 
 void Card::clearVolatileState() {
     selected_ = false;
-    pinVerified_ = false;
+    dropSession();
     OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
     pendingResponse_.clear();
     chain_.reset();
@@ -176,8 +178,8 @@ Bytes Card::process(const Bytes& raw) {
     if (cla == 0xFF || (classBits != kInterindustryClass && classBits != kProprietaryClass))
         return status(sw::kClaNotSupported).encode();
     if ((cla & kChannelMask) != 0) return status(sw::kLogicalChannelNotSupported).encode();
-    if ((cla & apdu::kClaSecureMessaging) != 0)
-        return status(sw::kSecureMessagingNotSupported).encode();
+    // GP secure messaging is CLA bit 04; ISO's other SM indication (08) is not supported.
+    if ((cla & kIsoSecureMessaging) != 0) return status(sw::kSecureMessagingNotSupported).encode();
 
     CommandApdu command;
     try {
@@ -202,54 +204,89 @@ Bytes Card::process(const Bytes& raw) {
         }
     }
 
-    if (command.ins != ins::kGetResponse) {
-        OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
-        pendingResponse_.clear();
+    // GET RESPONSE sits below secure messaging: what it returns was protected already.
+    if (command.ins == ins::kGetResponse && (command.cla & kGpSecureMessaging) == 0)
+        return getResponse(command).encode();
+    OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
+    pendingResponse_.clear();
+
+    const std::optional<std::size_t> ne = command.ne;
+    secureCommand_ = (command.cla & kGpSecureMessaging) != 0;
+    if (secureCommand_) {
+        if (!session_) return status(sw::kSecurityStatusNotSatisfied).encode();
+        try {
+            command = session_->unwrapCommand(command);
+        } catch (const std::exception&) {
+            dropSession();  // GP: any secure messaging error ends the session
+            return status(sw::kSecurityStatusNotSatisfied).encode();
+        }
+    } else if (session_ && command.ins != ins::kSelect) {
+        dropSession();  // an unprotected command ends the session (SELECT ends it anyway)
     }
+
+    ResponseApdu answer;
     try {
-        return dispatch(command).encode();
+        answer = dispatch(command, secureCommand_);
     } catch (const NvmFullError&) {
         if (nvm_.inTransaction()) nvm_.abort();
-        return status(sw::kNotEnoughMemory).encode();
+        answer = status(sw::kNotEnoughMemory);
     } catch (const NvmError&) {
         // The write did not happen; nothing half-done is left behind.
         if (nvm_.inTransaction()) nvm_.abort();
-        return status(sw::kMemoryFailure).encode();
+        answer = status(sw::kMemoryFailure);
     }
+    if (secureCommand_ && session_) answer = session_->wrapResponse(answer);
+    return deliver(std::move(answer.data), ne, answer.sw).encode();
 }
 
+void Card::dropSession() {
+    session_.reset();
+    hostKey_.reset();
+    pinVerified_ = false;  // a PIN is only ever verified inside a session
+}
+
+// Who may send a command: plain only (the handshake itself), either, or only inside an SCP11a
+// session with full protection. Commands that release secrets will add a fourth: a session in
+// which the PIN was verified, on an OPERATIONAL card.
+enum class Access { Plain, Any, Session };
+
 struct Card::Instruction {
+    bool proprietary;             // CLA 8x (GlobalPlatform) rather than 0x
     std::uint8_t ins;
     std::uint8_t states;          // lifecycle states it runs in (stateBit); elsewhere 6985
     bool whilePinChangePending;   // runs on a PERSONALIZED card whose PIN must change first
     bool needsSelection;          // the application must be selected, else 6985
+    Access access;                // else 6982 (or 6882 for a wrapped handshake command)
     Handler handler;
-    // Session requirements (issuer authentication, secure messaging) are checked per entry here.
 };
 
-const Card::Instruction* Card::findInstruction(std::uint8_t code) {
+const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t code) {
+    constexpr std::uint8_t kInUse = kPersonalizedBit | kOperationalBit | kBlockedBit;
+    constexpr std::uint8_t kAlive = kBlankBit | kInUse;
     // The state table of docs/apdu-spec.md ("Lifecycle states").
     static const Instruction kTable[] = {
-        {ins::kSelect, kAllStates, true, false, &Card::select},
-        {ins::kGetResponse, kAllStates, true, false, &Card::getResponse},
-        {ins::kGetData, kBlankBit | kPersonalizedBit | kOperationalBit | kBlockedBit, false, true,
-         &Card::getData},
-        {ins::kPutData, kBlankBit, false, true, &Card::putData},
-        {ins::kActivateFile, kBlankBit, false, true, &Card::activate},
-        {ins::kVerify, kPersonalizedBit | kOperationalBit | kBlockedBit, true, true, &Card::verify},
-        {ins::kChangeReferenceData, kPersonalizedBit | kOperationalBit | kBlockedBit, true, true,
+        {false, ins::kSelect, kAllStates, true, false, Access::Any, &Card::select},
+        {false, ins::kGetData, kAlive, true, true, Access::Any, &Card::getData},
+        {false, ins::kPutData, kBlankBit, false, true, Access::Any, &Card::putData},
+        {false, ins::kGenerateKeyPair, kBlankBit, false, true, Access::Plain, &Card::generateKeyPair},
+        {true, ins::kPerformSecurityOperation, kAlive, true, true, Access::Plain,
+         &Card::performSecurityOperation},
+        {true, ins::kMutualAuthenticate, kAlive, true, true, Access::Plain, &Card::mutualAuthenticate},
+        {false, ins::kActivateFile, kBlankBit, false, true, Access::Session, &Card::activate},
+        {false, ins::kVerify, kInUse, true, true, Access::Session, &Card::verify},
+        {false, ins::kChangeReferenceData, kInUse, true, true, Access::Session,
          &Card::changeReferenceData},
-        {ins::kResetRetryCounter, kPersonalizedBit | kOperationalBit | kBlockedBit, false, true,
+        {false, ins::kResetRetryCounter, kInUse, false, true, Access::Session,
          &Card::resetRetryCounter},
     };
+    const bool proprietary = (cla & kClassMask) == kProprietaryClass;
     for (const auto& entry : kTable)
-        if (entry.ins == code) return &entry;
+        if (entry.ins == code && entry.proprietary == proprietary) return &entry;
     return nullptr;
 }
 
-ResponseApdu Card::dispatch(const CommandApdu& command) {
-    if ((command.cla & kClassMask) == kProprietaryClass) return status(sw::kInsNotSupported);
-    const Instruction* entry = findInstruction(command.ins);
+ResponseApdu Card::dispatch(const CommandApdu& command, bool secure) {
+    const Instruction* entry = findInstruction(command.cla, command.ins);
     if (entry == nullptr) return status(sw::kInsNotSupported);
     if (entry->needsSelection && !selected_) return status(sw::kConditionsNotSatisfied);
     const Lifecycle state = lifecycle();
@@ -257,6 +294,8 @@ ResponseApdu Card::dispatch(const CommandApdu& command) {
     if (state == Lifecycle::Personalized && !entry->whilePinChangePending &&
         readByte(field::kPinChangeRequired) != 0)
         return status(sw::kConditionsNotSatisfied);
+    if (entry->access == Access::Plain && secure) return status(sw::kSecureMessagingNotSupported);
+    if (entry->access == Access::Session && !secure) return status(sw::kSecurityStatusNotSatisfied);
     return (this->*(entry->handler))(command);
 }
 
@@ -275,7 +314,7 @@ ResponseApdu Card::select(const CommandApdu& command) {
     const std::uint16_t result =
         lifecycle() == Lifecycle::Terminated ? sw::kSelectedFileTerminated : sw::kSuccess;
     if (command.p2 == kSelectNoData) return status(result);
-    return deliver(fci(), command.ne, result);
+    return ResponseApdu{fci(), result};
 }
 
 Bytes Card::fci() const {
@@ -291,24 +330,28 @@ Bytes Card::fci() const {
 }
 
 ResponseApdu Card::getData(const CommandApdu& command) {
-    if (!command.data.empty()) return status(sw::kWrongLength);
     const std::uint16_t requested = static_cast<std::uint16_t>((command.p1 << 8) | command.p2);
+    if (requested == tag::kCertificateStore) return getCertificate(command);
+    // A card waiting for its PIN change shows only its certificate (to open the session in
+    // which the PIN is changed).
+    if (lifecycle() == Lifecycle::Personalized && readByte(field::kPinChangeRequired) != 0)
+        return status(sw::kConditionsNotSatisfied);
+    if (!command.data.empty()) return status(sw::kWrongLength);
+    auto value = [](Bytes data) { return ResponseApdu{std::move(data), sw::kSuccess}; };
     switch (requested) {
-        case tag::kFormatVersion: return deliver({kFormatVersion}, command.ne);
-        case tag::kCardId: return deliver(cardId_, command.ne);
-        case tag::kLifecycle:
-            return deliver({static_cast<std::uint8_t>(lifecycle())}, command.ne);
+        case tag::kFormatVersion: return value({kFormatVersion});
+        case tag::kCardId: return value(cardId_);
+        case tag::kLifecycle: return value({static_cast<std::uint8_t>(lifecycle())});
         case tag::kPinStatus: {
             const auto p = policy();
             if (!p || lifecycle() == Lifecycle::Blank) return status(sw::kReferencedDataNotFound);
-            return deliver({readByte(field::kPinTries), p->pinTries, readByte(field::kPukTries),
-                            p->pukTries, readByte(field::kPinChangeRequired)},
-                           command.ne);
+            return value({readByte(field::kPinTries), p->pinTries, readByte(field::kPukTries),
+                          p->pukTries, readByte(field::kPinChangeRequired)});
         }
         case tag::kPinPolicy: {
             const auto p = policy();
             if (!p) return status(sw::kReferencedDataNotFound);
-            return deliver(p->encode(), command.ne);
+            return value(p->encode());
         }
         default: return status(sw::kReferencedDataNotFound);
     }

@@ -9,6 +9,8 @@
 #include "apdu/command.hpp"
 #include "apdu/command_chaining.hpp"
 #include "apdu/response.hpp"
+#include "crypto/ec.hpp"
+#include "crypto/secure_messaging.hpp"
 #include "firmware-model/coprocessor.hpp"
 #include "firmware-model/nvm.hpp"
 #include "firmware-model/pin.hpp"
@@ -40,6 +42,8 @@ constexpr std::uint16_t kPinStatus = 0x00C4;
 constexpr std::uint16_t kPinPolicy = 0x00C5;
 constexpr std::uint16_t kPin = 0x00C6;
 constexpr std::uint16_t kPuk = 0x00C7;
+constexpr std::uint16_t kCaPublicKey = 0x00C8;
+constexpr std::uint16_t kCertificateStore = 0xBF21;  // GP Amendment F: the card's certificate
 }  // namespace tag
 
 namespace ins {
@@ -51,6 +55,9 @@ constexpr std::uint8_t kActivateFile = 0x44;
 constexpr std::uint8_t kVerify = 0x20;
 constexpr std::uint8_t kChangeReferenceData = 0x24;
 constexpr std::uint8_t kResetRetryCounter = 0x2C;
+constexpr std::uint8_t kGenerateKeyPair = 0x47;
+constexpr std::uint8_t kPerformSecurityOperation = 0x2A;  // CLA 80: SCP11 host certificate
+constexpr std::uint8_t kMutualAuthenticate = 0x82;        // CLA 80: SCP11a key agreement
 }  // namespace ins
 
 // PIN references (P2 of VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER).
@@ -83,13 +90,15 @@ public:
     const Bytes& cardId() const { return cardId_; }
     Lifecycle lifecycle() const;
     bool pinVerified() const { return pinVerified_; }
+    bool inSecureSession() const { return session_.has_value(); }
 
 private:
     using Handler = apdu::ResponseApdu (Card::*)(const apdu::CommandApdu&);
     struct Instruction;
-    static const Instruction* findInstruction(std::uint8_t ins);
+    static const Instruction* findInstruction(std::uint8_t cla, std::uint8_t ins);
 
-    apdu::ResponseApdu dispatch(const apdu::CommandApdu& command);
+    // Handlers return the whole answer; process() protects it and cuts it to Ne.
+    apdu::ResponseApdu dispatch(const apdu::CommandApdu& command, bool secure);
     // SELECT, GET RESPONSE, GET DATA (card.cpp)
     apdu::ResponseApdu select(const apdu::CommandApdu& command);
     apdu::ResponseApdu getData(const apdu::CommandApdu& command);
@@ -97,6 +106,14 @@ private:
     // PUT DATA, ACTIVATE FILE (card_personalization.cpp)
     apdu::ResponseApdu putData(const apdu::CommandApdu& command);
     apdu::ResponseApdu activate(const apdu::CommandApdu& command);
+    // GENERATE KEY, PSO, MUTUAL AUTHENTICATE, certificates (card_secure_channel.cpp)
+    apdu::ResponseApdu generateKeyPair(const apdu::CommandApdu& command);
+    apdu::ResponseApdu performSecurityOperation(const apdu::CommandApdu& command);
+    apdu::ResponseApdu mutualAuthenticate(const apdu::CommandApdu& command);
+    apdu::ResponseApdu putCaKey(const apdu::CommandApdu& command);
+    apdu::ResponseApdu putCertificate(const apdu::CommandApdu& command);
+    apdu::ResponseApdu getCertificate(const apdu::CommandApdu& command);
+    void dropSession();
     // VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER (card_pin.cpp)
     apdu::ResponseApdu verify(const apdu::CommandApdu& command);
     apdu::ResponseApdu changeReferenceData(const apdu::CommandApdu& command);
@@ -134,6 +151,9 @@ private:
     Bytes pendingResponse_;
     std::uint16_t pendingSw_ = 0x9000;
     apdu::ChainAssembler chain_;
+    std::optional<crypto::EcPublicKey> hostKey_;         // from a verified PSO certificate
+    std::optional<crypto::SecureMessaging> session_;     // an open SCP11a session
+    bool secureCommand_ = false;                         // the command in hand came wrapped
 };
 
 // Names of the persistent fields, for tests and tools that inspect a card image.
@@ -146,6 +166,9 @@ constexpr const char* kPuk = "puk";
 constexpr const char* kPinTries = "pin_tries";
 constexpr const char* kPukTries = "puk_tries";
 constexpr const char* kPinChangeRequired = "pin_change_required";
+constexpr const char* kCaPublicKey = "ca_public_key";
+constexpr const char* kCardPrivateKey = "card_private_key";
+constexpr const char* kCardCertificate = "card_certificate";
 }  // namespace field
 
 }  // namespace quorum::card

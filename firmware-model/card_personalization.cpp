@@ -14,8 +14,13 @@ using answer::status;
 
 ResponseApdu Card::putData(const CommandApdu& command) {
     const std::uint16_t object = static_cast<std::uint16_t>((command.p1 << 8) | command.p2);
+    // The card's identity may be set up in the clear: a BLANK card holds no secret yet.
+    if (object == tag::kCaPublicKey) return putCaKey(command);
+    if (object == tag::kCertificateStore) return putCertificate(command);
     if (object != tag::kPinPolicy && object != tag::kPin && object != tag::kPuk)
         return status(sw::kReferencedDataNotFound);
+    // Everything else comes from a host of this card's CA, inside an SCP11a session.
+    if (!secureCommand_) return status(sw::kSecurityStatusNotSatisfied);
     if (command.data.empty()) return status(sw::kWrongLength);
 
     if (object == tag::kPinPolicy) {

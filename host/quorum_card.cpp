@@ -1,6 +1,7 @@
 #include "host/quorum_card.hpp"
 
 #include "apdu/status.hpp"
+#include "apdu/tlv.hpp"
 
 namespace quorum::host {
 
@@ -69,7 +70,8 @@ std::uint16_t QuorumCard::expectSuccess(const apdu::ResponseApdu& answer, const 
 }
 
 CardInfo QuorumCard::select() {
-    const auto answer = channel_.transmit(apdu::CommandApdu::select(kQuorumAid));
+    secure_.reset();
+    const auto answer = plain_.transmit(apdu::CommandApdu::select(kQuorumAid));
     if (answer.sw == sw::kSelectedFileTerminated)
         throw CardTerminatedError("this card is terminated (its PUK was exhausted); it holds no secrets any more",
                                   answer.sw);
@@ -82,8 +84,37 @@ CardInfo QuorumCard::select() {
     return info;
 }
 
+const crypto::CertificateInfo& QuorumCard::openSecureChannel() {
+    if (!trust_) throw std::logic_error("no ceremony trust configured for a secure channel");
+    select();
+    secure_ = std::make_unique<SecureChannel>(plain_, *trust_);
+    return secure_->card();
+}
+
+apdu::CardChannel& QuorumCard::secureChannel() {
+    if (!secure_) openSecureChannel();
+    return *secure_;
+}
+
+crypto::Certificate QuorumCard::issueIdentity(const crypto::CeremonyCa& ca, int cardIndex) {
+    select();
+    expectSuccess(plain_.transmit(command(0xDA, 0x00, 0xC8, ca.certificate().publicKey().point())),
+                  "storing the CA key");
+    apdu::CommandApdu generate = command(0x47, 0x80, 0x00, {});
+    generate.ne = 256;
+    const auto generated = plain_.transmit(generate);
+    expectSuccess(generated, "generating the card's key pair");
+    // 7F49 41+ { 86 41 point }
+    const auto objects = apdu::parseTlv(generated.data);
+    const apdu::Tlv* point = objects.size() == 1 && objects[0].tag == 0x7F49 ? objects[0].find(0x86) : nullptr;
+    if (point == nullptr) throw CardProtocolError("GENERATE KEY answered without a 7F49/86 public key");
+    crypto::Certificate certificate = ca.issueCard(crypto::EcPublicKey::fromPoint(point->value), cardIndex);
+    expectSuccess(plain_.transmit(command(0xDA, 0xBF, 0x21, certificate.der())), "storing the card certificate");
+    return certificate;
+}
+
 PinStatus QuorumCard::pinStatus() {
-    const auto answer = channel_.transmit(apdu::CommandApdu::getData(0x00C4));
+    const auto answer = current().transmit(apdu::CommandApdu::getData(0x00C4));
     expectSuccess(answer, "reading the PIN status");
     const Bytes& v = answer.data;
     if (v.size() != 5) throw CardProtocolError("the card's PIN status is not 5 bytes");
@@ -91,7 +122,7 @@ PinStatus QuorumCard::pinStatus() {
 }
 
 PinPolicy QuorumCard::pinPolicy() {
-    const auto answer = channel_.transmit(apdu::CommandApdu::getData(0x00C5));
+    const auto answer = current().transmit(apdu::CommandApdu::getData(0x00C5));
     expectSuccess(answer, "reading the PIN policy");
     policy_ = PinPolicy::decode(answer.data);
     return *policy_;
@@ -117,15 +148,15 @@ void QuorumCard::personalize(const PinPolicy& policy, const Bytes& pin, const By
     if (puk.size() != static_cast<std::size_t>(policy.pukLength))
         throw std::invalid_argument("the PUK must have exactly " + std::to_string(policy.pukLength) +
                                     " characters");
-    expectSuccess(channel_.transmit(command(0xDA, 0x00, 0xC5, policy.encode())), "storing the PIN policy");
-    expectSuccess(channel_.transmit(command(0xDA, 0x00, 0xC6, pin)), "storing the transport PIN");
-    expectSuccess(channel_.transmit(command(0xDA, 0x00, 0xC7, puk)), "storing the PUK");
-    expectSuccess(channel_.transmit(command(0x44, 0x00, 0x00, {})), "finishing personalization");
+    expectSuccess(secureChannel().transmit(command(0xDA, 0x00, 0xC5, policy.encode())), "storing the PIN policy");
+    expectSuccess(secureChannel().transmit(command(0xDA, 0x00, 0xC6, pin)), "storing the transport PIN");
+    expectSuccess(secureChannel().transmit(command(0xDA, 0x00, 0xC7, puk)), "storing the PUK");
+    expectSuccess(secureChannel().transmit(command(0x44, 0x00, 0x00, {})), "finishing personalization");
     policy_ = policy;
 }
 
 std::optional<int> QuorumCard::pinTriesLeft() {
-    const auto answer = channel_.transmit(command(0x20, 0x00, kPinReference, {}));
+    const auto answer = secureChannel().transmit(command(0x20, 0x00, kPinReference, {}));
     if (answer.sw == sw::kSuccess) return std::nullopt;
     if ((answer.sw & 0xFFF0) == sw::kVerifyFailed) return answer.sw & 0x0F;
     if (answer.sw == sw::kAuthenticationMethodBlocked) return 0;
@@ -134,11 +165,14 @@ std::optional<int> QuorumCard::pinTriesLeft() {
 }
 
 void QuorumCard::verifyPin(const Bytes& pin) {
-    expectSuccess(channel_.transmit(command(0x20, 0x00, kPinReference, pinBlock(pin))), "PIN");
+    expectSuccess(secureChannel().transmit(command(0x20, 0x00, kPinReference, pinBlock(pin))), "PIN");
 }
 
 const PinPolicy& QuorumCard::knownPolicy() {
-    if (!policy_) select();
+    if (!policy_) {
+        if (trust_) secureChannel();  // opening it selects, which reads the policy from the FCI
+        else select();
+    }
     if (!policy_) throw CardProtocolError("the card has no PIN yet (it is not personalized)");
     return *policy_;
 }
@@ -155,13 +189,13 @@ void QuorumCard::checkNewPin(const Bytes& newPin) {
 
 void QuorumCard::changePin(const Bytes& oldPin, const Bytes& newPin) {
     checkNewPin(newPin);
-    expectSuccess(channel_.transmit(command(0x24, 0x00, kPinReference, concat(pinBlock(oldPin), pinBlock(newPin)))),
+    expectSuccess(secureChannel().transmit(command(0x24, 0x00, kPinReference, concat(pinBlock(oldPin), pinBlock(newPin)))),
                   "current PIN");
 }
 
 void QuorumCard::unblockPin(const Bytes& puk, const Bytes& newPin) {
     checkNewPin(newPin);
-    expectSuccess(channel_.transmit(command(0x2C, 0x00, kPinReference, concat(puk, pinBlock(newPin)))), "PUK");
+    expectSuccess(secureChannel().transmit(command(0x2C, 0x00, kPinReference, concat(puk, pinBlock(newPin)))), "PUK");
 }
 
 }  // namespace quorum::host

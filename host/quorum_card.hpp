@@ -3,13 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "apdu/bytes.hpp"
 #include "apdu/channel.hpp"
+#include "crypto/certificate.hpp"
 #include "host/card_info.hpp"
+#include "host/secure_channel.hpp"
 
 namespace quorum::host {
 
@@ -56,14 +59,24 @@ struct PinStatus {
 
 class QuorumCard {
 public:
-    // `channel` should resolve GET RESPONSE (ResponseChainingChannel); it must outlive this.
-    explicit QuorumCard(apdu::CardChannel& channel) : channel_(channel) {}
+    // `plain` must resolve GET RESPONSE and chain long commands; it must outlive this. With
+    // `trust`, the commands that need an SCP11a session open one on first use.
+    explicit QuorumCard(apdu::CardChannel& plain, std::optional<CeremonyTrust> trust = std::nullopt)
+        : plain_(plain), trust_(std::move(trust)) {}
 
+    // SELECT (in the clear; it ends any secure session).
     CardInfo select();
+    // SELECT, then SCP11a: authenticates the card against the ceremony CA and card set.
+    const crypto::CertificateInfo& openSecureChannel();
+    bool secure() const { return secure_ != nullptr; }
+
     PinStatus pinStatus();
     PinPolicy pinPolicy();
 
-    // BLANK card: policy, transport PIN and PUK, then ACTIVATE FILE.
+    // BLANK card, in the clear: the CA key it will trust, a key pair generated on the card, and
+    // the certificate `ca` issues for it as card `cardIndex`. Returns that certificate.
+    crypto::Certificate issueIdentity(const crypto::CeremonyCa& ca, int cardIndex);
+    // BLANK card with an identity, inside SCP11a: policy, transport PIN and PUK, ACTIVATE FILE.
     void personalize(const PinPolicy& policy, const Bytes& pin, const Bytes& puk);
 
     // VERIFY without data: the PIN tries left (the one PIN query a card with a pending PIN
@@ -74,14 +87,21 @@ public:
     void unblockPin(const Bytes& puk, const Bytes& newPin);
 
 private:
+    // The secure channel, opened when needed; throws std::logic_error without trust.
+    apdu::CardChannel& secureChannel();
+    // The secure channel when one is open, else the plain one (for commands allowed in both:
+    // a plain command would end the card's session).
+    apdu::CardChannel& current() { return secure_ ? static_cast<apdu::CardChannel&>(*secure_) : plain_; }
     Bytes pinBlock(const Bytes& pin);
     // Refuses (std::invalid_argument) a new PIN the card's policy would refuse, with the reason.
     void checkNewPin(const Bytes& newPin);
     std::uint16_t expectSuccess(const apdu::ResponseApdu& answer, const char* what);
-
-    apdu::CardChannel& channel_;
     // The policy from the FCI of the last select() (or pinPolicy()); select() when unknown.
     const PinPolicy& knownPolicy();
+
+    apdu::CardChannel& plain_;
+    std::optional<CeremonyTrust> trust_;
+    std::unique_ptr<SecureChannel> secure_;
     std::optional<PinPolicy> policy_;
 };
 

@@ -1,13 +1,20 @@
-// A firmware-model card in memory, driven one hex APDU at a time.
+// A firmware-model card in memory, driven one hex APDU at a time - in the clear, or through an
+// SCP11a session with a test ceremony's host, as the command requires.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "apdu/bytes.hpp"
+#include "apdu/command_chaining.hpp"
 #include "apdu/response.hpp"
+#include "apdu/response_chaining.hpp"
+#include "card-sim/in_process_channel.hpp"
+#include "crypto/certificate.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/nvm.hpp"
+#include "host/quorum_card.hpp"
+#include "host/secure_channel.hpp"
 
 namespace quorum::test {
 
@@ -22,6 +29,19 @@ private:
     std::uint8_t next_ = 0xA0;
 };
 
+// One ceremony CA and one host for the whole test run (key generation is not free).
+struct TestCeremony {
+    crypto::CeremonyCa ca;
+    host::HostCredentials host;
+    static const TestCeremony& instance();
+    // A second, unrelated ceremony: its CA, host and card set are all different.
+    static const TestCeremony& other();
+    host::CeremonyTrust trust() const { return {host, ca.certificate(), ca.cardSetId()}; }
+};
+
+// Commands that must travel inside an SCP11a session (docs/apdu-spec.md, state table).
+bool needsSession(const Bytes& command);
+
 struct CardFixture {
     explicit CardFixture(card::NvmImage image = {},
                          std::size_t capacity = card::kDefaultNvmCapacity)
@@ -30,12 +50,21 @@ struct CardFixture {
     card::MemoryNvm nvm;
     CountingCoprocessor coprocessor;
     card::Card card{nvm, coprocessor};
+    sim::InProcessChannel raw{card};
+    apdu::ResponseChainingChannel responses{raw};
+    apdu::CommandChainingChannel chained{responses};
+    std::unique_ptr<host::SecureChannel> session;
 
-    // Sends hex, returns the response as hex ("<data><SW>") so a failing check shows both.
-    std::string send(const std::string& hex) { return toHex(card.process(fromHex(hex))); }
-    std::uint16_t sw(const std::string& hex) {
-        return apdu::ResponseApdu::parse(card.process(fromHex(hex))).sw;
-    }
+    // Sends hex - through the session when the command needs one (opening it if the card has
+    // none), else in the clear - and returns the (unwrapped) response as hex "<data><SW>".
+    std::string send(const std::string& hex);
+    std::uint16_t sw(const std::string& hex) { return apdu::ResponseApdu::parse(fromHex(send(hex))).sw; }
+    // In the clear, whatever the command (this ends the card's session).
+    std::string sendPlain(const std::string& hex);
+    // SELECT and SCP11a with the test ceremony (or `trust`).
+    void openSession(const std::optional<host::CeremonyTrust>& trust = std::nullopt);
+    // CA key, key pair and certificate as card `index` of the test ceremony (in the clear).
+    void issueIdentity(int index = 1, const TestCeremony& ceremony = TestCeremony::instance());
 };
 
 // APDUs of docs/apdu-spec.md's examples: policy PIN 6..8, PUK 8, 3 and 3 tries, change PIN
@@ -57,9 +86,10 @@ constexpr const char* kResetWrongPuk = "002C0081103939393939393939" "31313131313
 constexpr const char* kVerifyResetPin = "0020008108313131313131FFFF";
 }  // namespace script
 
-// Personalizes `f`'s card with the script above and activates it (PERSONALIZED, PIN change due).
+// Issues `f`'s card, personalizes it with the script above inside SCP11a and activates it
+// (PERSONALIZED, PIN change due unless `changeBeforeUse` is false).
 inline void personalize(CardFixture& f, bool changeBeforeUse = true) {
-    f.send(script::kSelect);
+    f.issueIdentity();
     f.send(changeBeforeUse ? script::kPutPolicy : script::kPutPolicyNoChange);
     f.send(script::kPutPin);
     f.send(script::kPutPuk);

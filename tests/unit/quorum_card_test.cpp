@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include "apdu/response_chaining.hpp"
-#include "card-sim/in_process_channel.hpp"
 #include "host/quorum_card.hpp"
 #include "tests/support/card_fixture.hpp"
 
@@ -14,15 +13,14 @@ Bytes text(const char* s) { return Bytes(s, s + std::char_traits<char>::length(s
 
 struct HostAndCard {
     test::CardFixture f;
-    sim::InProcessChannel raw{f.card};
-    apdu::ResponseChainingChannel channel{raw};
-    QuorumCard card{channel};
+    QuorumCard card{f.chained, test::TestCeremony::instance().trust()};
 };
 }  // namespace
 
 TEST_CASE("QuorumCard personalizes, and PIN errors arrive as types carrying the tries left") {
     HostAndCard h;
     CHECK(h.card.select().lifecycleName() == "BLANK");
+    h.card.issueIdentity(test::TestCeremony::instance().ca, 4);
     host::PinPolicy policy;  // 6..8, PUK 8, 3/3, change before use
     CHECK_THROWS_WITH_AS(h.card.personalize(policy, text("123"), text("12345678")),
                          doctest::Contains("6 to 8 characters"), std::invalid_argument);
@@ -59,7 +57,7 @@ TEST_CASE("QuorumCard personalizes, and PIN errors arrive as types carrying the 
 
 TEST_CASE("QuorumCard: blocked PIN, unblock with the PUK, and a terminated card") {
     HostAndCard h;
-    h.card.select();
+    h.card.issueIdentity(test::TestCeremony::instance().ca, 5);
     host::PinPolicy policy;
     policy.changeBeforeUse = false;
     h.card.personalize(policy, text("123456"), text("12345678"));

@@ -67,6 +67,7 @@ bool validLifecycle(std::uint8_t value) {
 // Runs one case; returns the number of tear points checked.
 std::size_t checkTearing(const TearCase& c) {
     CardFixture start;
+    start.issueIdentity();
     for (const auto& apdu : c.setup) start.send(apdu);
     const card::NvmImage before = start.nvm.persisted();
 
@@ -94,7 +95,7 @@ std::size_t checkTearing(const TearCase& c) {
             CHECK(torn.send(c.command) == answer);
             continue;
         }
-        CHECK_THROWS_AS(torn.card.process(fromHex(c.command)), card::PowerLoss);
+        CHECK_THROWS_AS(torn.send(c.command), card::PowerLoss);
         const card::NvmImage kept = torn.nvm.persisted();
 
         // Atomicity: what survived is exactly one of the images the untorn run committed,

@@ -1,0 +1,256 @@
+#include "crypto/primitives.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <memory>
+#include <string>
+
+namespace quorum::crypto {
+
+namespace {
+
+// `what` followed by the oldest error OpenSSL queued, if any; the queue is emptied so a later
+// operation does not report a stale reason.
+[[noreturn]] void fail(const std::string& what) {
+    std::string message = what;
+    const unsigned long code = ERR_get_error();
+    if (code != 0) {
+        std::array<char, 256> reason{};
+        ERR_error_string_n(code, reason.data(), reason.size());
+        message += " (";
+        message += reason.data();
+        message += ")";
+    }
+    ERR_clear_error();
+    throw CryptoError(message);
+}
+
+struct CipherCtxFree {
+    void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
+};
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+};
+struct MacFree {
+    void operator()(EVP_MAC* m) const noexcept { EVP_MAC_free(m); }
+};
+struct MacCtxFree {
+    void operator()(EVP_MAC_CTX* c) const noexcept { EVP_MAC_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using Mac = std::unique_ptr<EVP_MAC, MacFree>;
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// Cleanses a fixed-size stack buffer when it goes out of scope, however the scope is left.
+template <std::size_t N>
+struct ScrubbedBlock {
+    std::array<unsigned char, N> bytes{};
+    ScrubbedBlock() = default;
+    ScrubbedBlock(const ScrubbedBlock&) = delete;
+    ScrubbedBlock& operator=(const ScrubbedBlock&) = delete;
+    ~ScrubbedBlock() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+};
+
+int toInt(std::size_t size, const char* operation) {
+    if (size > static_cast<std::size_t>(INT_MAX))
+        throw CryptoError(std::string(operation) + ": input of " + std::to_string(size) +
+                          " bytes is too long");
+    return static_cast<int>(size);
+}
+
+void requireAesKey(const Bytes& key, const char* operation) {
+    if (key.size() != 16 && key.size() != 24 && key.size() != 32)
+        throw CryptoError(std::string(operation) + ": AES key must be 16, 24 or 32 bytes, not " +
+                          std::to_string(key.size()));
+}
+
+const EVP_CIPHER* aesCbc(std::size_t keySize) {
+    switch (keySize) {
+        case 16: return EVP_aes_128_cbc();
+        case 24: return EVP_aes_192_cbc();
+        default: return EVP_aes_256_cbc();
+    }
+}
+
+const EVP_CIPHER* aesEcb(std::size_t keySize) {
+    switch (keySize) {
+        case 16: return EVP_aes_128_ecb();
+        case 24: return EVP_aes_192_ecb();
+        default: return EVP_aes_256_ecb();
+    }
+}
+
+// One unpadded pass of `cipher` over `data` (a whole number of blocks).
+Bytes runCipher(const EVP_CIPHER* cipher, const Bytes& key, const unsigned char* iv,
+                const Bytes& data, bool encrypt, const char* operation) {
+    const std::string op(operation);
+    const int inLength = toInt(data.size(), operation);
+    CipherCtx ctx(EVP_CIPHER_CTX_new());
+    if (!ctx) fail(op + ": EVP_CIPHER_CTX_new failed");
+    if (EVP_CipherInit_ex2(ctx.get(), cipher, key.data(), iv, encrypt ? 1 : 0, nullptr) != 1)
+        fail(op + ": cipher initialisation failed");
+    if (EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1) fail(op + ": cannot disable padding");
+
+    Bytes out(data.size() + kAesBlock);
+    int written = 0;
+    if (EVP_CipherUpdate(ctx.get(), out.data(), &written, data.data(), inLength) != 1)
+        fail(op + ": EVP_CipherUpdate failed");
+    int tail = 0;
+    if (EVP_CipherFinal_ex(ctx.get(), out.data() + written, &tail) != 1)
+        fail(op + ": EVP_CipherFinal_ex failed");
+    out.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(tail));
+    return out;
+}
+
+Bytes cbc(const Bytes& key, const Bytes& iv, const Bytes& data, bool encrypt,
+          const char* operation) {
+    requireAesKey(key, operation);
+    if (iv.size() != kAesBlock)
+        throw CryptoError(std::string(operation) + ": IV must be 16 bytes, not " +
+                          std::to_string(iv.size()));
+    if (data.size() % kAesBlock != 0)
+        throw CryptoError(std::string(operation) + ": data length " +
+                          std::to_string(data.size()) + " is not a multiple of 16");
+    if (data.empty()) return Bytes{};
+    return runCipher(aesCbc(key.size()), key, iv.data(), data, encrypt, operation);
+}
+
+}  // namespace
+
+Bytes aesCbcEncrypt(const Bytes& key, const Bytes& iv, const Bytes& data) {
+    return cbc(key, iv, data, true, "AES-CBC encrypt");
+}
+
+Bytes aesCbcDecrypt(const Bytes& key, const Bytes& iv, const Bytes& data) {
+    return cbc(key, iv, data, false, "AES-CBC decrypt");
+}
+
+Bytes aesEncryptBlock(const Bytes& key, const Bytes& block) {
+    constexpr const char* op = "AES block encrypt";
+    requireAesKey(key, op);
+    if (block.size() != kAesBlock)
+        throw CryptoError(std::string(op) + ": block must be 16 bytes, not " +
+                          std::to_string(block.size()));
+    return runCipher(aesEcb(key.size()), key, nullptr, block, true, op);
+}
+
+Bytes aesCmac(const Bytes& key, const Bytes& message) {
+    const std::string op = "AES-CMAC";
+    requireAesKey(key, "AES-CMAC");
+    Mac mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
+    if (!mac) fail(op + ": EVP_MAC_fetch(CMAC) failed");
+    MacCtx ctx(EVP_MAC_CTX_new(mac.get()));
+    if (!ctx) fail(op + ": EVP_MAC_CTX_new failed");
+
+    const char* cipherName = key.size() == 16   ? "AES-128-CBC"
+                             : key.size() == 24 ? "AES-192-CBC"
+                                                : "AES-256-CBC";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char*>(cipherName),
+                                         0),
+        OSSL_PARAM_construct_end()};
+    if (EVP_MAC_init(ctx.get(), key.data(), key.size(), params) != 1)
+        fail(op + ": EVP_MAC_init failed");
+    if (!message.empty() && EVP_MAC_update(ctx.get(), message.data(), message.size()) != 1)
+        fail(op + ": EVP_MAC_update failed");
+
+    Bytes tag(kAesBlock);
+    std::size_t tagLength = 0;
+    if (EVP_MAC_final(ctx.get(), tag.data(), &tagLength, tag.size()) != 1)
+        fail(op + ": EVP_MAC_final failed");
+    if (tagLength != kAesBlock) throw CryptoError(op + ": unexpected tag length");
+    return tag;
+}
+
+Bytes sha256(const Bytes& message) {
+    Bytes digest(32);
+    unsigned int length = 0;
+    if (EVP_Digest(message.data(), message.size(), digest.data(), &length, EVP_sha256(),
+                   nullptr) != 1)
+        fail("SHA-256: EVP_Digest failed");
+    if (length != digest.size()) throw CryptoError("SHA-256: unexpected digest length");
+    return digest;
+}
+
+Bytes x963KdfSha256(const Bytes& z, const Bytes& sharedInfo, std::size_t length) {
+    const std::string op = "X9.63 KDF";
+    constexpr std::size_t kHashSize = 32;
+    // SEC 1 3.6.1: keydatalen < hashlen * (2^32 - 1).
+    if (length / kHashSize >= 0xFFFFFFFFu)
+        throw CryptoError(op + ": requested length " + std::to_string(length) + " is too long");
+
+    Bytes out;
+    out.reserve(length);
+    MdCtx ctx(EVP_MD_CTX_new());
+    if (!ctx) fail(op + ": EVP_MD_CTX_new failed");
+    ScrubbedBlock<kHashSize> block;  // K_i, secret
+    for (std::uint32_t counter = 1; out.size() < length; ++counter) {
+        const unsigned char counterBytes[4] = {
+            static_cast<unsigned char>(counter >> 24), static_cast<unsigned char>(counter >> 16),
+            static_cast<unsigned char>(counter >> 8), static_cast<unsigned char>(counter)};
+        unsigned int blockLength = 0;
+        if (EVP_DigestInit_ex2(ctx.get(), EVP_sha256(), nullptr) != 1 ||
+            EVP_DigestUpdate(ctx.get(), z.data(), z.size()) != 1 ||
+            EVP_DigestUpdate(ctx.get(), counterBytes, sizeof counterBytes) != 1 ||
+            EVP_DigestUpdate(ctx.get(), sharedInfo.data(), sharedInfo.size()) != 1 ||
+            EVP_DigestFinal_ex(ctx.get(), block.bytes.data(), &blockLength) != 1)
+            fail(op + ": SHA-256 of block " + std::to_string(counter) + " failed");
+        if (blockLength != kHashSize) throw CryptoError(op + ": unexpected digest length");
+        const std::size_t take = std::min(kHashSize, length - out.size());
+        out.insert(out.end(), block.bytes.begin(),
+                   block.bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    return out;
+}
+
+Bytes padIso9797M2(const Bytes& data) {
+    Bytes out;
+    out.reserve((data.size() / kAesBlock + 1) * kAesBlock);
+    out.assign(data.begin(), data.end());
+    out.push_back(0x80);
+    while (out.size() % kAesBlock != 0) out.push_back(0x00);
+    return out;
+}
+
+Bytes unpadIso9797M2(const Bytes& data) {
+    const std::string op = "ISO/IEC 9797-1 method 2 unpadding";
+    if (data.empty() || data.size() % kAesBlock != 0)
+        throw CryptoError(op + ": length " + std::to_string(data.size()) +
+                          " is not a non-zero multiple of 16");
+    // The padding is 80 followed by 0 to 15 zero bytes, all within the last block.
+    std::size_t end = data.size();
+    const std::size_t lastBlock = data.size() - kAesBlock;
+    while (end > lastBlock && data[end - 1] == 0x00) --end;
+    if (end == lastBlock || data[end - 1] != 0x80)
+        throw CryptoError(op + ": malformed padding (no 80 marker in the last block)");
+    return Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(end - 1));
+}
+
+bool constantTimeEqual(const Bytes& a, const Bytes& b) {
+    if (a.size() != b.size()) return false;
+    if (a.empty()) return true;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Bytes randomBytes(std::size_t size) {
+    Bytes out(size);
+    std::size_t done = 0;
+    while (done < size) {
+        const std::size_t chunk = std::min<std::size_t>(size - done, INT_MAX);
+        if (RAND_bytes(out.data() + done, static_cast<int>(chunk)) != 1)
+            fail("randomBytes: RAND_bytes failed");
+        done += chunk;
+    }
+    return out;
+}
+
+}  // namespace quorum::crypto

@@ -1,0 +1,95 @@
+#include "host/secure_channel.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "apdu/status.hpp"
+#include "crypto/primitives.hpp"
+#include "crypto/scp11.hpp"
+
+namespace quorum::host {
+
+namespace {
+namespace scp11 = crypto::scp11;
+constexpr std::uint16_t kCertificateStore = 0xBF21;
+
+std::string readText(const std::string& path, const char* what) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(std::string("cannot read the ") + what + " " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+}  // namespace
+
+HostCredentials HostCredentials::load(const std::string& certificatePath, const std::string& keyPath,
+                                      const std::string& passphrase) {
+    auto certificate = crypto::Certificate::fromPem(readText(certificatePath, "host certificate"));
+    std::string pem = readText(keyPath, "host key");
+    auto key = crypto::EcPrivateKey::fromPem(pem, passphrase);
+    secureZero(pem.data(), pem.size());
+    if (key.publicKey().point() != certificate.publicKey().point())
+        throw std::runtime_error("host key " + keyPath + " does not belong to certificate " +
+                                 certificatePath);
+    return {std::move(key), std::move(certificate)};
+}
+
+SecureChannel::SecureChannel(apdu::CardChannel& inner, const CeremonyTrust& trust) : inner_(inner) {
+    // 1. The card's certificate (GP Amendment F: GET DATA BF21 naming the SCP11a key).
+    apdu::CommandApdu getCertificate = apdu::CommandApdu::getData(kCertificateStore);
+    getCertificate.data = {0xA6, 0x04, 0x83, 0x02, scp11::kCardKeyId, scp11::kCardKeyVersion};
+    const auto stored = inner_.transmit(getCertificate);
+    if (stored.sw == apdu::sw::kReferencedDataNotFound)
+        throw CardAuthenticationError("the card has no certificate: it was never issued by a ceremony CA");
+    if (!stored.ok())
+        throw CardAuthenticationError("reading the card's certificate failed: " + apdu::sw::name(stored.sw));
+    try {
+        cardCertificate_ = crypto::Certificate::fromDer(stored.data);
+        card_ = crypto::verifyCertificate(*cardCertificate_, trust.ca, crypto::CertRole::Card,
+                                          trust.cardSetId);
+    } catch (const std::exception& e) {
+        throw CardAuthenticationError(std::string("card refused: ") + e.what());
+    }
+
+    // 2. The host's certificate, then the key agreement.
+    scp11::HostHandshake handshake(trust.host.key, {trust.host.certificate},
+                                   cardCertificate_->publicKey());
+    for (const auto& command : handshake.certificateCommands()) {
+        const auto answer = inner_.transmit(command);
+        if (answer.sw == apdu::sw::kSecurityStatusNotSatisfied)
+            throw CardAuthenticationError(
+                "the card refused this host's certificate: it was not issued by the card's CA");
+        if (!answer.ok())
+            throw CardAuthenticationError("the card refused the host certificate: " +
+                                          apdu::sw::name(answer.sw));
+    }
+    try {
+        session_.emplace(handshake.finish(inner_.transmit(handshake.mutualAuthenticate())));
+    } catch (const scp11::HandshakeError& e) {
+        throw CardAuthenticationError(std::string("SCP11a handshake failed: ") + e.what());
+    }
+}
+
+apdu::ResponseApdu SecureChannel::transmit(const apdu::CommandApdu& command) {
+    if (!session_)
+        throw SecureChannelError("the secure channel is closed (" + brokenBecause_ +
+                                 "); open a new one");
+    const auto wrapped = session_->wrapCommand(command);
+    const auto answer = inner_.transmit(wrapped);
+    try {
+        // The card answers an SM failure with a bare 6982 and drops its session.
+        if (answer.sw == apdu::sw::kSecurityStatusNotSatisfied && answer.data.empty()) {
+            session_.reset();
+            brokenBecause_ = "the card rejected a protected command (6982) and closed the session";
+            throw SecureChannelError(brokenBecause_);
+        }
+        return session_->unwrapResponse(answer);
+    } catch (const crypto::SecureMessagingError& e) {
+        session_.reset();
+        brokenBecause_ = std::string("a response failed its check: ") + e.what();
+        throw SecureChannelError(brokenBecause_ +
+                                 " - it was altered on the way or did not come from the card");
+    }
+}
+
+}  // namespace quorum::host
