@@ -17,11 +17,11 @@ namespace quorum::crypto {
 
 namespace {
 
-// `what` followed by the oldest error OpenSSL queued, if any; the queue is emptied so a later
+// `what` followed by the newest error OpenSSL queued, if any; the queue is emptied so a later
 // operation does not report a stale reason.
 [[noreturn]] void fail(const std::string& what) {
     std::string message = what;
-    const unsigned long code = ERR_get_error();
+    const unsigned long code = ERR_peek_last_error();
     if (code != 0) {
         std::array<char, 256> reason{};
         ERR_error_string_n(code, reason.data(), reason.size());

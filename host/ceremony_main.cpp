@@ -9,7 +9,9 @@
 #include "apdu/command.hpp"
 #include "apdu/response_chaining.hpp"
 #include "apdu/status.hpp"
+#include "apdu/command_chaining.hpp"
 #include "host/card_info.hpp"
+#include "host/ceremony_files.hpp"
 #include "host/pcsc.hpp"
 #include "host/pcsc_channel.hpp"
 #include "host/pcsc_error.hpp"
@@ -103,14 +105,17 @@ int probe(const std::string& wantedReader, double waitSeconds) {
     return 0;
 }
 
-// A card in a reader, spoken to through GET RESPONSE handling, as a QuorumCard.
+// A card in a reader as a QuorumCard: GET RESPONSE and command chaining below, and with a
+// ceremony's trust, SCP11a above for the commands that need it.
 class ConnectedCard {
 public:
-    ConnectedCard(const std::string& wantedReader, double waitSeconds)
+    ConnectedCard(const std::string& wantedReader, double waitSeconds,
+                  std::optional<CeremonyTrust> trust = std::nullopt)
         : card_(context_, chooseReader(context_, wantedReader, seconds(waitSeconds))),
           raw_(card_),
-          channel_(raw_),
-          quorum_(channel_) {}
+          responses_(raw_),
+          chained_(responses_),
+          quorum_(chained_, std::move(trust)) {}
     QuorumCard& quorum() { return quorum_; }
     const std::string& reader() const { return card_.reader(); }
 
@@ -118,8 +123,19 @@ private:
     PcscContext context_;
     PcscCard card_;
     PcscChannel raw_;
-    apdu::ResponseChainingChannel channel_;
+    apdu::ResponseChainingChannel responses_;
+    apdu::CommandChainingChannel chained_;
     QuorumCard quorum_;
+};
+
+// This ceremony's CA certificate and host credentials, loaded from its folder.
+struct LoadedTrust {
+    crypto::Certificate ca;
+    HostCredentials host;
+    explicit LoadedTrust(const CeremonyFiles& files) : ca(files.caCertificate()), host(files.loadHost()) {}
+    CeremonyTrust trust() const {
+        return {host, ca, ca.info().cardSetId};
+    }
 };
 
 // Where secrets come from: --pin-file, --pin-fd, or the terminal.
@@ -132,6 +148,28 @@ struct SecretOptions {
         return SecretReader::terminal();
     }
 };
+
+// The CA key passphrase: --passphrase-file, --passphrase-fd, or the terminal.
+struct PassphraseOptions {
+    std::string file;
+    int fd = -1;
+    std::string read(bool isNew) const {
+        auto reader = file.empty() ? (fd >= 0 ? SecretReader::fromFd(fd) : SecretReader::terminal())
+                                   : SecretReader::fromFile(file);
+        Bytes secret = isNew ? reader->nextNew("New passphrase for the CA key")
+                             : reader->next("Passphrase of the CA key");
+        std::string text(secret.begin(), secret.end());
+        return text;
+    }
+};
+
+void addPassphraseOptions(CLI::App* command, PassphraseOptions& options) {
+    auto* file = command->add_option("--passphrase-file", options.file,
+                                     "Read the CA key passphrase from this file (mode 600)");
+    command->add_option("--passphrase-fd", options.fd,
+                        "Read the CA key passphrase from this open file descriptor")
+        ->excludes(file);
+}
 
 void addSecretOptions(CLI::App* command, SecretOptions& options) {
     auto* file = command->add_option(
@@ -176,17 +214,28 @@ int showPinStatus(ConnectedCard& connected) {
     return 0;
 }
 
-int personalize(ConnectedCard& connected, const PinPolicy& policy, const SecretOptions& secrets) {
+int issueCard(ConnectedCard& connected, const CeremonyFiles& files, int index,
+              const PinPolicy& policy, const SecretOptions& secrets, const PassphraseOptions& passphrase) {
     const CardInfo info = connected.quorum().select();
     if (info.lifecycleName() != "BLANK")
         throw std::runtime_error("card " + toHex(info.cardId) + " is " + info.lifecycleName() +
-                                 ": only a BLANK card can be personalized");
+                                 ": only a BLANK card can be issued");
+    const crypto::CeremonyCa ca = files.loadCa(passphrase.read(false));
     auto reader = secrets.open();
     Bytes pin = reader->nextNew("Transport PIN (" + std::to_string(policy.pinMin) + "-" +
                                 std::to_string(policy.pinMax) + " characters)");
     Bytes puk = reader->nextNew("PUK (" + std::to_string(policy.pukLength) + " characters)");
+    const auto certificate = connected.quorum().issueIdentity(ca, index);
+    std::cout << "card " << toHex(info.cardId) << ": key pair generated on the card, certificate "
+              << toHex(certificate.sha256Fingerprint()).substr(0, 16) << "... stored as card "
+              << index << " of set " << toHex(ca.cardSetId()) << "\n";
+    const auto& authenticated = connected.quorum().openSecureChannel();
+    if (authenticated.cardIndex != index)
+        throw std::runtime_error("the card presents itself as card " +
+                                 std::to_string(authenticated.cardIndex.value_or(0)) + ", not " +
+                                 std::to_string(index));
     connected.quorum().personalize(policy, pin, puk);
-    std::cout << "card " << toHex(info.cardId) << " personalized: PIN " << policy.pinMin << "-"
+    std::cout << "card " << index << " personalized over SCP11a: PIN " << policy.pinMin << "-"
               << policy.pinMax << " characters, " << policy.pinTries << " PIN tries, "
               << policy.pukTries << " PUK tries"
               << (policy.changeBeforeUse ? "; the holder must change the transport PIN first" : "")
@@ -263,26 +312,53 @@ int main(int argc, char** argv) {
     watchCmd->add_option("--events", maxEvents, "Stop after this many events; fail if fewer arrive")
         ->check(CLI::NonNegativeNumber);
 
+    std::string ceremonyDir;
+    std::string caName = "quorum ceremony CA";
+    std::string hostName = "ceremony host";
+    PassphraseOptions passphrase;
+    auto* caCreateCmd = app.add_subcommand(
+        "ca-create", "Create a ceremony: its CA (key encrypted under a passphrase) and this host's credentials");
+    caCreateCmd->add_option("--ceremony", ceremonyDir, "Folder for the ceremony's files (created)")->required();
+    caCreateCmd->add_option("--name", caName, "Name of the CA")->capture_default_str();
+    caCreateCmd->add_option("--host-name", hostName, "Name in this host's certificate")->capture_default_str();
+    addPassphraseOptions(caCreateCmd, passphrase);
+
+    std::string hostPrefix;
+    auto* hostIssueCmd = app.add_subcommand(
+        "host-issue", "Issue credentials for another host (e.g. a remote key holder's site)");
+    hostIssueCmd->add_option("--ceremony", ceremonyDir, "The ceremony's folder")->required();
+    hostIssueCmd->add_option("--name", hostName, "Name in the host certificate")->required();
+    hostIssueCmd->add_option("--out", hostPrefix, "Write OUT.pem and OUT-key.pem")->required();
+    addPassphraseOptions(hostIssueCmd, passphrase);
+
     PinPolicy policy;
     bool noPinChange = false;
+    int cardIndex = 0;
     SecretOptions secrets;
-    auto* personalizeCmd =
-        app.add_subcommand("personalize", "Load a BLANK card: PIN policy, transport PIN and PUK");
-    personalizeCmd->add_option("--reader", reader, "Reader name (default: the first reader holding a card)");
-    personalizeCmd->add_option("--wait", waitSeconds, "Seconds to wait for a card to be inserted");
-    personalizeCmd->add_option("--pin-min", policy.pinMin, "Shortest PIN")->check(CLI::Range(4, 16))->capture_default_str();
-    personalizeCmd->add_option("--pin-max", policy.pinMax, "Longest PIN")->check(CLI::Range(4, 16))->capture_default_str();
-    personalizeCmd->add_option("--puk-length", policy.pukLength, "PUK length")->check(CLI::Range(6, 16))->capture_default_str();
-    personalizeCmd->add_option("--pin-tries", policy.pinTries, "Wrong PINs before the PIN blocks")->check(CLI::Range(1, 15))->capture_default_str();
-    personalizeCmd->add_option("--puk-tries", policy.pukTries, "Wrong PUKs before the card is terminated")->check(CLI::Range(1, 15))->capture_default_str();
-    personalizeCmd->add_flag("--no-pin-change", noPinChange, "Do not require the holder to change the transport PIN");
-    addSecretOptions(personalizeCmd, secrets);
+    auto* issueCmd = app.add_subcommand(
+        "issue-card", "Issue a BLANK card: CA key, key pair on the card, certificate, then over "
+                      "SCP11a its PIN policy, transport PIN and PUK");
+    issueCmd->add_option("--ceremony", ceremonyDir, "The ceremony's folder")->required();
+    issueCmd->add_option("--index", cardIndex, "The card's number in the set (1-255)")
+        ->required()
+        ->check(CLI::Range(1, 255));
+    issueCmd->add_option("--reader", reader, "Reader name (default: the first reader holding a card)");
+    issueCmd->add_option("--wait", waitSeconds, "Seconds to wait for a card to be inserted");
+    issueCmd->add_option("--pin-min", policy.pinMin, "Shortest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    issueCmd->add_option("--pin-max", policy.pinMax, "Longest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    issueCmd->add_option("--puk-length", policy.pukLength, "PUK length")->check(CLI::Range(6, 16))->capture_default_str();
+    issueCmd->add_option("--pin-tries", policy.pinTries, "Wrong PINs before the PIN blocks")->check(CLI::Range(1, 15))->capture_default_str();
+    issueCmd->add_option("--puk-tries", policy.pukTries, "Wrong PUKs before the card is terminated")->check(CLI::Range(1, 15))->capture_default_str();
+    issueCmd->add_flag("--no-pin-change", noPinChange, "Do not require the holder to change the transport PIN");
+    addSecretOptions(issueCmd, secrets);
+    addPassphraseOptions(issueCmd, passphrase);
 
     std::string pinAction;
     auto* pinCmd = app.add_subcommand("pin", "The card holder's PIN: status, verify, change, unblock (with the PUK)");
     pinCmd->add_option("action", pinAction, "status | verify | change | unblock")
         ->required()
         ->check(CLI::IsMember({"status", "verify", "change", "unblock"}));
+    pinCmd->add_option("--ceremony", ceremonyDir, "The ceremony's folder (CA certificate, host credentials)")->required();
     pinCmd->add_option("--reader", reader, "Reader name (default: the first reader holding a card)");
     pinCmd->add_option("--wait", waitSeconds, "Seconds to wait for a card to be inserted");
     addSecretOptions(pinCmd, secrets);
@@ -293,19 +369,42 @@ int main(int argc, char** argv) {
         if (readers->parsed()) return listReaders();
         if (probeCmd->parsed()) return probe(reader, waitSeconds);
         if (watchCmd->parsed()) return watch(timeoutSeconds, maxEvents);
-        if (personalizeCmd->parsed()) {
+        if (caCreateCmd->parsed()) {
+            const CeremonyFiles files(ceremonyDir);
+            const auto ca = files.create(caName, passphrase.read(true), hostName);
+            std::cout << "ceremony created in " << ceremonyDir << "\n  CA: " << caName
+                      << "\n  card set: " << toHex(ca.cardSetId())
+                      << "\n  CA certificate SHA-256: " << toHex(ca.certificate().sha256Fingerprint())
+                      << "\n  CA key: " << files.caKeyPath() << " (encrypted)\n  host: " << hostName
+                      << " (" << files.hostCertificatePath() << ")\n";
+            return 0;
+        }
+        if (hostIssueCmd->parsed()) {
+            const CeremonyFiles files(ceremonyDir);
+            files.issueHost(files.loadCa(passphrase.read(false)), hostName, hostPrefix);
+            std::cout << "host " << hostName << ": " << hostPrefix << ".pem, " << hostPrefix << "-key.pem\n";
+            return 0;
+        }
+        if (issueCmd->parsed()) {
             if (policy.pinMin > policy.pinMax)
                 throw std::invalid_argument("--pin-min is larger than --pin-max");
             policy.changeBeforeUse = !noPinChange;
-            ConnectedCard connected(reader, waitSeconds);
-            return personalize(connected, policy, secrets);
+            const CeremonyFiles files(ceremonyDir);
+            const LoadedTrust loaded(files);
+            ConnectedCard connected(reader, waitSeconds, loaded.trust());
+            return issueCard(connected, files, cardIndex, policy, secrets, passphrase);
         }
         if (pinCmd->parsed()) {
-            ConnectedCard connected(reader, waitSeconds);
+            const LoadedTrust loaded{CeremonyFiles(ceremonyDir)};
+            ConnectedCard connected(reader, waitSeconds, loaded.trust());
             return pinCommand(connected, pinAction, secrets);
         }
     } catch (const WrongSecretError& e) {
         std::cerr << "error: " << e.what() << "\n";
+    } catch (const CardAuthenticationError& e) {
+        std::cerr << "error: this card is not one of this ceremony's: " << e.what() << "\n";
+    } catch (const SecureChannelError& e) {
+        std::cerr << "error: the secure channel to the card broke: " << e.what() << "\n";
     } catch (const PinBlockedError& e) {
         std::cerr << "error: " << e.what() << " (ceremony pin unblock)\n";
     } catch (const ServiceUnavailableError& e) {
