@@ -39,15 +39,11 @@ struct CipherCtxFree {
 struct MdCtxFree {
     void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
 };
-struct MacFree {
-    void operator()(EVP_MAC* m) const noexcept { EVP_MAC_free(m); }
-};
 struct MacCtxFree {
     void operator()(EVP_MAC_CTX* c) const noexcept { EVP_MAC_CTX_free(c); }
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using Mac = std::unique_ptr<EVP_MAC, MacFree>;
 using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
 // Cleanses a fixed-size stack buffer when it goes out of scope, however the scope is left.
