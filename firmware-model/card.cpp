@@ -61,6 +61,11 @@ bool validLifecycle(std::uint8_t value) {
 
 }  // namespace
 
+bool holderMaySendSecrets(Lifecycle state, bool commandWrapped, bool fullProtection,
+                          bool pinVerifiedInSession) {
+    return state == Lifecycle::Operational && commandWrapped && fullProtection && pinVerifiedInSession;
+}
+
 const char* lifecycleName(Lifecycle state) {
     switch (state) {
         case Lifecycle::Blank: return "BLANK";
@@ -245,10 +250,10 @@ void Card::dropSession() {
     pinVerified_ = false;  // a PIN is only ever verified inside a session
 }
 
-// Who may send a command: plain only (the handshake itself), either, or only inside an SCP11a
-// session with full protection. Commands that release secrets will add a fourth: a session in
-// which the PIN was verified, on an OPERATIONAL card.
-enum class Access { Plain, Any, Session };
+// Who may send a command: plain only (the handshake itself), either, only inside an SCP11a
+// session with full protection, or - for commands that release a secret or sign - the holder:
+// see holderMaySendSecrets().
+enum class Access { Plain, Any, Session, Holder };
 
 struct Card::Instruction {
     bool proprietary;             // CLA 8x (GlobalPlatform) rather than 0x
@@ -296,6 +301,9 @@ ResponseApdu Card::dispatch(const CommandApdu& command, bool secure) {
         return status(sw::kConditionsNotSatisfied);
     if (entry->access == Access::Plain && secure) return status(sw::kSecureMessagingNotSupported);
     if (entry->access == Access::Session && !secure) return status(sw::kSecurityStatusNotSatisfied);
+    if (entry->access == Access::Holder &&
+        !holderMaySendSecrets(state, secure, session_ && session_->level().isFull(), pinVerified_))
+        return status(sw::kSecurityStatusNotSatisfied);
     return (this->*(entry->handler))(command);
 }
 

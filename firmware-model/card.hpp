@@ -64,6 +64,12 @@ constexpr std::uint8_t kMutualAuthenticate = 0x82;        // CLA 80: SCP11a key 
 constexpr std::uint8_t kPinReference = 0x81;
 constexpr std::uint8_t kPukReference = 0x82;
 
+// The access rule for commands that release a secret or sign (shares, partial signatures): an
+// OPERATIONAL card, a command that arrived wrapped in an SCP11a session with full protection
+// (C-MAC, C-DECRYPTION, R-MAC, R-ENCRYPTION), and the PIN verified inside that same session.
+bool holderMaySendSecrets(Lifecycle state, bool commandWrapped, bool fullProtection,
+                          bool pinVerifiedInSession);
+
 // True when a command APDU's data field may hold a PIN, PUK or other secret, so traces print
 // only its header. Works on raw bytes, malformed ones included.
 bool commandCarriesSecret(const Bytes& command);

@@ -141,3 +141,20 @@ TEST_CASE("SCP11a: terminating the card erases its private key too") {
     CHECK(f.card.lifecycle() == card::Lifecycle::Terminated);
     CHECK(toHex(f.nvm.persisted().at(field::kCardPrivateKey)) == std::string(64, '0'));
 }
+
+TEST_CASE("the access rule for releasing secrets: OPERATIONAL, wrapped, full protection, PIN in session") {
+    using card::Lifecycle;
+    CHECK(card::holderMaySendSecrets(Lifecycle::Operational, true, true, true));
+    CHECK_FALSE(card::holderMaySendSecrets(Lifecycle::Operational, false, true, true));  // in the clear
+    CHECK_FALSE(card::holderMaySendSecrets(Lifecycle::Operational, true, false, true));  // weaker level
+    CHECK_FALSE(card::holderMaySendSecrets(Lifecycle::Operational, true, true, false));  // no PIN
+    for (auto state : {Lifecycle::Blank, Lifecycle::Personalized, Lifecycle::Blocked, Lifecycle::Terminated})
+        CHECK_FALSE(card::holderMaySendSecrets(state, true, true, true));
+    // The PIN state belongs to the session: a new session starts without it.
+    CardFixture f;
+    test::personalize(f, false);
+    CHECK(f.send(kVerifyPin) == "9000");
+    CHECK(f.card.pinVerified());
+    f.openSession();
+    CHECK_FALSE(f.card.pinVerified());
+}
