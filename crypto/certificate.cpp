@@ -1,6 +1,8 @@
 // The ceremony CA and its X.509 certificates, over OpenSSL 3 (X509, X509v3, X509_STORE).
 #include "crypto/certificate.hpp"
 
+#include "crypto/openssl_util.hpp"
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -51,15 +53,8 @@ constexpr long kNotBeforeSlackSeconds = 5 * 60;
 
 // --- RAII for OpenSSL objects -------------------------------------------------------------
 
-template <typename T, void (*F)(T*)>
-struct OsslFree {
-    void operator()(T* p) const noexcept { F(p); }
-};
-template <typename T, void (*F)(T*)>
-using Owned = std::unique_ptr<T, OsslFree<T, F>>;
-
-void freeBio(BIO* b) { BIO_free(b); }
-using BioPtr = Owned<BIO, freeBio>;
+using ossl::Owned;
+using BioPtr = ossl::Bio;
 using X509Ptr = Owned<X509, X509_free>;
 using ExtensionPtr = Owned<X509_EXTENSION, X509_EXTENSION_free>;
 using ObjectPtr = Owned<ASN1_OBJECT, ASN1_OBJECT_free>;

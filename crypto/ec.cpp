@@ -19,6 +19,7 @@
 #include <string>
 #include <utility>
 
+#include "crypto/openssl_util.hpp"
 #include "crypto/primitives.hpp"
 
 namespace quorum::crypto {
@@ -29,63 +30,18 @@ constexpr std::size_t kScalarSize = 32;
 constexpr std::size_t kCoordinateSize = 32;
 constexpr const char* kGroupName = SN_X9_62_prime256v1;  // "prime256v1", i.e. NIST P-256
 
-// `what` followed by the newest error OpenSSL queued, if any; the queue is emptied so a later
-// operation does not report a stale reason.
-[[noreturn]] void fail(const std::string& what) {
-    std::string message = what;
-    const unsigned long code = ERR_peek_last_error();
-    if (code != 0) {
-        std::array<char, 256> reason{};
-        ERR_error_string_n(code, reason.data(), reason.size());
-        message += " (";
-        message += reason.data();
-        message += ")";
-    }
-    ERR_clear_error();
-    throw CryptoError(message);
-}
-
-struct PkeyFree {
-    void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
-};
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct BioFree {
-    void operator()(BIO* b) const noexcept { BIO_free(b); }
-};
-struct BnClearFree {
-    void operator()(BIGNUM* b) const noexcept { BN_clear_free(b); }
-};
-struct BnCtxFree {
-    void operator()(BN_CTX* c) const noexcept { BN_CTX_free(c); }
-};
-struct GroupFree {
-    void operator()(EC_GROUP* g) const noexcept { EC_GROUP_free(g); }
-};
-struct PointClearFree {
-    void operator()(EC_POINT* p) const noexcept { EC_POINT_clear_free(p); }
-};
-struct ParamBldFree {
-    void operator()(OSSL_PARAM_BLD* b) const noexcept { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamFree {
-    // Frees (and, for the secure block a builder made for a private BIGNUM, cleanses) params.
-    void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Bn = std::unique_ptr<BIGNUM, BnClearFree>;
-using BnCtx = std::unique_ptr<BN_CTX, BnCtxFree>;
-using Group = std::unique_ptr<EC_GROUP, GroupFree>;
-using Point = std::unique_ptr<EC_POINT, PointClearFree>;
-using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using Params = std::unique_ptr<OSSL_PARAM, ParamFree>;
+using ossl::fail;
+using ossl::Owned;
+using Pkey = Owned<EVP_PKEY, EVP_PKEY_free>;
+using PkeyCtx = Owned<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using MdCtx = Owned<EVP_MD_CTX, EVP_MD_CTX_free>;
+using Bio = ossl::Bio;
+using Bn = Owned<BIGNUM, BN_clear_free>;
+using BnCtx = Owned<BN_CTX, BN_CTX_free>;
+using Group = Owned<EC_GROUP, EC_GROUP_free>;
+using Point = Owned<EC_POINT, EC_POINT_clear_free>;
+using ParamBld = Owned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using Params = Owned<OSSL_PARAM, OSSL_PARAM_free>;  // cleanses the secure block of a private key
 
 Group p256Group(const std::string& op) {
     Group group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));

@@ -1,5 +1,7 @@
 #include "crypto/primitives.hpp"
 
+#include "crypto/openssl_util.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -17,34 +19,10 @@ namespace quorum::crypto {
 
 namespace {
 
-// `what` followed by the newest error OpenSSL queued, if any; the queue is emptied so a later
-// operation does not report a stale reason.
-[[noreturn]] void fail(const std::string& what) {
-    std::string message = what;
-    const unsigned long code = ERR_peek_last_error();
-    if (code != 0) {
-        std::array<char, 256> reason{};
-        ERR_error_string_n(code, reason.data(), reason.size());
-        message += " (";
-        message += reason.data();
-        message += ")";
-    }
-    ERR_clear_error();
-    throw CryptoError(message);
-}
-
-struct CipherCtxFree {
-    void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct MacCtxFree {
-    void operator()(EVP_MAC_CTX* c) const noexcept { EVP_MAC_CTX_free(c); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+using ossl::fail;
+using CipherCtx = ossl::Owned<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
+using MdCtx = ossl::Owned<EVP_MD_CTX, EVP_MD_CTX_free>;
+using MacCtx = ossl::Owned<EVP_MAC_CTX, EVP_MAC_CTX_free>;
 
 // Cleanses a fixed-size stack buffer when it goes out of scope, however the scope is left.
 template <std::size_t N>

@@ -1,0 +1,27 @@
+// What the crypto/ sources share about OpenSSL: owning pointers for its objects and turning its
+// error queue into a CryptoError. Internal to crypto/.
+#pragma once
+
+#include <openssl/bio.h>
+
+#include <memory>
+#include <string>
+
+namespace quorum::crypto::ossl {
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+    void operator()(T* p) const noexcept { Free(p); }
+};
+// A unique_ptr that frees an OpenSSL object with its own free function.
+template <typename T, void (*Free)(T*)>
+using Owned = std::unique_ptr<T, Deleter<T, Free>>;
+
+inline void freeBio(BIO* b) { BIO_free(b); }  // BIO_free returns int
+using Bio = Owned<BIO, freeBio>;
+
+// Throws CryptoError: `what`, then the newest reason OpenSSL queued, if any; the queue is
+// emptied so a later operation does not report a stale reason.
+[[noreturn]] void fail(const std::string& what);
+
+}  // namespace quorum::crypto::ossl
