@@ -192,6 +192,9 @@ int showPinStatus(ConnectedCard& connected) {
         std::cout << "not personalized yet: no PIN\n";
         return 0;
     }
+    // Only a card of this ceremony gets its PIN state shown: authenticate it first.
+    const auto& card = connected.quorum().openSecureChannel();
+    std::cout << "card " << card.cardIndex.value_or(0) << " of set " << toHex(card.cardSetId) << "\n";
     if (info.lifecycleName() == "PERSONALIZED") {
         // A card waiting for its transport PIN to be changed answers nothing but PIN commands.
         try {

@@ -22,6 +22,29 @@ bool has(const CommandResult& r, const std::string& text) {
     return r.output.find(text) != std::string::npos;
 }
 
+// Writes `text` to `path` with file mode `mode` (secrets files must be 600).
+std::string writeFile(const std::string& path, const std::string& text, mode_t mode = 0600) {
+    std::ofstream(path) << text;
+    ::chmod(path.c_str(), mode);
+    return path;
+}
+
+// `ceremony ca-create` in `dir` with the passphrase in `passphraseFile`; checks it worked.
+void createCeremony(const std::string& dir, const std::string& passphraseFile) {
+    auto created = ceremony("ca-create --ceremony " + dir + " --passphrase-file " + passphraseFile);
+    INFO(created.output);
+    REQUIRE(created.exitCode == 0);
+    CHECK(has(created, "ceremony created in " + dir));
+}
+
+// What `ceremony probe` says the card's lifecycle is ("BLANK", ...), or its whole output.
+std::string lifecycle() {
+    auto probe = ceremony("probe");
+    const auto at = probe.output.find("lifecycle: ");
+    if (at == std::string::npos) return probe.output;
+    return probe.output.substr(at + 11, probe.output.find('\n', at) - at - 11);
+}
+
 }  // namespace
 
 TEST_CASE("ceremony readers and probe show the reader, the ATR and the SELECT answer") {
@@ -50,49 +73,156 @@ TEST_CASE("a key holder's PIN life through the ceremony program") {
     CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
     waitForCard(kReader0, true);
 
+    // The ceremony: its CA (key under a passphrase from a private file) and this host.
+    const std::string dir = folder.file("ceremony");
+    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
+    createCeremony(dir, passphrase);
+    const std::string issue = "issue-card --ceremony " + dir + " --index 1 --passphrase-file " + passphrase;
+
     // The issuer personalizes from a private file; a file others can read is refused.
-    const std::string pinFile = folder.file("issuer-secrets");
-    std::ofstream(pinFile) << "123456\n12345678\n";
-    ::chmod(pinFile.c_str(), 0644);
-    auto refused = ceremony("personalize --pin-file " + pinFile);
+    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n", 0644);
+    auto refused = ceremony(issue + " --pin-file " + pinFile);
     CHECK(refused.exitCode == 1);
     CHECK(has(refused, "readable by others"));
+    CHECK(lifecycle() == "BLANK");                              // nothing was written to the card
     ::chmod(pinFile.c_str(), 0600);
-    auto issued = ceremony("personalize --pin-file " + pinFile);
+    auto issued = ceremony(issue + " --pin-file " + pinFile);
     INFO(issued.output);
     CHECK(issued.exitCode == 0);
+    CHECK(has(issued, "stored as card 1 of set "));
+    CHECK(has(issued, "card 1 personalized over SCP11a"));
     CHECK(has(issued, "the holder must change the transport PIN first"));
+    CHECK(lifecycle() == "PERSONALIZED");
 
-    auto pending = ceremony("pin status");
+    const std::string pin = "pin --ceremony " + dir + " ";
+    auto pending = ceremony(pin + "status");
+    CHECK(pending.exitCode == 0);
     CHECK(has(pending, "PERSONALIZED"));
     CHECK(has(pending, "PIN: 3 tries left"));
     CHECK(has(pending, "must be changed"));
 
-    auto changed = ceremony("pin change", "123456\\n87654321\\n");
+    auto changed = ceremony(pin + "change", "123456\\n87654321\\n");
     CHECK(changed.exitCode == 0);
     CHECK(has(changed, "PIN changed."));
-    CHECK(has(ceremony("pin status"), "OPERATIONAL"));
+    CHECK(has(ceremony(pin + "status"), "OPERATIONAL"));
 
-    auto wrong = ceremony("pin verify", "000000\\n");
+    auto wrong = ceremony(pin + "verify", "000000\\n");
     CHECK(wrong.exitCode == 1);
     CHECK(has(wrong, "PIN: wrong, 2 tries left"));
-    CHECK(ceremony("pin verify", "87654321\\n").exitCode == 0);  // and the counter is full again
-    CHECK(has(ceremony("pin status"), "PIN: 3 of 3 tries left"));
+    CHECK(has(ceremony(pin + "status"), "PIN: 2 of 3 tries left"));
+    CHECK(ceremony(pin + "verify", "87654321\\n").exitCode == 0);  // and the counter is full again
+    CHECK(has(ceremony(pin + "status"), "PIN: 3 of 3 tries left"));
 
-    for (int i = 0; i < 2; ++i) ceremony("pin verify", "000000\\n");
-    auto last = ceremony("pin verify", "000000\\n");
+    for (int i = 0; i < 2; ++i) ceremony(pin + "verify", "000000\\n");
+    auto last = ceremony(pin + "verify", "000000\\n");
     CHECK(has(last, "the PIN is now blocked"));
-    auto blocked = ceremony("pin verify", "87654321\\n");
+    auto blocked = ceremony(pin + "verify", "87654321\\n");
     CHECK(blocked.exitCode == 1);
     CHECK(has(blocked, "the PIN is blocked; unblock it with the PUK"));
-    CHECK(has(ceremony("pin status"), "BLOCKED"));
+    CHECK(has(ceremony(pin + "status"), "BLOCKED"));
 
-    auto unblocked = ceremony("pin unblock", "12345678\\n111111\\n");
+    auto unblocked = ceremony(pin + "unblock", "12345678\\n111111\\n");
     CHECK(unblocked.exitCode == 0);
-    CHECK(ceremony("pin verify", "111111\\n").exitCode == 0);
+    CHECK(ceremony(pin + "verify", "111111\\n").exitCode == 0);
 
     // No terminal and no --pin-fd/--pin-file: a clear error instead of a hang.
-    auto noTerminal = runCommand("setsid " + builtProgram("ceremony") + " pin verify </dev/null");
+    auto noTerminal = runCommand("setsid " + builtProgram("ceremony") + " " + pin + "verify </dev/null");
     CHECK(noTerminal.exitCode == 1);
     CHECK(has(noTerminal, "no terminal to ask for a PIN"));
+}
+
+TEST_CASE("ceremony: a card issued by another ceremony is refused, with the reason") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
+    const std::string dirA = folder.file("ceremony-a");
+    const std::string dirB = folder.file("ceremony-b");
+    createCeremony(dirA, passphrase);
+    createCeremony(dirB, passphrase);
+    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n");
+    auto issued = ceremony("issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
+                           " --passphrase-file " + passphrase);
+    INFO(issued.output);
+    REQUIRE(issued.exitCode == 0);
+
+    // A freshly issued card (PERSONALIZED, PIN change pending).
+    auto status = ceremony("pin status --ceremony " + dirB);
+    INFO(status.output);
+    CHECK(status.exitCode == 1);
+    CHECK(has(status, "error: this card is not one of this ceremony's"));
+    CHECK(has(status, "not issued by this ceremony's CA"));
+    auto change = ceremony("pin change --ceremony " + dirB, "123456\\n87654321\\n");
+    CHECK(change.exitCode == 1);
+    CHECK(has(change, "not issued by this ceremony's CA"));
+    CHECK(has(ceremony("pin status --ceremony " + dirA), "PIN: 3 tries left"));  // no try spent
+
+    // The same card, taken over by its holder (OPERATIONAL): anything that needs a session is
+    // refused too (for `pin status` on such a card, see the next test case).
+    REQUIRE(ceremony("pin change --ceremony " + dirA, "123456\\n87654321\\n").exitCode == 0);
+    auto verify = ceremony("pin verify --ceremony " + dirB, "87654321\\n");
+    INFO(verify.output);
+    CHECK(verify.exitCode == 1);
+    CHECK(has(verify, "not issued by this ceremony's CA"));
+    auto unblock = ceremony("pin unblock --ceremony " + dirB, "12345678\\n111111\\n");
+    CHECK(unblock.exitCode == 1);
+    CHECK(has(unblock, "not issued by this ceremony's CA"));
+    CHECK(has(ceremony("pin status --ceremony " + dirA), "PIN: 3 of 3 tries left"));  // no try spent
+    CHECK(has(ceremony("pin status --ceremony " + dirA), "PUK: 3 of 3 tries left"));
+
+    // Ceremony B cannot issue it again either: it is not BLANK.
+    auto reissue = ceremony("issue-card --ceremony " + dirB + " --index 2 --pin-file " + pinFile +
+                            " --passphrase-file " + passphrase);
+    CHECK(reissue.exitCode == 1);
+    CHECK(has(reissue, "only a BLANK card can be issued"));
+}
+
+TEST_CASE("ceremony: issue-card with a wrong CA passphrase fails clearly and leaves the card BLANK") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+    const std::string dir = folder.file("ceremony");
+    createCeremony(dir, writeFile(folder.file("passphrase"), "correct horse battery\n"));
+    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n");
+    const std::string wrongPassphrase = writeFile(folder.file("wrong-passphrase"), "incorrect horse battery\n");
+
+    auto failed = ceremony("issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
+                           " --passphrase-file " + wrongPassphrase);
+    INFO(failed.output);
+    CHECK(failed.exitCode == 1);
+    CHECK(has(failed, "error: " + dir + "/ca-key.pem: cannot decrypt the CA key: wrong passphrase?"));
+    CHECK(lifecycle() == "BLANK");
+
+    // Nothing reached the card: it takes its identity (the CA key is "once only") from the
+    // right passphrase now.
+    auto issued = ceremony("issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
+                           " --passphrase-file " + folder.file("passphrase"));
+    INFO(issued.output);
+    CHECK(issued.exitCode == 0);
+    CHECK(lifecycle() == "PERSONALIZED");
+}
+
+// `pin status` authenticates the card before showing anything, whatever its state.
+TEST_CASE("ceremony: pin status refuses an OPERATIONAL card of another ceremony") {
+    TempFolder folder;
+    PrivatePcscd pcscd(folder);
+    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    waitForCard(kReader0, true);
+    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
+    const std::string dirA = folder.file("ceremony-a");
+    const std::string dirB = folder.file("ceremony-b");
+    createCeremony(dirA, passphrase);
+    createCeremony(dirB, passphrase);
+    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n");
+    REQUIRE(ceremony("issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
+                     " --passphrase-file " + passphrase).exitCode == 0);
+    REQUIRE(ceremony("pin change --ceremony " + dirA, "123456\\n87654321\\n").exitCode == 0);
+    REQUIRE(lifecycle() == "OPERATIONAL");
+
+    auto status = ceremony("pin status --ceremony " + dirB);
+    INFO(status.output);
+    CHECK(status.exitCode == 1);
+    CHECK(has(status, "not issued by this ceremony's CA"));
 }

@@ -6,8 +6,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apdu/status.hpp"
 #include "host/pcsc.hpp"
 #include "host/pcsc_error.hpp"
+#include "host/quorum_card.hpp"
 #include "host/reader_monitor.hpp"
 
 namespace quorum::test {
@@ -90,6 +92,27 @@ void waitForCard(const std::string& reader, bool present, std::chrono::milliseco
                                      (present ? "get a card" : "lose its card") + " in time");
         monitor.wait(left);
     }
+}
+
+std::unique_ptr<CardSim> startCardSim(const std::string& image, const std::string& log,
+                                      std::vector<std::string> extraArgs, int port) {
+    auto sim = std::make_unique<CardSim>(image, log, port, std::move(extraArgs));
+    waitForCard(port == kVpcdPort0 ? kReader0 : kReader1, true);
+    return sim;
+}
+
+crypto::Certificate issueIdentity(apdu::CardChannel& plain, int index, const TestCeremony& ceremony) {
+    host::QuorumCard card(plain);
+    return card.issueIdentity(ceremony.ca, index);
+}
+
+std::unique_ptr<host::SecureChannel> openSession(apdu::CardChannel& plain,
+                                                 const host::CeremonyTrust& trust,
+                                                 apdu::CardChannel* below) {
+    const auto selected = plain.transmit(apdu::CommandApdu::select(card::kApplicationId));
+    if (!selected.ok() && selected.sw != apdu::sw::kSelectedFileTerminated)
+        throw std::runtime_error("SELECT answered " + apdu::sw::name(selected.sw));
+    return std::make_unique<host::SecureChannel>(below ? *below : plain, trust);
 }
 
 }  // namespace quorum::test

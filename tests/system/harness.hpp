@@ -7,6 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "apdu/command_chaining.hpp"
+#include "apdu/response_chaining.hpp"
+#include "crypto/certificate.hpp"
+#include "host/pcsc.hpp"
+#include "host/pcsc_channel.hpp"
+#include "host/secure_channel.hpp"
+#include "tests/support/card_fixture.hpp"
 #include "tests/support/processes.hpp"
 
 namespace quorum::test {
@@ -52,5 +59,33 @@ std::string builtProgram(const std::string& name);
 // Waits until `reader` reports a card (true) or no card (false); throws on timeout.
 void waitForCard(const std::string& reader, bool present,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Starts card-sim on `image` in the reader of `port` and waits until pcscd reports its card.
+std::unique_ptr<CardSim> startCardSim(const std::string& image, const std::string& log,
+                                      std::vector<std::string> extraArgs = {},
+                                      int port = kVpcdPort0);
+
+// One PC/SC connection to the card in `reader`, with the host's plain stack on top of it:
+// PcscChannel -> ResponseChainingChannel (61xx, GET RESPONSE) -> CommandChainingChannel (long
+// commands such as certificates). A SecureChannel goes on top of `chained`.
+struct PcscStack {
+    explicit PcscStack(const std::string& reader = kReader0) : card(context, reader) {}
+    host::PcscContext context;
+    host::PcscCard card;
+    host::PcscChannel raw{card};
+    apdu::ResponseChainingChannel responses{raw};
+    apdu::CommandChainingChannel chained{responses};
+};
+
+// The card's identity as card `index` of `ceremony`, in the clear on a BLANK card: SELECT, PUT
+// DATA 00C8 (CA key), GENERATE KEY 00 47 80 00, PUT DATA BF21 (the certificate the CA issues).
+crypto::Certificate issueIdentity(apdu::CardChannel& plain, int index,
+                                  const TestCeremony& ceremony = TestCeremony::instance());
+
+// SELECT in the clear through `plain`, then the SCP11a handshake through `below` (`plain` itself
+// unless a test puts something in between). Throws CardAuthenticationError as SecureChannel does.
+std::unique_ptr<host::SecureChannel> openSession(apdu::CardChannel& plain,
+                                                 const host::CeremonyTrust& trust,
+                                                 apdu::CardChannel* below = nullptr);
 
 }  // namespace quorum::test

@@ -1,6 +1,15 @@
 // PIN, PUK, lifecycle and personalization through the real stack (pcscd + vpcd + card-sim),
 // written as the raw APDU conversation of docs/apdu-spec.md: one commented step per line.
 //
+// Since SCP11a, every PIN command and the personalization of PINs (VERIFY, CHANGE REFERENCE
+// DATA, RESET RETRY COUNTER, ACTIVATE FILE, PUT DATA 00C5/00C6/00C7) travel inside a secure
+// session; in the clear the card answers 6982. The conversation below therefore has two kinds
+// of steps: `sw`/`hex` send the hex as it is, in the clear; `smSw`/`smHex` send the same plain
+// hex through the test ceremony's SecureChannel, which wraps it (CLA 04, encrypted data, C-MAC)
+// and checks and decrypts the answer. `open()` is SELECT followed by the SCP11a handshake. Any
+// command in the clear, SELECT included, ends the card's session, and so does removing the
+// card: such steps are followed by a new `open()` when a session command comes next.
+//
 // The PIN policy used throughout: PIN 6..8 bytes (blocks of 8, padded with FF), PUK 8 bytes,
 // 3 PIN tries, 3 PUK tries. Secrets (ASCII digits):
 //   PIN "123456"    31 32 33 34 35 36      block 313233343536FFFF
@@ -32,6 +41,8 @@
 #include "apdu/tlv.hpp"
 #include "firmware-model/image_file.hpp"
 #include "host/pcsc.hpp"
+#include "host/secure_channel.hpp"
+#include "tests/support/thrown.hpp"
 #include "tests/system/harness.hpp"
 
 using namespace quorum;
@@ -63,33 +74,69 @@ std::string fciState(const Bytes& response) {
     return toHex(sw) + " " + lifecycle;
 }
 
-// One PC/SC connection to the card in `reader`, answering in hex so a failed CHECK reads well.
+// The status word (last 4 hex digits) of a hex response, or the text itself when it is none.
+std::string swOf(const std::string& response) {
+    const bool isHex = response.size() >= 4 &&
+                       std::all_of(response.begin(), response.end(),
+                                   [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    return isHex ? response.substr(response.size() - 4) : response;
+}
+
+// One PC/SC connection to the card in `reader` (PcscStack: GET RESPONSE and command chaining
+// below) and, once open()ed, an SCP11a session with the test ceremony's host on top. Answers
+// in hex so a failed CHECK reads well.
 class Conversation {
 public:
-    explicit Conversation(const std::string& reader = kReader0) : card_(context_, reader) {}
+    explicit Conversation(const std::string& reader = kReader0) : stack_(reader) {}
 
-    // The whole response (data and SW) in upper-case hex.
-    std::string hex(const std::string& command) { return toHex(card_.transmit(fromHex(command))); }
-    // Only the status word, e.g. "9000", "63C2".
-    std::string sw(const std::string& command) {
-        const std::string all = hex(command);
-        return all.size() < 4 ? "(short response " + all + ")" : all.substr(all.size() - 4);
+    // In the clear: the whole response (data and SW) in upper-case hex. The card ends its
+    // session on any plain command, so the host drops its side too.
+    std::string hex(const std::string& command) {
+        session_.reset();
+        return toHex(stack_.chained.transmit(apdu::CommandApdu::parse(fromHex(command))).encode());
     }
-    // SELECT (kSelect); "SW lifecycle", see fciState.
-    std::string select() { return fciState(card_.transmit(fromHex(kSelect))); }
+    // In the clear: only the status word, e.g. "9000", "6982".
+    std::string sw(const std::string& command) { return swOf(hex(command)); }
+    // SELECT (kSelect) in the clear; "SW lifecycle", see fciState.
+    std::string select() {
+        session_.reset();
+        return fciState(stack_.chained.transmit(apdu::CommandApdu::parse(fromHex(kSelect))).encode());
+    }
+    // SELECT, then the SCP11a handshake with the test ceremony: "SW lifecycle" of the SELECT, or
+    // that followed by " (no session: WHY)" when the card could not be authenticated.
+    std::string open() {
+        const std::string state = select();
+        try {
+            session_ = std::make_unique<host::SecureChannel>(stack_.chained, TestCeremony::instance().trust());
+        } catch (const std::exception& e) {
+            return state + " (no session: " + e.what() + ")";
+        }
+        return state;
+    }
+    // Inside the session: the unwrapped response in hex, or "(...)" saying why there is none.
+    std::string smHex(const std::string& command) {
+        if (!session_) return "(no session: open() first)";
+        try {
+            return toHex(session_->transmit(apdu::CommandApdu::parse(fromHex(command))).encode());
+        } catch (const host::SecureChannelError& e) {
+            session_.reset();
+            return std::string("(session broken: ") + e.what() + ")";
+        }
+    }
+    // Inside the session: only the (unwrapped) status word.
+    std::string smSw(const std::string& command) { return swOf(smHex(command)); }
+    // The card's identity as card `index` of the test ceremony: PUT DATA 00C8, GENERATE KEY,
+    // PUT DATA BF21, all in the clear on a BLANK card (it ends any session).
+    void issue(int index = 1) {
+        session_.reset();
+        issueIdentity(stack_.chained, index);
+    }
+    host::PcscCard& card() { return stack_.card; }
 
 private:
-    host::PcscContext context_;
-    host::PcscCard card_;
+    PcscStack stack_;
+    std::unique_ptr<host::SecureChannel> session_;
 };
-
-// Starts card-sim on `image` and waits until pcscd reports its card.
-std::unique_ptr<CardSim> startCardSim(const std::string& image, const std::string& log,
-                                      std::vector<std::string> extraArgs = {}) {
-    auto sim = std::make_unique<CardSim>(image, log, kVpcdPort0, std::move(extraArgs));
-    waitForCard(kReader0, true);
-    return sim;
-}
 
 // Stops card-sim with `signal` and waits until pcscd sees the card gone (it polls every ~400 ms).
 void stopCardSim(std::unique_ptr<CardSim>& sim, int signal) {
@@ -103,13 +150,16 @@ void stopCardSim(std::unique_ptr<CardSim>& sim, int signal) {
 }
 
 // BLANK -> PERSONALIZED with PIN "123456" and PUK "12345678"; `policy` is the 6 policy bytes.
+// The identity goes in in the clear, everything after it inside SCP11a. Leaves a session open.
 void personalize(Conversation& card, const std::string& policy) {
     CHECK(card.select() == "9000 01");                            // SELECT: BLANK
-    CHECK(card.sw("00DA00C506" + policy) == "9000");              // PUT DATA PIN policy
-    CHECK(card.sw("00DA00C606" "313233343536") == "9000");        // PUT DATA PIN "123456"
-    CHECK(card.sw("00DA00C708" "3132333435363738") == "9000");    // PUT DATA PUK "12345678"
-    CHECK(card.sw("00440000") == "9000");                         // ACTIVATE FILE
-    CHECK(card.select() == "9000 03");                            // SELECT: PERSONALIZED
+    card.issue();                                                 // PUT DATA 00C8, GENERATE KEY, PUT DATA BF21
+    CHECK(card.open() == "9000 01");                              // SELECT, SCP11a handshake
+    CHECK(card.smSw("00DA00C506" + policy) == "9000");            // PUT DATA PIN policy
+    CHECK(card.smSw("00DA00C606" "313233343536") == "9000");      // PUT DATA PIN "123456"
+    CHECK(card.smSw("00DA00C708" "3132333435363738") == "9000");  // PUT DATA PUK "12345678"
+    CHECK(card.smSw("00440000") == "9000");                       // ACTIVATE FILE
+    CHECK(card.open() == "9000 03");                              // SELECT: PERSONALIZED; new session
 }
 
 // The message ImageFileNvm::open throws for `image`, or "" when it loads.
@@ -129,7 +179,7 @@ std::string upper(std::string text) {
 
 }  // namespace
 
-TEST_CASE("PIN: personalization through PC/SC, change PIN before use, then OPERATIONAL") {
+TEST_CASE("PIN: personalization through PC/SC over SCP11a, change PIN before use, then OPERATIONAL") {
     TempFolder folder;
     PrivatePcscd pcscd(folder);
     auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
@@ -137,55 +187,78 @@ TEST_CASE("PIN: personalization through PC/SC, change PIN before use, then OPERA
     INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
 
     CHECK(card.select() == "9000 01");                                 // SELECT: BLANK
-    CHECK(card.sw("00200081") == "6985");                              // VERIFY on BLANK: no PIN yet
-    CHECK(card.sw("00440000") == "6985");                              // ACTIVATE FILE before the policy
-    CHECK(card.sw("00DA00C606" "313233343536") == "6985");             // PUT DATA PIN before the policy
-    CHECK(card.sw("00DA00C506" "060808030301") == "9000");             // PUT DATA policy: 6..8, PUK 8, 3/3, change PIN
-    CHECK(card.sw("00440000") == "6985");                              // ACTIVATE FILE: PIN and PUK missing
-    CHECK(card.sw("00DA00C606" "313233343536") == "9000");             // PUT DATA PIN "123456"
-    CHECK(card.sw("00DA00C708" "3132333435363738") == "9000");         // PUT DATA PUK "12345678"
-    CHECK(card.hex("00CA00C500") == "060808030301" "9000");            // GET DATA policy
-    CHECK(card.hex("00CA00C600") == "6A88");                           // GET DATA PIN: never readable
-    CHECK(card.hex("00CA00C700") == "6A88");                           // GET DATA PUK: never readable
-    CHECK(card.sw("00440000") == "9000");                              // ACTIVATE FILE
+    CHECK(card.sw("00200081") == "6985");                              // VERIFY on BLANK: no PIN yet (state before SM)
+    CHECK(card.sw("00DA00C506" "060808030301") == "6982");             // PUT DATA policy in the clear: SCP11a needed
+    CHECK(card.sw("00DA00C606" "313233343536") == "6982");             // PUT DATA PIN in the clear: SCP11a needed
+    CHECK(card.sw("00440000") == "6982");                              // ACTIVATE FILE in the clear: SCP11a needed
+    CHECK(contains(card.open(), "no session: the card has no certificate"));  // SCP11a before issuance: GET DATA BF21 6A88
+    CHECK(card.hex("00CA00C100").substr(32) == "9000");                // GET DATA card id in the clear: allowed
+    card.issue(1);                                                     // PUT DATA 00C8, GENERATE KEY, PUT DATA BF21 (clear)
+    CHECK(card.select() == "9000 01");                                 // SELECT: still BLANK, now with an identity
+    CHECK(card.open() == "9000 01");                                   // SELECT, SCP11a handshake with the test host
+    CHECK(card.smSw("00200081") == "6985");                            // VERIFY on BLANK: no PIN yet
+    CHECK(card.smSw("00440000") == "6985");                            // ACTIVATE FILE before the policy
+    CHECK(card.smSw("00DA00C606" "313233343536") == "6985");           // PUT DATA PIN before the policy
+    CHECK(card.smSw("00DA00C506" "060808030301") == "9000");           // PUT DATA policy: 6..8, PUK 8, 3/3, change PIN
+    CHECK(card.smSw("00440000") == "6985");                            // ACTIVATE FILE: PIN and PUK missing
+    CHECK(card.smSw("00DA00C606" "313233343536") == "9000");           // PUT DATA PIN "123456"
+    CHECK(card.smSw("00DA00C708" "3132333435363738") == "9000");       // PUT DATA PUK "12345678"
+    CHECK(card.smHex("00CA00C500") == "060808030301" "9000");          // GET DATA policy, inside the session
+    CHECK(card.smHex("00CA00C600") == "6A88");                         // GET DATA PIN: never readable
+    CHECK(card.hex("00CA00C700") == "6A88");                           // GET DATA PUK in the clear: never readable (session ends)
+    CHECK(card.hex("00CA00C500") == "060808030301" "9000");            // GET DATA policy in the clear
+    CHECK(card.sw("00440000") == "6982");                              // ACTIVATE FILE in the clear: refused
+    CHECK(card.select() == "9000 01");                                 // SELECT: still BLANK
+    CHECK(card.open() == "9000 01");                                   // SELECT, SCP11a handshake
+    CHECK(card.smSw("00440000") == "9000");                            // ACTIVATE FILE
     CHECK(card.select() == "9000 03");                                 // SELECT: PERSONALIZED
 
-    // "Change PIN before use": only SELECT, GET RESPONSE, VERIFY, CHANGE REFERENCE DATA run.
+    // "Change PIN before use": only SELECT, GET RESPONSE, the handshake, VERIFY, CHANGE REFERENCE DATA run.
     CHECK(card.sw("00CA00C100") == "6985");                            // GET DATA card id: refused
     CHECK(card.sw("00CA00C400") == "6985");                            // GET DATA PIN status: refused
-    CHECK(card.sw("00200081") == "63C3");                              // VERIFY, no data: not verified, 3 tries
-    CHECK(card.sw("0020008108" "313233343536FFFF") == "9000");         // VERIFY "123456"
-    CHECK(card.sw("00200081") == "9000");                              // VERIFY, no data: verified now
-    CHECK(card.sw("00CA00C100") == "6985");                            // GET DATA: still refused
-    CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER: PIN change pending
-    CHECK(card.select() == "9000 03");                                 // SELECT: still PERSONALIZED
-    CHECK(card.sw("00200081") == "63C3");                              // VERIFY, no data: SELECT forgot it
+    CHECK(card.sw("00200081") == "6982");                              // VERIFY in the clear, no data: SCP11a needed
+    CHECK(card.sw("0020008108" "313233343536FFFF") == "6982");         // VERIFY in the clear with the PIN: refused
+    CHECK(card.sw("00DA00C606" "313233343536") == "6985");             // PUT DATA PIN: personalization is over
+    CHECK(card.open() == "9000 03");                                   // SELECT, SCP11a handshake
+    CHECK(card.smSw("00200081") == "63C3");                            // VERIFY, no data: 3 tries (none spent in the clear)
+    CHECK(card.smSw("0020008108" "313233343536FFFF") == "9000");       // VERIFY "123456"
+    CHECK(card.smSw("00200081") == "9000");                            // VERIFY, no data: verified now
+    CHECK(card.smSw("00CA00C100") == "6985");                          // GET DATA inside the session: still refused
+    CHECK(card.smSw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER: PIN change pending
+    CHECK(card.open() == "9000 03");                                   // SELECT (still PERSONALIZED), new session
+    CHECK(card.smSw("00200081") == "63C3");                            // VERIFY, no data: SELECT forgot it
 
     // CHANGE REFERENCE DATA: bad blocks cost no try, then the change takes the card over.
-    CHECK(card.sw("0024008110" "313233343536FFFF" "3837FF3635343332") == "6A80");  // new block: FF inside
-    CHECK(card.sw("0024008110" "313233343536FFFF" "38373635FFFFFFFF") == "6A80");  // new PIN "8765": too short
-    CHECK(card.sw("002400810E" "313233343536FFFF" "383736353433") == "6700");      // new block not 8 bytes
-    CHECK(card.sw("00200081") == "63C3");                                          // VERIFY, no data: no try spent
-    CHECK(card.sw("0024008110" "313233343536FFFF" "3837363534333231") == "9000");  // CHANGE "123456" -> "87654321"
-    CHECK(card.sw("00200081") == "9000");                                          // VERIFY, no data: the change verified it
-    CHECK(card.select() == "9000 07");                                             // SELECT: OPERATIONAL
+    CHECK(card.smSw("0024008110" "313233343536FFFF" "3837FF3635343332") == "6A80");  // new block: FF inside
+    CHECK(card.smSw("0024008110" "313233343536FFFF" "38373635FFFFFFFF") == "6A80");  // new PIN "8765": too short
+    CHECK(card.smSw("002400810E" "313233343536FFFF" "383736353433") == "6700");      // new block not 8 bytes
+    CHECK(card.smSw("00200081") == "63C3");                                          // VERIFY, no data: no try spent
+    CHECK(card.sw("0024008110" "313233343536FFFF" "3837363534333231") == "6982");    // CHANGE in the clear: refused
+    CHECK(card.open() == "9000 03");                                                 // SELECT, SCP11a handshake
+    CHECK(card.smSw("0024008110" "313233343536FFFF" "3837363534333231") == "9000");  // CHANGE "123456" -> "87654321"
+    CHECK(card.smSw("00200081") == "9000");                                          // VERIFY, no data: the change verified it
+    CHECK(card.select() == "9000 07");                                               // SELECT: OPERATIONAL
 
-    // OPERATIONAL: GET DATA works, the old PIN is gone.
+    // OPERATIONAL: GET DATA works in the clear and inside a session; the old PIN is gone.
     const std::string id = card.hex("00CA00C100");                     // GET DATA card id
     CHECK(id.size() == 2 * (16 + 2));                                  //   16 bytes
     CHECK(id.substr(32) == "9000");                                    //   and 9000
     CHECK(card.hex("00CA00C200") == "07" "9000");                      // GET DATA lifecycle: OPERATIONAL
     CHECK(card.hex("00CA00C400") == "0303030300" "9000");              // GET DATA PIN status: 3/3, 3/3, no flags
-    CHECK(card.sw("0020008108" "313233343536FFFF") == "63C2");         // VERIFY old "123456": wrong, 2 left
-    CHECK(card.hex("00CA00C400") == "0203030300" "9000");              // GET DATA PIN status: 2 of 3
-    CHECK(card.sw("0020008108" "3837363534333231") == "9000");         // VERIFY "87654321"
-    CHECK(card.hex("00CA00C400") == "0303030300" "9000");              // GET DATA PIN status: restored
+    CHECK(card.sw("0020008108" "313233343536FFFF") == "6982");         // VERIFY in the clear: refused, no try spent
+    CHECK(card.open() == "9000 07");                                   // SELECT, SCP11a handshake
+    CHECK(card.smHex("00CA00C100") == id);                             // GET DATA card id inside the session: the same
+    CHECK(card.smSw("0020008108" "313233343536FFFF") == "63C2");       // VERIFY old "123456": wrong, 2 left
+    CHECK(card.smHex("00CA00C400") == "0203030300" "9000");            // GET DATA PIN status: 2 of 3
+    CHECK(card.smSw("0020008108" "3837363534333231") == "9000");       // VERIFY "87654321"
+    CHECK(card.smHex("00CA00C400") == "0303030300" "9000");            // GET DATA PIN status: restored
 
     // Personalization is over for good.
-    CHECK(card.sw("00DA00C506" "060808030301") == "6985");             // PUT DATA policy
-    CHECK(card.sw("00DA00C606" "313233343536") == "6985");             // PUT DATA PIN
-    CHECK(card.sw("00DA00C708" "3132333435363738") == "6985");         // PUT DATA PUK
-    CHECK(card.sw("00440000") == "6985");                              // ACTIVATE FILE again
+    CHECK(card.smSw("00DA00C506" "060808030301") == "6985");           // PUT DATA policy
+    CHECK(card.smSw("00DA00C606" "313233343536") == "6985");           // PUT DATA PIN
+    CHECK(card.smSw("00DA00C708" "3132333435363738") == "6985");       // PUT DATA PUK
+    CHECK(card.smSw("00440000") == "6985");                            // ACTIVATE FILE again
+    CHECK(card.sw("00DA00C606" "313233343536") == "6985");             // PUT DATA PIN in the clear
     CHECK(card.select() == "9000 07");                                 // SELECT: still OPERATIONAL
 
     stopCardSim(sim, SIGTERM);
@@ -201,15 +274,15 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
     {
         Conversation card;
         personalize(card, "060808030300");                             // policy without "change PIN before use"
-        CHECK(card.sw("0020008108" "313233343536FFFF") == "9000");     // VERIFY "123456": takes the card over
-        CHECK(card.select() == "9000 07");                             // SELECT: OPERATIONAL
+        CHECK(card.smSw("0020008108" "313233343536FFFF") == "9000");   // VERIFY "123456": takes the card over
+        CHECK(card.open() == "9000 07");                               // SELECT: OPERATIONAL; new session
 
-        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C2");     // wrong PIN, 2 tries left
-        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C1");     // wrong PIN, 1 try left
-        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C0");     // wrong PIN, that was the last
-        CHECK(card.sw("0020008108" "313233343536FFFF") == "6983");     // right PIN: blocked all the same
-        CHECK(card.sw("00200081") == "6983");                          // VERIFY, no data: blocked
-        CHECK(card.sw("0024008110" "313233343536FFFF" "3837363534333231") == "6983");  // CHANGE PIN: blocked
+        CHECK(card.smSw("0020008108" "393939393939FFFF") == "63C2");   // wrong PIN, 2 tries left
+        CHECK(card.smSw("0020008108" "393939393939FFFF") == "63C1");   // wrong PIN, 1 try left
+        CHECK(card.smSw("0020008108" "393939393939FFFF") == "63C0");   // wrong PIN, that was the last
+        CHECK(card.smSw("0020008108" "313233343536FFFF") == "6983");   // right PIN: blocked all the same
+        CHECK(card.smSw("00200081") == "6983");                        // VERIFY, no data: blocked
+        CHECK(card.smSw("0024008110" "313233343536FFFF" "3837363534333231") == "6983");  // CHANGE PIN: blocked
         CHECK(card.select() == "9000 0F");                             // SELECT: BLOCKED
         CHECK(card.hex("00CA00C400") == "0003030300" "9000");          // GET DATA PIN status: 0 of 3
     }
@@ -218,41 +291,47 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
     sim = startCardSim(image, log);
     {
         Conversation card;
-        CHECK(card.select() == "9000 0F");                             // SELECT: still BLOCKED
-        CHECK(card.sw("0020008108" "313233343536FFFF") == "6983");     // right PIN: blocked
-        CHECK(card.sw("00200081") == "6983");                          // VERIFY, no data: blocked
+        CHECK(card.open() == "9000 0F");                               // SELECT: still BLOCKED; SCP11a handshake
+        CHECK(card.smSw("0020008108" "313233343536FFFF") == "6983");   // right PIN: blocked
+        CHECK(card.smSw("00200081") == "6983");                        // VERIFY, no data: blocked
+        CHECK(card.sw("0020008108" "313233343536FFFF") == "6982");     // in the clear: SCP11a needed first
     }
 
     stopCardSim(sim, SIGKILL);                                         // power cut
     sim = startCardSim(image, log);
     {
         Conversation card;
-        CHECK(card.select() == "9000 0F");                             // SELECT: still BLOCKED
-        CHECK(card.sw("0020008108" "313233343536FFFF") == "6983");     // right PIN: blocked
-        CHECK(card.sw("00200081") == "6983");                          // VERIFY, no data: blocked
+        CHECK(card.open() == "9000 0F");                               // SELECT: still BLOCKED; SCP11a handshake
+        CHECK(card.smSw("0020008108" "313233343536FFFF") == "6983");   // right PIN: blocked
+        CHECK(card.smSw("00200081") == "6983");                        // VERIFY, no data: blocked
 
-        CHECK(card.sw("002C008110" "3132333435363738" "3131FFFFFFFFFFFF") == "6A80");  // RESET RETRY COUNTER, new PIN too short
-        CHECK(card.hex("00CA00C400") == "0003030300" "9000");                          // GET DATA PIN status: no PUK try spent
-        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "9000");  // RESET RETRY COUNTER: PUK, new PIN "111111"
-        CHECK(card.hex("00CA00C400") == "0303030300" "9000");                          // GET DATA PIN status: 3/3, 3/3
-        CHECK(card.sw("00200081") == "63C3");                          // VERIFY, no data: not verified by the reset
-        CHECK(card.sw("0020008108" "313233343536FFFF") == "63C2");     // VERIFY old "123456": wrong
-        CHECK(card.sw("0020008108" "313131313131FFFF") == "9000");     // VERIFY new "111111"
-        CHECK(card.select() == "9000 07");                             // SELECT: OPERATIONAL again
+        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6982");    // RESET RETRY COUNTER in the clear: refused
+        CHECK(card.open() == "9000 0F");                                                 // SELECT, SCP11a handshake
+        CHECK(card.smSw("002C008110" "3132333435363738" "3131FFFFFFFFFFFF") == "6A80");  // RESET RETRY COUNTER, new PIN too short
+        CHECK(card.smHex("00CA00C400") == "0003030300" "9000");                          // GET DATA PIN status: no PUK try spent
+        CHECK(card.smSw("002C008110" "3132333435363738" "313131313131FFFF") == "9000");  // RESET RETRY COUNTER: PUK, new PIN "111111"
+        CHECK(card.smHex("00CA00C400") == "0303030300" "9000");                          // GET DATA PIN status: 3/3, 3/3
+        CHECK(card.smSw("00200081") == "63C3");                        // VERIFY, no data: not verified by the reset
+        CHECK(card.smSw("0020008108" "313233343536FFFF") == "63C2");   // VERIFY old "123456": wrong
+        CHECK(card.smSw("0020008108" "313131313131FFFF") == "9000");   // VERIFY new "111111"
+        CHECK(card.open() == "9000 07");                               // SELECT: OPERATIONAL again; new session
 
-        CHECK(card.sw("002C008110" "3837363534333231" "323232323232FFFF") == "63C2");  // wrong PUK, 2 tries left
-        CHECK(card.hex("00CA00C400") == "0303020300" "9000");                          // GET DATA PIN status: PUK 2 of 3
-        CHECK(card.sw("002C008110" "3837363534333231" "323232323232FFFF") == "63C1");  // wrong PUK, 1 try left
-        CHECK(card.sw("002C008110" "3837363534333231" "323232323232FFFF") == "63C0");  // wrong PUK: the card is TERMINATED
-        CHECK(card.select() == "6285 7F");                                             // SELECT: FCI with 6285, TERMINATED
-        CHECK(card.sw("0020008108" "313131313131FFFF") == "6985");                     // VERIFY: no PIN any more
-        CHECK(card.sw("00200081") == "6985");                                          // VERIFY, no data
-        CHECK(card.sw("00CA00C100") == "6985");                                        // GET DATA card id
-        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER, right PUK
-        CHECK(card.sw("0024008110" "313131313131FFFF" "3837363534333231") == "6985");  // CHANGE REFERENCE DATA PIN
-        CHECK(card.sw("0024008210" "3132333435363738" "3837363534333231") == "6985");  // CHANGE REFERENCE DATA PUK
-        CHECK(card.sw("00DA00C506" "060808030300") == "6985");                         // PUT DATA
-        CHECK(card.sw("00440000") == "6985");                                          // ACTIVATE FILE
+        CHECK(card.smSw("002C008110" "3837363534333231" "323232323232FFFF") == "63C2");  // wrong PUK, 2 tries left
+        CHECK(card.smHex("00CA00C400") == "0303020300" "9000");                          // GET DATA PIN status: PUK 2 of 3
+        CHECK(card.smSw("002C008110" "3837363534333231" "323232323232FFFF") == "63C1");  // wrong PUK, 1 try left
+        CHECK(card.smSw("002C008110" "3837363534333231" "323232323232FFFF") == "63C0");  // wrong PUK: the card is TERMINATED
+        CHECK(card.smSw("0020008108" "313131313131FFFF") == "6985");                     // VERIFY in the same session: no PIN any more
+        CHECK(card.smSw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER, right PUK
+        CHECK(card.select() == "6285 7F");                                               // SELECT: FCI with 6285, TERMINATED
+        CHECK(card.sw("0020008108" "313131313131FFFF") == "6985");                       // VERIFY in the clear
+        CHECK(card.sw("00200081") == "6985");                                            // VERIFY, no data
+        CHECK(card.sw("00CA00C100") == "6985");                                          // GET DATA card id
+        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");    // RESET RETRY COUNTER, right PUK
+        CHECK(card.sw("0024008110" "313131313131FFFF" "3837363534333231") == "6985");    // CHANGE REFERENCE DATA PIN
+        CHECK(card.sw("0024008210" "3132333435363738" "3837363534333231") == "6985");    // CHANGE REFERENCE DATA PUK
+        CHECK(card.sw("00DA00C506" "060808030300") == "6985");                           // PUT DATA
+        CHECK(card.sw("00440000") == "6985");                                            // ACTIVATE FILE
+        CHECK(contains(card.open(), "6285 7F (no session: "));                           // no session with a TERMINATED card
     }
 
     stopCardSim(sim, SIGTERM);
@@ -263,22 +342,29 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
         CHECK(card.sw("0020008108" "313131313131FFFF") == "6985");     // VERIFY
         CHECK(card.sw("00CA00C400") == "6985");                        // GET DATA PIN status
         CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER
+        CHECK(contains(card.open(), "6285 7F (no session: "));         // GET DATA BF21: 6985, no certificate shown
     }
     stopCardSim(sim, SIGTERM);
 
-    // Terminated means zeroized: no PIN or PUK in the image, in any field or anywhere in the text.
+    // Terminated means zeroized: no PIN, PUK or card private key in the image, in any field or
+    // anywhere in the text.
     const std::string text = upper(readFile(image));
     INFO("image:\n" << text);
     REQUIRE(imageOpenError(image) == "");
     const auto nvm = card::ImageFileNvm::open(image);
+    int zeroized = 0;
     for (const auto& [name, value] : nvm.image()) {
         INFO("field " << name << " = " << toHex(value));
-        if (name == "pin" || name == "puk")
+        if (name == card::field::kPin || name == card::field::kPuk || name == card::field::kCardPrivateKey) {
+            CHECK(!value.empty());
             CHECK(std::all_of(value.begin(), value.end(), [](std::uint8_t b) { return b == 0; }));
+            ++zeroized;
+        }
         const std::string valueHex = toHex(value);
         CHECK(valueHex.find("313233343536") == std::string::npos);    // PIN "123456" (and the PUK's start)
         CHECK(valueHex.find("313131313131") == std::string::npos);    // PIN "111111"
     }
+    CHECK(zeroized == 3);                                              // PIN, PUK, private key: present, all zero
     CHECK(text.find("313233343536") == std::string::npos);             // PIN "123456"
     CHECK(text.find("3132333435363738") == std::string::npos);         // PUK "12345678"
     CHECK(text.find("313131313131") == std::string::npos);             // PIN "111111"
@@ -299,8 +385,8 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
     {
         Conversation card;
         personalize(card, "060808030301");
-        CHECK(card.sw("0024008110" "313233343536FFFF" + pinA) == "9000");  // CHANGE "123456" -> A
-        CHECK(card.select() == "9000 07");                                 // SELECT: OPERATIONAL
+        CHECK(card.smSw("0024008110" "313233343536FFFF" + pinA) == "9000");  // CHANGE "123456" -> A
+        CHECK(card.select() == "9000 07");                                   // SELECT: OPERATIONAL
     }
 
     unsigned seed = 20240611;
@@ -319,7 +405,8 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
         const int delay = delayMs(random);
         INFO("round " << round << ", SIGKILL after " << delay << " ms");
 
-        // The burst: CHANGE REFERENCE DATA A -> B, B -> A, ... until the card goes away.
+        // The burst: SELECT, SCP11a, then CHANGE REFERENCE DATA A -> B, B -> A, ... inside the
+        // session until the card goes away.
         std::atomic<bool> ready{false};
         bool believedA = aIsCurrent;
         int changes = 0;
@@ -327,23 +414,26 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
         std::string failure;                  // an error before the burst could start
         std::thread burst([&] {
             try {
-                host::PcscContext context;
-                host::PcscCard card(context, kReader0);
-                const Bytes select = card.transmit(fromHex(kSelect));
-                if (fciState(select) != "9000 07") unexpected.push_back("SELECT " + fciState(select));
+                PcscStack stack;
+                const auto select = stack.chained.transmit(apdu::CommandApdu::parse(fromHex(kSelect)));
+                if (fciState(select.encode()) != "9000 07") unexpected.push_back("SELECT " + fciState(select.encode()));
+                host::SecureChannel session(stack.chained, TestCeremony::instance().trust());
                 ready = true;
                 for (;;) {
                     const std::string command =
                         "0024008110" + (believedA ? pinA + pinB : pinB + pinA);
-                    Bytes response;
+                    apdu::ResponseApdu response;
                     try {
-                        response = card.transmit(fromHex(command));
+                        response = session.transmit(apdu::CommandApdu::parse(fromHex(command)));
+                    } catch (const host::SecureChannelError& e) {
+                        // A response that fails its R-MAC is not "the card went away".
+                        unexpected.push_back(command + " -> " + e.what());
+                        return;
                     } catch (const std::exception&) {
-                        return;  // card-sim is gone (mid-APDU or before it)
+                        return;  // card-sim is gone (mid-APDU or before it); vpcd may hand back
+                                 // an empty response, which the stack refuses to parse
                     }
-                    // vpcd may hand back an empty response when the card vanishes mid-APDU.
-                    if (response.size() < 2) return;
-                    const std::string answer = toHex(response);
+                    const std::string answer = toHex(response.encode());
                     if (answer != "9000") {
                         unexpected.push_back(command + " -> " + answer);
                         return;
@@ -375,8 +465,8 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
 
         sim = startCardSim(image, log);
         Conversation card;
-        CHECK(card.select() == "9000 07");                             // SELECT: OPERATIONAL
-        const std::string status1 = card.hex("00CA00C400");            // GET DATA PIN status
+        CHECK(card.open() == "9000 07");                               // SELECT: OPERATIONAL; SCP11a handshake
+        const std::string status1 = card.smHex("00CA00C400");          // GET DATA PIN status
         REQUIRE(status1.size() == 2 * (5 + 2));
         const int triesLeft = std::stoi(status1.substr(0, 2), nullptr, 16);
         CHECK(triesLeft <= 3);                                         //   not above the limit
@@ -387,16 +477,16 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
         // The PIN is one of the two; try the one the burst believed current first.
         const std::string first = believedA ? pinA : pinB;
         const std::string second = believedA ? pinB : pinA;
-        const std::string answer = card.sw("0020008108" + first);      // VERIFY believed PIN
+        const std::string answer = card.smSw("0020008108" + first);    // VERIFY believed PIN
         if (answer == "9000") {
             aIsCurrent = believedA;
         } else {
             CHECK(answer.substr(0, 3) == "63C");                        //   wrong: the change went through
-            CHECK(card.sw("0020008108" + second) == "9000");           // VERIFY the other PIN
+            CHECK(card.smSw("0020008108" + second) == "9000");         // VERIFY the other PIN
             aIsCurrent = !believedA;
             ++changesUnanswered;
         }
-        CHECK(card.hex("00CA00C400").substr(0, 2) == "03");            // GET DATA PIN status: tries restored
+        CHECK(card.smHex("00CA00C400").substr(0, 2) == "03");          // GET DATA PIN status: tries restored
     }
     stopCardSim(sim, SIGTERM);
     const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
@@ -454,21 +544,24 @@ TEST_CASE("PIN: PINs and PUKs never appear in card-sim's APDU trace") {
     auto sim = startCardSim(folder.file("card.json"), log, {"--trace"});
     {
         Conversation card;
-        personalize(card, "060808030301");                                             // PUT DATA PIN and PUK
-        CHECK(card.sw("0020008108" "393939393939FFFF") == "63C2");                     // VERIFY wrong "999999"
-        CHECK(card.sw("0020008108" "313233343536FFFF") == "9000");                     // VERIFY "123456"
-        CHECK(card.sw("0024008110" "313233343536FFFF" "3837363534333231") == "9000");  // CHANGE "123456" -> "87654321"
-        CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "9000");  // RESET RETRY COUNTER, new PIN "111111"
-        CHECK(card.sw("0024008210" "3132333435363738" "3837363534333231") == "9000");  // CHANGE PUK -> "87654321"
-        CHECK(card.sw("0020008108" "313131313131FFFF") == "9000");                     // VERIFY "111111"
+        personalize(card, "060808030301");                                               // PUT DATA PIN and PUK, in SCP11a
+        CHECK(card.smSw("0020008108" "393939393939FFFF") == "63C2");                     // VERIFY wrong "999999"
+        CHECK(card.smSw("0020008108" "313233343536FFFF") == "9000");                     // VERIFY "123456"
+        CHECK(card.smSw("0024008110" "313233343536FFFF" "3837363534333231") == "9000");  // CHANGE "123456" -> "87654321"
+        CHECK(card.smSw("002C008110" "3132333435363738" "313131313131FFFF") == "9000");  // RESET RETRY COUNTER, new PIN "111111"
+        CHECK(card.smSw("0024008210" "3132333435363738" "3837363534333231") == "9000");  // CHANGE PUK -> "87654321"
+        CHECK(card.smSw("0020008108" "313131313131FFFF") == "9000");                     // VERIFY "111111"
+        CHECK(card.sw("0020008108" "313131313131FFFF") == "6982");                       // VERIFY in the clear: refused
     }
     stopCardSim(sim, SIGTERM);
 
     const std::string text = upper(readFile(log));
     INFO("card-sim log:\n" << text);
-    CHECK(text.find("00 20 00 81") != std::string::npos);              // the VERIFY headers are traced
-    CHECK(text.find("00 24 00 81") != std::string::npos);              // CHANGE REFERENCE DATA too
-    CHECK(text.find("00 DA 00 C6") != std::string::npos);              // PUT DATA PIN too
+    CHECK(text.find("04 20 00 81") != std::string::npos);              // the wrapped VERIFY headers are traced (CLA 04: SM)
+    CHECK(text.find("04 24 00 81") != std::string::npos);              // CHANGE REFERENCE DATA too
+    CHECK(text.find("04 2C 00 81") != std::string::npos);              // RESET RETRY COUNTER too
+    CHECK(text.find("04 DA 00 C6") != std::string::npos);              // PUT DATA PIN too
+    CHECK(text.find("00 20 00 81") != std::string::npos);              // and the VERIFY sent in the clear
     for (const std::string secret : {"313233343536",                    // PIN "123456" (and the PUK's start)
                                      "3132333435363738",                // PUK "12345678"
                                      "3837363534333231",                // PIN, then PUK, "87654321"
