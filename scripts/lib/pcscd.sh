@@ -9,7 +9,7 @@ DEVICENAME   /dev/null:0x8C7B
 LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
 CHANNELID    0x8C7B
 CONF
-  pcscd --foreground --config "$WORK/reader.conf.d" >"$WORK/pcscd.log" 2>&1 &
+  ${PCSCD_PREFIX:-} pcscd --foreground --config "$WORK/reader.conf.d" >"$WORK/pcscd.log" 2>&1 &
   PCSCD_PID=$!
   for _ in $(seq 1 200); do
     if "$BIN/ceremony" readers >/dev/null 2>&1; then return 0; fi
