@@ -85,7 +85,7 @@ bool commandCarriesSecret(const Bytes& command) {
         case ins::kResetRetryCounter: return true;
         case ins::kPutData: {
             const std::uint16_t object = static_cast<std::uint16_t>((command[2] << 8) | command[3]);
-            return object == tag::kPin || object == tag::kPuk;
+            return object == tag::kPin || object == tag::kPuk || object == tag::kShare;
         }
         default: return false;
     }
@@ -240,6 +240,9 @@ Bytes Card::process(const Bytes& raw) {
         if (nvm_.inTransaction()) nvm_.abort();
         answer = status(sw::kMemoryFailure);
     }
+    // Inside a session every 6982 ends it, whether secure messaging failed or the command's
+    // security condition did: the host then knows the session state from the status alone.
+    if (secureCommand_ && answer.sw == sw::kSecurityStatusNotSatisfied) dropSession();
     if (secureCommand_ && session_) answer = session_->wrapResponse(answer);
     return deliver(std::move(answer.data), ne, answer.sw).encode();
 }
@@ -283,6 +286,7 @@ const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t co
          &Card::changeReferenceData},
         {false, ins::kResetRetryCounter, kInUse, false, true, Access::Session,
          &Card::resetRetryCounter},
+        {true, ins::kGetShare, kOperationalBit, false, true, Access::Holder, &Card::getShare},
     };
     const bool proprietary = (cla & kClassMask) == kProprietaryClass;
     for (const auto& entry : kTable)
@@ -355,6 +359,10 @@ ResponseApdu Card::getData(const CommandApdu& command) {
             if (!p || lifecycle() == Lifecycle::Blank) return status(sw::kReferencedDataNotFound);
             return value({readByte(field::kPinTries), p->pinTries, readByte(field::kPukTries),
                           p->pukTries, readByte(field::kPinChangeRequired)});
+        }
+        case tag::kUsageCounter: {
+            const auto counter = nvm_.read(field::kUsageCounter);
+            return value(counter ? *counter : Bytes(4, 0x00));
         }
         case tag::kPinPolicy: {
             const auto p = policy();

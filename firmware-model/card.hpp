@@ -43,6 +43,8 @@ constexpr std::uint16_t kPinPolicy = 0x00C5;
 constexpr std::uint16_t kPin = 0x00C6;
 constexpr std::uint16_t kPuk = 0x00C7;
 constexpr std::uint16_t kCaPublicKey = 0x00C8;
+constexpr std::uint16_t kShare = 0x00C9;         // Feldman share: index, value, commitments digest
+constexpr std::uint16_t kUsageCounter = 0x00C3;  // how often a secret left the card
 constexpr std::uint16_t kCertificateStore = 0xBF21;  // GP Amendment F: the card's certificate
 }  // namespace tag
 
@@ -58,6 +60,7 @@ constexpr std::uint8_t kResetRetryCounter = 0x2C;
 constexpr std::uint8_t kGenerateKeyPair = 0x47;
 constexpr std::uint8_t kPerformSecurityOperation = 0x2A;  // CLA 80: SCP11 host certificate
 constexpr std::uint8_t kMutualAuthenticate = 0x82;        // CLA 80: SCP11a key agreement
+constexpr std::uint8_t kGetShare = 0x38;                  // CLA 80: release the share
 }  // namespace ins
 
 // PIN references (P2 of VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER).
@@ -120,6 +123,9 @@ private:
     apdu::ResponseApdu putCertificate(const apdu::CommandApdu& command);
     apdu::ResponseApdu getCertificate(const apdu::CommandApdu& command);
     void dropSession();
+    // PUT DATA 00C9 and GET SHARE (card_share.cpp)
+    apdu::ResponseApdu putShare(const apdu::CommandApdu& command);
+    apdu::ResponseApdu getShare(const apdu::CommandApdu& command);
     // VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER (card_pin.cpp)
     apdu::ResponseApdu verify(const apdu::CommandApdu& command);
     apdu::ResponseApdu changeReferenceData(const apdu::CommandApdu& command);
@@ -175,6 +181,8 @@ constexpr const char* kPinChangeRequired = "pin_change_required";
 constexpr const char* kCaPublicKey = "ca_public_key";
 constexpr const char* kCardPrivateKey = "card_private_key";
 constexpr const char* kCardCertificate = "card_certificate";
+constexpr const char* kShare = "share";                  // index || value || commitments digest
+constexpr const char* kUsageCounter = "usage_counter";   // 4 bytes, big-endian
 }  // namespace field
 
 }  // namespace quorum::card

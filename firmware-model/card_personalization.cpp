@@ -17,10 +17,12 @@ ResponseApdu Card::putData(const CommandApdu& command) {
     // The card's identity may be set up in the clear: a BLANK card holds no secret yet.
     if (object == tag::kCaPublicKey) return putCaKey(command);
     if (object == tag::kCertificateStore) return putCertificate(command);
-    if (object != tag::kPinPolicy && object != tag::kPin && object != tag::kPuk)
+    if (object != tag::kPinPolicy && object != tag::kPin && object != tag::kPuk &&
+        object != tag::kShare)
         return status(sw::kReferencedDataNotFound);
     // Everything else comes from a host of this card's CA, inside an SCP11a session.
     if (!secureCommand_) return status(sw::kSecurityStatusNotSatisfied);
+    if (object == tag::kShare) return putShare(command);
     if (command.data.empty()) return status(sw::kWrongLength);
 
     if (object == tag::kPinPolicy) {

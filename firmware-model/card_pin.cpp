@@ -17,7 +17,8 @@ using answer::triesLeft;
 namespace {
 
 // Every field that holds a secret; terminate() overwrites each one.
-constexpr const char* kSecretFields[] = {field::kPin, field::kPuk, field::kCardPrivateKey};
+constexpr const char* kSecretFields[] = {field::kPin, field::kPuk, field::kCardPrivateKey,
+                                         field::kShare};
 
 }  // namespace
 

@@ -77,11 +77,12 @@ apdu::ResponseApdu SecureChannel::transmit(const apdu::CommandApdu& command) {
     const auto wrapped = session_->wrapCommand(command);
     const auto answer = inner_.transmit(wrapped);
     try {
-        // The card answers an SM failure with a bare 6982 and drops its session.
+        // A bare 6982 always ends the card's session (docs/apdu-spec.md, Secure messaging).
         if (answer.sw == apdu::sw::kSecurityStatusNotSatisfied && answer.data.empty()) {
             session_.reset();
-            brokenBecause_ = "the card rejected a protected command (6982) and closed the session";
-            throw SecureChannelError(brokenBecause_);
+            brokenBecause_ = "the card refused a protected command (6982: security status not "
+                             "satisfied) and closed the session";
+            throw SessionClosedByCardError(brokenBecause_);
         }
         return session_->unwrapResponse(answer);
     } catch (const crypto::SecureMessagingError& e) {

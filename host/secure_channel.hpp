@@ -28,6 +28,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The card answered a protected command with 6982 and closed its session: a secure messaging
+// error on its side, or the command's security condition (e.g. no PIN verified) not met.
+class SessionClosedByCardError : public SecureChannelError {
+public:
+    using SecureChannelError::SecureChannelError;
+};
+
 // What the host proves itself with: its key and the certificate the ceremony CA gave it.
 struct HostCredentials {
     crypto::EcPrivateKey key;

@@ -43,7 +43,7 @@ TEST_CASE("personalization: policy first, then PIN and PUK, then ACTIVATE FILE c
     CHECK(f.sw(kActivate) == sw::kConditionsNotSatisfied);         // PUK missing
     CHECK(f.sw("00DA00C70731323334353637") == sw::kWrongData);     // PUK of 7, policy says 8
     CHECK(f.sw(kPutPuk) == sw::kSuccess);
-    CHECK(f.sw("00DA00C900") == sw::kReferencedDataNotFound);      // no such object
+    CHECK(f.sw("00DA00CE00") == sw::kReferencedDataNotFound);      // no such object
     CHECK(f.sw("00DA00C6") == sw::kWrongLength);                   // no data
     CHECK(f.sw("00440100") == sw::kIncorrectP1P2);
     CHECK(f.sw("0044000001") == sw::kWrongLength);                 // ACTIVATE FILE has no Le

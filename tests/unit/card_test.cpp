@@ -105,7 +105,7 @@ TEST_CASE("GET DATA returns the card id, version and state; only with the applic
     CHECK(f.send("00CA00C100") == kCardId + "9000");
     CHECK(f.send("00CA00C000") == "019000");
     CHECK(f.send("00CA00C200") == "019000");
-    CHECK(f.send("00CA00C300") == "6A88");                           // no such data object
+    CHECK(f.send("00CA00CE00") == "6A88");                           // no such data object
     CHECK(f.send("00CA00C10101") == "6700");                         // GET DATA with data
     f.card.powerOff();
     CHECK(f.sw("00CA00C100") == sw::kConditionsNotSatisfied);        // power off deselects

@@ -26,6 +26,7 @@ struct TearCase {
     std::string command;             // the state-changing command under test
     bool spendsPinTry = false;       // the PIN counter must never rise above its value before
     bool spendsPukTry = false;       // likewise the PUK counter
+    std::string prelude = "";        // sent in the same session first, untorn (e.g. VERIFY)
 };
 
 std::vector<std::string> personalized(bool changeBeforeUse = true) {
@@ -35,6 +36,12 @@ std::vector<std::string> personalized(bool changeBeforeUse = true) {
 std::vector<std::string> operational() {
     auto s = personalized();
     s.push_back(kChangePin);  // PIN is now 87654321
+    return s;
+}
+const std::string kPutShare = "00DA00C941" "03" + std::string(128, '5');
+std::vector<std::string> operationalWithShare() {
+    std::vector<std::string> s = {kSelect, kPutShare, kPutPolicy, kPutPin, kPutPuk, kActivate,
+                                  kChangePin};
     return s;
 }
 std::vector<std::string> blocked() {
@@ -74,6 +81,7 @@ std::size_t checkTearing(const TearCase& c) {
     // The untorn run: how many writes the command makes, and every image it persists.
     CardFixture reference(before);
     reference.send(kSelect);
+    if (!c.prelude.empty()) reference.send(c.prelude);
     const std::size_t writesBefore = reference.nvm.writeCount();
     const std::size_t historyBefore = reference.nvm.history().size();
     const std::string answer = reference.send(c.command);
@@ -90,6 +98,7 @@ std::size_t checkTearing(const TearCase& c) {
         CAPTURE(k);
         CardFixture torn(before);
         torn.send(kSelect);
+        if (!c.prelude.empty()) torn.send(c.prelude);
         torn.nvm.cutPowerAfterWrite(k);
         if (k > writes) {  // one past the last write: the command completes untouched
             CHECK(torn.send(c.command) == answer);
@@ -160,6 +169,9 @@ TEST_CASE("tearing: every write of every state-changing command") {
         {"RESET RETRY COUNTER wrong, last try (terminates)", withPukTriesLeft(1), kResetWrongPuk,
          false, true},
         {"RESET RETRY COUNTER right, last try", withPukTriesLeft(1), kResetWithPuk, false, true},
+        {"PUT DATA share", {kSelect}, kPutShare},
+        {"GET SHARE (counts the release)", operationalWithShare(), "8038000000", false, false,
+         kVerifyNewPin},
     };
     std::size_t points = 0;
     for (const auto& c : cases) points += checkTearing(c);
