@@ -164,6 +164,31 @@ std::optional<int> QuorumCard::pinTriesLeft() {
     return std::nullopt;
 }
 
+void QuorumCard::storeShare(const crypto::FeldmanShare& share, const Bytes& commitmentsDigest) {
+    if (share.index == 0 || share.value.size() != crypto::kFeldmanScalarSize || commitmentsDigest.size() != 32)
+        throw std::invalid_argument("a share record is an index 1..255, a 32-byte value and a 32-byte digest");
+    Bytes record{share.index};
+    record.insert(record.end(), share.value.begin(), share.value.end());
+    record.insert(record.end(), commitmentsDigest.begin(), commitmentsDigest.end());
+    expectSuccess(secureChannel().transmit(command(0xDA, 0x00, 0xC9, record)), "storing the share");
+}
+
+ReleasedShare QuorumCard::getShare() {
+    apdu::CommandApdu get = command(0x38, 0x00, 0x00, {});
+    get.cla = 0x80;
+    get.ne = 256;
+    const auto answer = secureChannel().transmit(get);
+    expectSuccess(answer, "releasing the share");
+    const Bytes& v = answer.data;
+    if (v.size() != 1 + 32 + 32 + 4) throw CardProtocolError("GET SHARE answered " + std::to_string(v.size()) + " bytes, expected 69");
+    ReleasedShare released;
+    released.share.index = v[0];
+    released.share.value.assign(v.begin() + 1, v.begin() + 33);
+    released.commitmentsDigest.assign(v.begin() + 33, v.begin() + 65);
+    for (std::size_t i = 65; i < 69; ++i) released.usageCount = (released.usageCount << 8) | v[i];
+    return released;
+}
+
 void QuorumCard::verifyPin(const Bytes& pin) {
     expectSuccess(secureChannel().transmit(command(0x20, 0x00, kPinReference, pinBlock(pin))), "PIN");
 }

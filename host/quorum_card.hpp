@@ -11,6 +11,7 @@
 #include "apdu/bytes.hpp"
 #include "apdu/channel.hpp"
 #include "crypto/certificate.hpp"
+#include "crypto/feldman.hpp"
 #include "host/card_info.hpp"
 #include "host/secure_channel.hpp"
 
@@ -49,6 +50,14 @@ struct PinPolicy {
     static PinPolicy decode(const Bytes& value);
 };
 
+// What GET SHARE returns: the share, the digest of the commitments it belongs to, and how many
+// times the card has released it (this time included).
+struct ReleasedShare {
+    crypto::FeldmanShare share;
+    Bytes commitmentsDigest;
+    std::uint32_t usageCount = 0;
+};
+
 struct PinStatus {
     int pinTriesLeft = 0;
     int pinTryLimit = 0;
@@ -82,6 +91,10 @@ public:
     // VERIFY without data: the PIN tries left (the one PIN query a card with a pending PIN
     // change answers); nullopt when the PIN is already verified in this session.
     std::optional<int> pinTriesLeft();
+    // BLANK card with an identity, inside SCP11a: its share and the digest of the commitments.
+    void storeShare(const crypto::FeldmanShare& share, const Bytes& commitmentsDigest);
+    // OPERATIONAL card, inside SCP11a, after verifyPin() in the same session.
+    ReleasedShare getShare();
     void verifyPin(const Bytes& pin);
     void changePin(const Bytes& oldPin, const Bytes& newPin);
     void unblockPin(const Bytes& puk, const Bytes& newPin);
