@@ -1,0 +1,59 @@
+// The card-set manifest: everything public about one key generation ceremony, as a JSON
+// document a person can read and another tool can check - the card set, its k and n, its CA and
+// card certificates, the Feldman commitments, the signing key's public half and its wrapped blob.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "apdu/bytes.hpp"
+#include "crypto/feldman.hpp"
+
+namespace quorum::host {
+
+// A manifest that cannot be used; the message names the field and what is wrong with it.
+class ManifestError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ManifestCard {
+    int index = 0;                // 1..n, as certified
+    Bytes cardId;                 // 16 bytes, from the card's FCI
+    std::string certificatePem;  // the card's certificate
+};
+
+struct ManifestSigningKey {
+    std::string type;             // "rsa2048", "rsa3072", "rsa4096" or "p256"
+    std::string publicKeyPem;     // SubjectPublicKeyInfo
+    Bytes wrappedKey;             // the private key wrapped under the activation key
+    std::string wrapMechanism = "CKM_AES_KEY_WRAP_PAD";
+};
+
+struct Manifest {
+    static constexpr const char* kFormat = "quorum-card-set";
+    static constexpr int kVersion = 1;
+    static constexpr const char* kSchemeShamir = "shamir-feldman-p256";
+
+    Bytes cardSetId;
+    int k = 0;
+    int n = 0;
+    std::string scheme = kSchemeShamir;
+    std::string caCertificatePem;
+    std::vector<ManifestCard> cards;
+    crypto::FeldmanCommitments commitments;
+    ManifestSigningKey signingKey;
+
+    std::string toJson() const;
+    // Strict: every field present and well formed, k <= n, card indexes distinct in 1..n, the
+    // commitments' threshold equal to k, every certificate issued by the CA for this card set
+    // with the index it is listed under. Throws ManifestError naming what is wrong.
+    static Manifest fromJson(const std::string& text);
+
+    // Writes a new file (mode 0644: it is public), fsynced; refuses to overwrite one.
+    void save(const std::string& path) const;
+    static Manifest load(const std::string& path);
+};
+
+}  // namespace quorum::host
