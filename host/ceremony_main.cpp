@@ -12,6 +12,7 @@
 #include "apdu/command_chaining.hpp"
 #include "host/card_info.hpp"
 #include "host/ceremony_files.hpp"
+#include "host/key_ceremony.hpp"
 #include "host/pcsc.hpp"
 #include "host/pcsc_channel.hpp"
 #include "host/pcsc_error.hpp"
@@ -356,6 +357,44 @@ int main(int argc, char** argv) {
     addSecretOptions(issueCmd, secrets);
     addPassphraseOptions(issueCmd, passphrase);
 
+    KeygenRequest keygen;
+    std::string keyType = "rsa2048";
+    auto* keygenCmd = app.add_subcommand(
+        "keygen", "Key generation: deal k-of-n shares of an activation key, generate the signing key in "
+                  "the HSM (kept only wrapped), issue the n cards one after another, write the manifest");
+    keygenCmd->add_option("--ceremony", keygen.ceremonyDir, "The ceremony's folder")->required();
+    keygenCmd->add_option("--manifest", keygen.manifestPath, "Where to write the card-set manifest (new file)")->required();
+    keygenCmd->add_option("-k", keygen.k, "Cards needed to sign")->check(CLI::Range(1, 255))->capture_default_str();
+    keygenCmd->add_option("-n", keygen.n, "Cards issued")->check(CLI::Range(1, 255))->capture_default_str();
+    keygenCmd->add_option("--key-type", keyType, "rsa2048, rsa3072, rsa4096 or p256")->capture_default_str();
+    keygenCmd->add_option("--reader", keygen.reader, "Reader to use (default: any)");
+    keygenCmd->add_option("--card-timeout", keygen.cardTimeout, "Seconds to wait for each card (default: for ever)");
+    keygenCmd->add_option("--pkcs11-module", keygen.hsm.modulePath, "PKCS#11 module")->capture_default_str();
+    keygenCmd->add_option("--token-label", keygen.hsm.tokenLabel, "HSM token label")->capture_default_str();
+    keygenCmd->add_option("--token-pin-file", keygen.hsm.userPinFile,
+                          "HSM user PIN (default: the ceremony's own SoftHSM2 token in CEREMONY/hsm)");
+    keygenCmd->add_option("--pin-min", keygen.policy.pinMin, "Shortest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    keygenCmd->add_option("--pin-max", keygen.policy.pinMax, "Longest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    bool keygenNoPinChange = false;
+    keygenCmd->add_flag("--no-pin-change", keygenNoPinChange,
+                        "Do not require the holders to change their transport PINs before first use");
+    addSecretOptions(keygenCmd, secrets);
+    addPassphraseOptions(keygenCmd, passphrase);
+
+    SignRequest sign;
+    auto* signCmd = app.add_subcommand(
+        "sign", "Signing: collect k shares card by card, activate the key in the HSM, sign a file");
+    signCmd->add_option("--ceremony", sign.ceremonyDir, "The ceremony's folder (this host's credentials)")->required();
+    signCmd->add_option("--manifest", sign.manifestPath, "The card-set manifest")->required();
+    signCmd->add_option("--in", sign.inputPath, "File to sign")->required();
+    signCmd->add_option("--out", sign.signaturePath, "Where to write the signature")->required();
+    signCmd->add_option("--reader", sign.reader, "Reader to use (default: any)");
+    signCmd->add_option("--card-timeout", sign.cardTimeout, "Seconds to wait for each card (default: for ever)");
+    signCmd->add_option("--pkcs11-module", sign.hsm.modulePath, "PKCS#11 module")->capture_default_str();
+    signCmd->add_option("--token-label", sign.hsm.tokenLabel, "HSM token label")->capture_default_str();
+    signCmd->add_option("--token-pin-file", sign.hsm.userPinFile, "HSM user PIN file");
+    addSecretOptions(signCmd, secrets);
+
     std::string pinAction;
     auto* pinCmd = app.add_subcommand("pin", "The card holder's PIN: status, verify, change, unblock (with the PUK)");
     pinCmd->add_option("action", pinAction, "status | verify | change | unblock")
@@ -396,6 +435,20 @@ int main(int argc, char** argv) {
             const LoadedTrust loaded(files);
             ConnectedCard connected(reader, waitSeconds, loaded.trust());
             return issueCard(connected, files, cardIndex, policy, secrets, passphrase);
+        }
+        if (keygenCmd->parsed()) {
+            if (keygen.k > keygen.n) throw std::invalid_argument("-k is larger than -n");
+            keygen.keyType = parseKeyType(keyType);
+            keygen.policy.changeBeforeUse = !keygenNoPinChange;
+            const std::string caPassphrase = passphrase.read(false);
+            auto pins = secrets.open();
+            runKeygen(keygen, *pins, caPassphrase, std::cout);
+            return 0;
+        }
+        if (signCmd->parsed()) {
+            auto pins = secrets.open();
+            runSign(sign, *pins, std::cout);
+            return 0;
         }
         if (pinCmd->parsed()) {
             const LoadedTrust loaded{CeremonyFiles(ceremonyDir)};
