@@ -393,6 +393,7 @@ int main(int argc, char** argv) {
     signCmd->add_option("--pkcs11-module", sign.hsm.modulePath, "PKCS#11 module")->capture_default_str();
     signCmd->add_option("--token-label", sign.hsm.tokenLabel, "HSM token label")->capture_default_str();
     signCmd->add_option("--token-pin-file", sign.hsm.userPinFile, "HSM user PIN file");
+    signCmd->add_flag("--timings", sign.timings, "Print how long each step took");
     addSecretOptions(signCmd, secrets);
 
     std::string pinAction;

@@ -32,8 +32,10 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "apdu/bytes.hpp"
+#include "host/hsm_interface.hpp"
 
 namespace quorum::host {
 
@@ -95,22 +97,17 @@ private:
     CK_FUNCTION_LIST* functions_ = nullptr;
 };
 
-enum class SigningKeyType { Rsa2048, Rsa3072, Rsa4096, P256 };
-
-struct GeneratedKey {
-    CK_OBJECT_HANDLE privateKey;  // a session object: sensitive, extractable only wrapped
-    Bytes publicKeyDer;           // SubjectPublicKeyInfo, DER
-};
+static_assert(std::is_same<HsmHandle, CK_OBJECT_HANDLE>::value, "HsmHandle is CK_OBJECT_HANDLE");
 
 // An RW session on one slot. Session objects die with the session that made them. The login
 // state belongs to the token, not the session, and C_Logout destroys every private session
 // object of the process on that token (PKCS#11 2.40 5.6.9): keep one HsmSession per token.
-class HsmSession {
+class HsmSession : public Hsm {
 public:
     // C_OpenSession(CKF_SERIAL_SESSION | CKF_RW_SESSION). `module` must outlive the session.
     HsmSession(const Pkcs11Module& module, CK_SLOT_ID slot);
     // C_Logout if this session logged in, then C_CloseSession; its session objects are gone.
-    ~HsmSession();
+    ~HsmSession() override;
     HsmSession(const HsmSession&) = delete;
     HsmSession& operator=(const HsmSession&) = delete;
 
@@ -120,18 +117,18 @@ public:
     void logout();
 
     // A session key pair; the private key signs, is sensitive, extractable only wrapped.
-    GeneratedKey generateSigningKey(SigningKeyType type);
+    GeneratedKey generateSigningKey(SigningKeyType type) override;
     // A 32-byte AES key as a session object that can wrap and unwrap but never be extracted.
-    CK_OBJECT_HANDLE importAesKey(const Bytes& key32);
+    CK_OBJECT_HANDLE importAesKey(const Bytes& key32) override;
     // C_WrapKey with CKM_AES_KEY_WRAP_PAD (RFC 5649): `key` encrypted under `wrappingKey`.
-    Bytes wrapKey(CK_OBJECT_HANDLE wrappingKey, CK_OBJECT_HANDLE key);
+    Bytes wrapKey(CK_OBJECT_HANDLE wrappingKey, CK_OBJECT_HANDLE key) override;
     // Session private key (sensitive, unextractable, signs); HsmError for a wrong wrapping key.
     CK_OBJECT_HANDLE unwrapSigningKey(CK_OBJECT_HANDLE wrappingKey, const Bytes& wrapped,
-                                      SigningKeyType type);
+                                      SigningKeyType type) override;
     // SHA-256 signature of `message`: PKCS#1 v1.5 for RSA, DER ECDSA-Sig-Value for P-256.
-    Bytes signSha256(CK_OBJECT_HANDLE key, const Bytes& message, SigningKeyType type);
+    Bytes signSha256(CK_OBJECT_HANDLE key, const Bytes& message, SigningKeyType type) override;
     // C_DestroyObject.
-    void destroy(CK_OBJECT_HANDLE object);
+    void destroy(CK_OBJECT_HANDLE object) override;
 
     CK_SESSION_HANDLE handle() const noexcept { return session_; }
     CK_FUNCTION_LIST* functions() const noexcept { return functions_; }

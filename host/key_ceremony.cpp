@@ -155,11 +155,45 @@ public:
         session_ = std::make_unique<HsmSession>(*module_, *slot);
         session_->login(userPin);
     }
-    HsmSession& session() { return *session_; }
+    Hsm& session() { return *session_; }
 
 private:
     std::unique_ptr<Pkcs11Module> module_;
     std::unique_ptr<HsmSession> session_;
+};
+
+// Wall time per step, summed over repetitions (e.g. over the cards), in the order first seen.
+class StepTimes {
+public:
+    template <typename F>
+    auto time(const std::string& step, F&& f) {
+        const auto start = Clock::now();
+        struct Add {
+            StepTimes& times;
+            const std::string& step;
+            Clock::time_point start;
+            ~Add() { times.add(step, std::chrono::duration<double, std::milli>(Clock::now() - start).count()); }
+        } add{*this, step, start};
+        return f();
+    }
+    void add(const std::string& step, double ms) {
+        for (auto& [name, total] : steps_)
+            if (name == step) {
+                total += ms;
+                return;
+            }
+        steps_.emplace_back(step, ms);
+    }
+    void print(std::ostream& out) const {
+        double sum = 0;
+        for (const auto& [name, ms] : steps_) sum += ms;
+        out << "timing | step | ms\n";
+        for (const auto& [name, ms] : steps_) out << "timing | " << name << " | " << ms << "\n";
+        out << "timing | total (without waiting for people) | " << sum << std::endl;
+    }
+
+private:
+    std::vector<std::pair<std::string, double>> steps_;
 };
 
 Json::Value details(std::initializer_list<std::pair<const char*, std::string>> fields) {
@@ -207,7 +241,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
         CeremonyHsm hsm(request.hsm, request.ceremonyDir);
         const Bytes activationKey = crypto::activationKey(deal.secret, ca.cardSetId());
         const GeneratedKey key = hsm.session().generateSigningKey(request.keyType);
-        const CK_OBJECT_HANDLE wrapping = hsm.session().importAesKey(activationKey);
+        const HsmHandle wrapping = hsm.session().importAesKey(activationKey);
         manifest.signingKey.type = keyTypeName(request.keyType);
         manifest.signingKey.publicKeyPem = publicKeyPem(key.publicKeyDer);
         manifest.signingKey.wrappedKey = hsm.session().wrapKey(wrapping, key.privateKey);
@@ -266,6 +300,7 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
 
     ShareCollector collector(manifest.commitments, manifest.cardSetId);
     CardDoor door(request.reader, request.cardTimeout);
+    StepTimes times;
     while (!collector.complete()) {
         out << "Insert a card of set " << toHex(manifest.cardSetId).substr(0, 8) << "... (" << collector.progress()
             << ")." << std::endl;
@@ -273,12 +308,19 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
         try {
             InsertedCard inserted(door.context(), reader);
             QuorumCard card(inserted.chained, trust);
-            const crypto::CertificateInfo info = card.openSecureChannel();
-            card.verifyPin(pins.next("PIN of card " + std::to_string(info.cardIndex.value_or(0))));
-            const auto result = collector.offer(info, card.getShare());
+            times.time("SELECT (a plain APDU round trip: the baseline)", [&] { return card.select(); });
+            const crypto::CertificateInfo info = times.time(
+                "SCP11a: certificate read and checked, PSO, MUTUAL AUTHENTICATE", [&] { return card.openSecureChannel(); });
+            const Bytes pin = pins.next("PIN of card " + std::to_string(info.cardIndex.value_or(0)));
+            times.time("VERIFY (wrapped)", [&] { card.verifyPin(pin); return 0; });
+            ReleasedShare released = times.time("GET SHARE (wrapped)", [&] { return card.getShare(); });
+            const auto result = times.time("share checked against the commitments",
+                                           [&] { return collector.offer(info, std::move(released)); });
             out << result.message << std::endl;
-            audit.append("share-offered", details({{"index", std::to_string(result.cardIndex)},
-                                                   {"outcome", result.outcome == ShareCollector::Outcome::Accepted ? "accepted" : "refused"}}));
+            times.time("audit entry (append + fsync)", [&] {
+                return audit.append("share-offered", details({{"index", std::to_string(result.cardIndex)},
+                                                              {"outcome", result.outcome == ShareCollector::Outcome::Accepted ? "accepted" : "refused"}}));
+            });
         } catch (const CardAuthenticationError& e) {
             out << "This card is refused: " << e.what() << std::endl;
         } catch (const CardRefusedError& e) {  // wrong PIN, blocked, PIN change pending...
@@ -294,15 +336,24 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
 
     Bytes signature;
     {
-        CeremonyHsm hsm(request.hsm, request.ceremonyDir);
+        const Bytes activationKey = times.time("shares combined, C_0 checked, HKDF", [&] { return collector.activationKey(); });
+        auto hsm = times.time("HSM: module loaded, token found, login",
+                              [&] { return std::make_unique<CeremonyHsm>(request.hsm, request.ceremonyDir); });
         const SigningKeyType type = parseKeyType(manifest.signingKey.type);
-        const CK_OBJECT_HANDLE wrapping = hsm.session().importAesKey(collector.activationKey());
-        const CK_OBJECT_HANDLE key = hsm.session().unwrapSigningKey(wrapping, manifest.signingKey.wrappedKey, type);
-        signature = hsm.session().signSha256(key, message, type);
-        hsm.session().destroy(key);
-        hsm.session().destroy(wrapping);
+        const HsmHandle key = times.time("HSM: activation key imported, signing key unwrapped", [&] {
+            const HsmHandle wrapping = hsm->session().importAesKey(activationKey);
+            const HsmHandle unwrapped = hsm->session().unwrapSigningKey(wrapping, manifest.signingKey.wrappedKey, type);
+            hsm->session().destroy(wrapping);
+            return unwrapped;
+        });
+        signature = times.time("HSM: signature", [&] { return hsm->session().signSha256(key, message, type); });
+        hsm->session().destroy(key);
     }
-    if (!verifySignature(manifest.signingKey.publicKeyPem, message, signature))
+    const bool valid = times.time("signature checked with the manifest's public key", [&] {
+        return verifySignature(manifest.signingKey.publicKeyPem, message, signature);
+    });
+    if (request.timings) times.print(out);
+    if (!valid)
         throw std::runtime_error("the signature does not verify with the manifest's public key: nothing written");
     writeNew(request.signaturePath, signature, "signature");
     audit.append("sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}));

@@ -42,6 +42,7 @@ struct SignRequest {
     std::string reader;
     double cardTimeout = 0;
     HsmConfig hsm;
+    bool timings = false;      // print how long each step took (people's waiting excluded)
 };
 
 // Both print progress and prompts to `out`; PINs come from `pins` (transport PIN then PUK for
