@@ -34,3 +34,20 @@ wait_for_card() {
   echo "error: reader $1 did not show \"$want\" within 10 s" >&2
   return 1
 }
+
+# serve_cards LOG PID IMAGE...: plays the people at the table. Whenever the ceremony (process PID,
+# printing to LOG) asks for a card, inserts the next image (card-sim start in reader 0) and
+# removes it (SIGTERM) once the ceremony is done with it.
+serve_cards() {
+  local log=$1 pid=$2 done=0; shift 2
+  for image in "$@"; do
+    done=$((done + 1))
+    until [ "$(grep -c "^Insert" "$log")" -ge $done ]; do
+      kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+    "$BIN/card-sim" --quiet --image "$image" & local sim=$!
+    until [ "$(grep -cE "^(Remove|Signed|Card [0-9]+ of [0-9]+ issued)" "$log")" -ge $done ]; do
+      kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -TERM $sim; wait $sim || true
+    wait_for_card 0 empty
+  done
+}
