@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     bool trace = false;
     bool quiet = false;
     bool info = false;
+    unsigned pullAfter = 0;
     std::size_t capacity = card::kDefaultNvmCapacity;
     app.add_option("--image", imagePath,
                    "Card image file (JSON; created on first use). Default: "
@@ -76,6 +77,9 @@ int main(int argc, char** argv) {
                  "Log every command and response APDU (hex) to stderr; the data of commands "
                  "that carry a PIN or PUK is not shown");
     app.add_flag("-q,--quiet", quiet, "Log nothing but errors");
+    app.add_option("--pull-after", pullAfter,
+                   "Test aid: answer N command APDUs, then pull the card in the middle of the "
+                   "exchange (no answer to the next one) and exit 0");
     app.add_flag("--info", info,
                  "Print the card id and lifecycle state of the image (creating it if new) and exit");
     app.set_version_flag("--version", std::string(QUORUM_VERSION));
@@ -125,6 +129,7 @@ int main(int argc, char** argv) {
         options.endpoint = endpoint;
         options.retryInterval = std::chrono::milliseconds(retryMs);
         options.trace = trace;
+        options.pullAfterApdus = pullAfter;
         options.log = [quiet](const std::string& line) {
             if (!quiet) logLine(line);
         };

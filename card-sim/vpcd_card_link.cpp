@@ -115,7 +115,7 @@ VpcdCardLink::End VpcdCardLink::serve(int fd, int stopFd) {
         if (n <= 0) return End::Disconnected;
         parser.feed(buffer.data(), static_cast<std::size_t>(n));
         while (auto frame = parser.next()) {
-            if (!handleFrame(fd, *frame)) return End::Disconnected;
+            if (!handleFrame(fd, *frame)) return pulled_ ? End::Stop : End::Disconnected;
         }
     }
 }
@@ -133,6 +133,13 @@ bool VpcdCardLink::handleFrame(int fd, const Bytes& frame) {
                 return true;
         }
     }
+    if (options_.pullAfterApdus != 0 && apdusAnswered_ == options_.pullAfterApdus) {
+        log("pulling the card in the middle of the exchange (--pull-after " +
+            std::to_string(options_.pullAfterApdus) + ")");
+        pulled_ = true;
+        return false;
+    }
+    ++apdusAnswered_;
     if (options_.trace) {
         // PINs and PUKs are never written anywhere: such commands are traced by header only.
         if (card::commandCarriesSecret(frame))

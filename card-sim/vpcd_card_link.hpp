@@ -14,6 +14,9 @@ struct VpcdCardLinkOptions {
     VpcdEndpoint endpoint;
     std::chrono::milliseconds retryInterval{200};  // between connection attempts
     bool trace = false;                            // log every APDU (hex) through `log`
+    // Test aid: after answering this many command APDUs, the card is pulled - the next command
+    // gets no answer, the connection closes and run() returns. 0: never.
+    unsigned pullAfterApdus = 0;
     std::function<void(const std::string&)> log;   // one line per event; may be empty
 };
 
@@ -35,6 +38,8 @@ private:
 
     card::Card& card_;
     VpcdCardLinkOptions options_;
+    unsigned apdusAnswered_ = 0;
+    bool pulled_ = false;
 };
 
 }  // namespace quorum::sim

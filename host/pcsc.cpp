@@ -51,6 +51,11 @@ Bytes PcscCard::transmit(const Bytes& command) {
     checkPcsc("SCardTransmit", SCardTransmit(card_, pci, command.data(),
                                              static_cast<DWORD>(command.size()), nullptr,
                                              receiveBuffer_.data(), &size));
+    // vpcd reports a card that vanished in the middle of an APDU as success with no bytes.
+    if (size < 2)
+        throw CommunicationError("SCardTransmit(" + reader_ + "): " + std::to_string(size) +
+                                     "-byte answer: the card stopped answering (pulled?)",
+                                 SCARD_E_NOT_TRANSACTED);
     Bytes response(receiveBuffer_.begin(), receiveBuffer_.begin() + size);
     secureZero(receiveBuffer_.data(), size);  // the buffer outlives the response it held
     return response;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "tests/system/harness.hpp"
 
@@ -41,8 +42,9 @@ void waitForOutput(ChildProcess& program, const std::string& log, const std::str
 // Inserts the card held in `image` (card-sim start) until `untilText` appears `count` times in
 // `log`, then removes it.
 void insertCard(ChildProcess& ceremony, const std::string& log, const std::string& image,
-                const std::string& untilText, int count, const TempFolder& folder) {
-    CardSim sim(image, folder.file("card-sim.log"));
+                const std::string& untilText, int count, const TempFolder& folder,
+                std::vector<std::string> cardSimArgs = {}) {
+    CardSim sim(image, folder.file("card-sim.log"), kVpcdPort0, std::move(cardSimArgs));
     waitForOutput(ceremony, log, untilText, count);
     CHECK(sim.stop(SIGTERM) == 0);
     waitForCard(kReader0, false);
@@ -81,14 +83,16 @@ TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of
     }
     CHECK(readFile(keygenLog).find("read aloud: ") != std::string::npos);
 
-    // Signing: card 6, then card 6 again (ignored), then a card of another set, then cards 2 and 4.
+    // Signing: card 6, then card 6 again (ignored), then a card of another set, then card 2
+    // pulled in the middle of the exchange and inserted again, then card 4.
     const std::string message = folder.file("message.txt");
     std::ofstream(message) << "the root zone's key signing request\n";
     const std::string signLog = folder.file("sign.log");
     const std::string signature = folder.file("message.sig");
     // PINs in the order the cards come: 6, 6 (asked again: the card is authenticated first),
-    // 2, 4. The foreign card is refused before any PIN is asked.
-    const std::string holderPins = writePrivate(folder.file("holder-pins"), "123456\n123456\n123452\n123454\n");
+    // 2 (pulled: asked again), 2, 4. The foreign card is refused before any PIN is asked.
+    const std::string holderPins =
+        writePrivate(folder.file("holder-pins"), "123456\n123456\n123452\n123452\n123454\n");
     const std::string foreignDir = folder.file("foreign");
     REQUIRE(runCommand(builtProgram("ceremony") + " ca-create --ceremony " + foreignDir +
                        " --passphrase-file " + passphrase).exitCode == 0);
@@ -111,7 +115,10 @@ TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of
         insertCard(sign, signLog, folder.file("card6.json"), "Remove the card.", 1, folder);
         insertCard(sign, signLog, folder.file("card6.json"), "Remove the card.", 2, folder);
         insertCard(sign, signLog, folder.file("foreign.json"), "Remove the card.", 3, folder);
-        insertCard(sign, signLog, folder.file("card2.json"), "Remove the card.", 4, folder);
+        // Pulled after 8 APDUs: after the handshake, before VERIFY is answered.
+        insertCard(sign, signLog, folder.file("card2.json"), "Remove the card.", 4, folder,
+                   {"--pull-after", "8"});
+        insertCard(sign, signLog, folder.file("card2.json"), "Remove the card.", 5, folder);
         insertCard(sign, signLog, folder.file("card4.json"), "Signed: ", 1, folder);
         const int status = sign.stop(0, std::chrono::seconds(30));
         const std::string out = readFile(signLog);
@@ -121,6 +128,7 @@ TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of
         CHECK(out.find("card 6 accepted: 1 of 3 shares") != std::string::npos);
         CHECK(out.find("card 6 was already counted") != std::string::npos);
         CHECK(out.find("This card is refused") != std::string::npos);
+        CHECK(out.find("The card was pulled or stopped answering") != std::string::npos);
         CHECK(out.find("card 2 accepted: 2 of 3 shares") != std::string::npos);
         CHECK(out.find("card 4 accepted: 3 of 3 shares") != std::string::npos);
     }
