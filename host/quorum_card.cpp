@@ -121,13 +121,6 @@ PinStatus QuorumCard::pinStatus() {
     return {v[0], v[1], v[2], v[3], (v[4] & 1) != 0};
 }
 
-PinPolicy QuorumCard::pinPolicy() {
-    const auto answer = current().transmit(apdu::CommandApdu::getData(0x00C5));
-    expectSuccess(answer, "reading the PIN policy");
-    policy_ = PinPolicy::decode(answer.data);
-    return *policy_;
-}
-
 Bytes QuorumCard::pinBlock(const Bytes& pin) {
     const PinPolicy& policy = knownPolicy();
     const auto pinMax = static_cast<std::size_t>(policy.pinMax);

@@ -80,7 +80,6 @@ public:
     bool secure() const { return secure_ != nullptr; }
 
     PinStatus pinStatus();
-    PinPolicy pinPolicy();
 
     // BLANK card, in the clear: the CA key it will trust, a key pair generated on the card, and
     // the certificate `ca` issues for it as card `cardIndex`. Returns that certificate.
@@ -109,7 +108,8 @@ private:
     // Refuses (std::invalid_argument) a new PIN the card's policy would refuse, with the reason.
     void checkNewPin(const Bytes& newPin);
     std::uint16_t expectSuccess(const apdu::ResponseApdu& answer, const char* what);
-    // The policy from the FCI of the last select() (or pinPolicy()); select() when unknown.
+    // The policy from the FCI of the last select(); selects (opening the session when there is
+    // trust) when unknown.
     const PinPolicy& knownPolicy();
 
     apdu::CardChannel& plain_;
