@@ -18,6 +18,7 @@
 #include "crypto/primitives.hpp"
 #include "host/audit_log.hpp"
 #include "host/ceremony_files.hpp"
+#include "host/file_io.hpp"
 #include "host/manifest.hpp"
 #include "host/pcsc.hpp"
 #include "host/pcsc_channel.hpp"
@@ -77,15 +78,8 @@ struct InsertedCard {
     InsertedCard(const PcscContext& context, const std::string& reader) : card(context, reader) {}
 };
 
-std::string readText(const std::string& path, const char* what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(std::string("cannot read ") + what + " " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-void writeNew(const std::string& path, const Bytes& data, const char* what) {
+// Writes (or replaces) an output file the user named.
+void writeOutput(const std::string& path, const Bytes& data, const char* what) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
     out.close();
@@ -139,14 +133,13 @@ public:
                 const Bytes random = crypto::randomBytes(16);
                 for (std::size_t i = 0; i < 16; ++i) userPin[i] = static_cast<std::uint8_t>('a' + random[i] % 26);
                 module_->initToken(*slot, config.tokenLabel, crypto::randomBytes(16), userPin);
-                writeNew(pinPath, userPin, "HSM user PIN");
-                ::chmod(pinPath.c_str(), 0600);
+                writeNewFile(pinPath, std::string(userPin.begin(), userPin.end()), 0600, "HSM user PIN");
             }
-            const std::string text = readText(pinPath, "HSM user PIN");
+            const std::string text = readWholeFile(pinPath, "HSM user PIN");
             userPin.assign(text.begin(), text.end());
         } else {
             module_ = std::make_unique<Pkcs11Module>(config.modulePath);
-            std::string text = readText(config.userPinFile, "HSM user PIN file");
+            std::string text = readWholeFile(config.userPinFile, "HSM user PIN file");
             while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
             userPin.assign(text.begin(), text.end());
         }
@@ -292,7 +285,7 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
     const HostCredentials host = files.loadHost();
     const crypto::Certificate ca = crypto::Certificate::fromPem(manifest.caCertificatePem);
     const CeremonyTrust trust{host, ca, manifest.cardSetId};
-    const std::string input = readText(request.inputPath, "input file");
+    const std::string input = readWholeFile(request.inputPath, "input file");
     const Bytes message(input.begin(), input.end());
     AuditLog audit = AuditLog::open(request.ceremonyDir + "/audit.log");
     audit.append("sign-start", details({{"card_set_id", toHex(manifest.cardSetId)},
@@ -355,7 +348,7 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
     if (request.timings) times.print(out);
     if (!valid)
         throw std::runtime_error("the signature does not verify with the manifest's public key: nothing written");
-    writeNew(request.signaturePath, signature, "signature");
+    writeOutput(request.signaturePath, signature, "signature");
     audit.append("sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}));
     out << "Signed: " << request.signaturePath << " (" << signature.size() << " bytes)" << std::endl;
 }

@@ -12,6 +12,7 @@
 #include <json/json.h>
 
 #include "crypto/certificate.hpp"
+#include "host/file_io.hpp"
 
 namespace quorum::host {
 
@@ -156,31 +157,22 @@ Manifest Manifest::fromJson(const std::string& text) {
 }
 
 void Manifest::save(const std::string& path) const {
-    const std::string text = toJson();
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw ManifestError("cannot create manifest " + path + ": " + std::strerror(errno));
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t w = ::write(fd, text.data() + done, text.size() - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            ::close(fd);
-            throw ManifestError("cannot write manifest " + path + ": " + std::strerror(errno));
-        }
-        done += static_cast<std::size_t>(w);
+    try {
+        writeNewFile(path, toJson(), 0644, "manifest");  // public on purpose
+    } catch (const std::runtime_error& e) {
+        throw ManifestError(e.what());
     }
-    const bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    if (!synced) throw ManifestError("cannot fsync manifest " + path + ": " + std::strerror(errno));
 }
 
 Manifest Manifest::load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ManifestError("cannot read manifest " + path + ": " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
+    std::string text;
     try {
-        return fromJson(text.str());
+        text = readWholeFile(path, "manifest");
+    } catch (const std::runtime_error& e) {
+        throw ManifestError(e.what());
+    }
+    try {
+        return fromJson(text);
     } catch (const ManifestError& e) {
         throw ManifestError(path + ": " + e.what());
     }

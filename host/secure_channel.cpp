@@ -6,6 +6,7 @@
 #include "apdu/status.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/scp11.hpp"
+#include "host/file_io.hpp"
 
 namespace quorum::host {
 
@@ -13,19 +14,12 @@ namespace {
 namespace scp11 = crypto::scp11;
 constexpr std::uint16_t kCertificateStore = 0xBF21;
 
-std::string readText(const std::string& path, const char* what) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(std::string("cannot read the ") + what + " " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 }  // namespace
 
 HostCredentials HostCredentials::load(const std::string& certificatePath, const std::string& keyPath,
                                       const std::string& passphrase) {
-    auto certificate = crypto::Certificate::fromPem(readText(certificatePath, "host certificate"));
-    std::string pem = readText(keyPath, "host key");
+    auto certificate = crypto::Certificate::fromPem(readWholeFile(certificatePath, "host certificate"));
+    std::string pem = readWholeFile(keyPath, "host key");
     auto key = crypto::EcPrivateKey::fromPem(pem, passphrase);
     secureZero(pem.data(), pem.size());
     if (key.publicKey().point() != certificate.publicKey().point())
