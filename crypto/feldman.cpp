@@ -30,8 +30,10 @@ constexpr int kBatchWeightBits = 128;  // a bad share passes a batch check with 
 
 using ossl::fail;
 using ossl::Owned;
-using Bn = Owned<BIGNUM, BN_clear_free>;
-using BnCtx = Owned<BN_CTX, BN_CTX_free>;
+using ossl::Bn;
+using ossl::BnCtx;
+using ossl::publicBn;
+using ossl::secretBn;
 using Group = Owned<EC_GROUP, EC_GROUP_free>;
 using Point = Owned<EC_POINT, EC_POINT_clear_free>;
 using Kdf = Owned<EVP_KDF, EVP_KDF_free>;
@@ -62,23 +64,6 @@ struct Curve {
         return point;
     }
 };
-
-// A BIGNUM for a secret: on the secure heap, cleared when freed, constant-time where OpenSSL
-// offers it.
-Bn secretBn(const std::string& op) {
-    Bn bn(BN_secure_new());
-    if (!bn) fail(op + ": BN_secure_new failed");
-    BN_set_flags(bn.get(), BN_FLG_CONSTTIME);
-    return bn;
-}
-
-// A BIGNUM for a public value (indexes, batch weights, Lagrange coefficients), set to `value`.
-Bn publicBn(const std::string& op, BN_ULONG value = 0) {
-    Bn bn(BN_new());
-    if (!bn) fail(op + ": BN_new failed");
-    if (BN_set_word(bn.get(), value) != 1) fail(op + ": BN_set_word failed");
-    return bn;
-}
 
 // The 32-byte big-endian scalar `bytes`, if it is one below q (zero allowed), in a secret BIGNUM.
 std::optional<Bn> readScalar(const Curve& curve, const Bytes& bytes, const std::string& op) {

@@ -22,4 +22,18 @@ void fail(const std::string& what) {
     throw CryptoError(message);
 }
 
+Bn secretBn(const std::string& op) {
+    Bn bn(BN_secure_new());
+    if (!bn) fail(op + ": BN_secure_new failed");
+    BN_set_flags(bn.get(), BN_FLG_CONSTTIME);
+    return bn;
+}
+
+Bn publicBn(const std::string& op, BN_ULONG value) {
+    Bn bn(BN_new());
+    if (!bn) fail(op + ": BN_new failed");
+    if (BN_set_word(bn.get(), value) != 1) fail(op + ": BN_set_word failed");
+    return bn;
+}
+
 }  // namespace quorum::crypto::ossl
