@@ -85,7 +85,8 @@ bool commandCarriesSecret(const Bytes& command) {
         case ins::kResetRetryCounter: return true;
         case ins::kPutData: {
             const std::uint16_t object = static_cast<std::uint16_t>((command[2] << 8) | command[3]);
-            return object == tag::kPin || object == tag::kPuk || object == tag::kShare;
+            return object == tag::kPin || object == tag::kPuk || object == tag::kShare ||
+                   object == tag::kRsaShare;
         }
         default: return false;
     }
@@ -287,6 +288,7 @@ const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t co
         {false, ins::kResetRetryCounter, kInUse, false, true, Access::Session,
          &Card::resetRetryCounter},
         {true, ins::kGetShare, kOperationalBit, false, true, Access::Holder, &Card::getShare},
+        {true, ins::kPartialSign, kOperationalBit, false, true, Access::Holder, &Card::partialSign},
     };
     const bool proprietary = (cla & kClassMask) == kProprietaryClass;
     for (const auto& entry : kTable)

@@ -44,7 +44,8 @@ constexpr std::uint16_t kPin = 0x00C6;
 constexpr std::uint16_t kPuk = 0x00C7;
 constexpr std::uint16_t kCaPublicKey = 0x00C8;
 constexpr std::uint16_t kShare = 0x00C9;         // Feldman share: index, value, commitments digest
-constexpr std::uint16_t kUsageCounter = 0x00C3;  // how often a secret left the card
+constexpr std::uint16_t kRsaShare = 0x00CB;      // threshold RSA (Shoup) key share and its context
+constexpr std::uint16_t kUsageCounter = 0x00C3;  // how often a share or partial signature left
 constexpr std::uint16_t kCertificateStore = 0xBF21;  // GP Amendment F: the card's certificate
 }  // namespace tag
 
@@ -61,6 +62,7 @@ constexpr std::uint8_t kGenerateKeyPair = 0x47;
 constexpr std::uint8_t kPerformSecurityOperation = 0x2A;  // CLA 80: SCP11 host certificate
 constexpr std::uint8_t kMutualAuthenticate = 0x82;        // CLA 80: SCP11a key agreement
 constexpr std::uint8_t kGetShare = 0x38;                  // CLA 80: release the share
+constexpr std::uint8_t kPartialSign = 0x3A;               // CLA 80: threshold RSA partial signature
 }  // namespace ins
 
 // PIN references (P2 of VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER).
@@ -126,6 +128,12 @@ private:
     // PUT DATA 00C9 and GET SHARE (card_share.cpp)
     apdu::ResponseApdu putShare(const apdu::CommandApdu& command);
     apdu::ResponseApdu getShare(const apdu::CommandApdu& command);
+    // The usage counter after one more release, made durable; nullopt once it is exhausted
+    // (a release the card cannot count does not happen).
+    std::optional<Bytes> countRelease();
+    // PUT DATA 00CB and PARTIAL SIGN (card_partial_sign.cpp)
+    apdu::ResponseApdu putRsaShare(const apdu::CommandApdu& command);
+    apdu::ResponseApdu partialSign(const apdu::CommandApdu& command);
     // VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER (card_pin.cpp)
     apdu::ResponseApdu verify(const apdu::CommandApdu& command);
     apdu::ResponseApdu changeReferenceData(const apdu::CommandApdu& command);
@@ -182,6 +190,7 @@ constexpr const char* kCaPublicKey = "ca_public_key";
 constexpr const char* kCardPrivateKey = "card_private_key";
 constexpr const char* kCardCertificate = "card_certificate";
 constexpr const char* kShare = "share";                  // index || value || commitments digest
+constexpr const char* kRsaShare = "rsa_share";          // the PUT DATA 00CB record, s_i included
 constexpr const char* kUsageCounter = "usage_counter";   // 4 bytes, big-endian
 }  // namespace field
 

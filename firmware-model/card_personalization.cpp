@@ -18,11 +18,12 @@ ResponseApdu Card::putData(const CommandApdu& command) {
     if (object == tag::kCaPublicKey) return putCaKey(command);
     if (object == tag::kCertificateStore) return putCertificate(command);
     if (object != tag::kPinPolicy && object != tag::kPin && object != tag::kPuk &&
-        object != tag::kShare)
+        object != tag::kShare && object != tag::kRsaShare)
         return status(sw::kReferencedDataNotFound);
     // Everything else comes from a host of this card's CA, inside an SCP11a session.
     if (!secureCommand_) return status(sw::kSecurityStatusNotSatisfied);
     if (object == tag::kShare) return putShare(command);
+    if (object == tag::kRsaShare) return putRsaShare(command);
     if (command.data.empty()) return status(sw::kWrongLength);
 
     if (object == tag::kPinPolicy) {

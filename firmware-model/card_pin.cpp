@@ -18,7 +18,7 @@ namespace {
 
 // Every field that holds a secret; terminate() overwrites each one.
 constexpr const char* kSecretFields[] = {field::kPin, field::kPuk, field::kCardPrivateKey,
-                                         field::kShare};
+                                         field::kShare, field::kRsaShare};
 
 }  // namespace
 

@@ -19,7 +19,8 @@ constexpr std::size_t kCounterSize = 4;
 }  // namespace
 
 ResponseApdu Card::putShare(const CommandApdu& command) {
-    if (nvm_.read(field::kShare)) return status(sw::kConditionsNotSatisfied);  // once only
+    // Once only, and a card holds one kind of share.
+    if (nvm_.read(field::kShare) || nvm_.read(field::kRsaShare)) return status(sw::kConditionsNotSatisfied);
     if (command.data.size() != kShareRecordSize) return status(sw::kWrongLength);
     if (command.data[0] == 0) return status(sw::kWrongData);  // f(0) is the secret itself
     nvm_.begin();
@@ -34,18 +35,23 @@ ResponseApdu Card::getShare(const CommandApdu& command) {
     if (!command.data.empty()) return status(sw::kWrongLength);
     auto share = nvm_.read(field::kShare);
     if (!share || share->size() != kShareRecordSize) return status(sw::kReferencedDataNotFound);
+    const auto counter = countRelease();
+    if (!counter) return status(sw::kConditionsNotSatisfied);
+    share->insert(share->end(), counter->begin(), counter->end());
+    return ResponseApdu{std::move(*share), sw::kSuccess};
+}
+
+std::optional<Bytes> Card::countRelease() {
     const auto stored = nvm_.read(field::kUsageCounter);
     std::uint32_t count = 0;
     if (stored && stored->size() == kCounterSize)
         for (std::uint8_t b : *stored) count = (count << 8) | b;
-    if (count == 0xFFFFFFFFu) return status(sw::kConditionsNotSatisfied);  // never wraps
+    if (count == 0xFFFFFFFFu) return std::nullopt;  // never wraps
     ++count;
     const Bytes counter = {static_cast<std::uint8_t>(count >> 24), static_cast<std::uint8_t>(count >> 16),
                            static_cast<std::uint8_t>(count >> 8), static_cast<std::uint8_t>(count)};
-    // Counted before it leaves: a release the card cannot count does not happen.
     nvm_.write(field::kUsageCounter, counter);
-    share->insert(share->end(), counter.begin(), counter.end());
-    return ResponseApdu{std::move(*share), sw::kSuccess};
+    return counter;
 }
 
 }  // namespace quorum::card

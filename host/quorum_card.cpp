@@ -182,6 +182,50 @@ ReleasedShare QuorumCard::getShare() {
     return released;
 }
 
+Bytes rsaShareRecord(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share) {
+    key.check();
+    if (share.index < 1 || share.index > key.n || share.value.size() != key.modulusSize())
+        throw std::invalid_argument("a threshold RSA share is an index 1..n and a value as long as the modulus");
+    using apdu::Tlv;
+    auto byte = [](int value) { return Bytes{static_cast<std::uint8_t>(value)}; };
+    return apdu::encodeTlv({Tlv::primitive(0x80, byte(share.index)), Tlv::primitive(0x81, byte(key.n)),
+                            Tlv::primitive(0x82, byte(key.k)), Tlv::primitive(0x83, key.modulus),
+                            Tlv::primitive(0x84, key.v), Tlv::primitive(0x85, key.verificationKey(share.index)),
+                            Tlv::primitive(0x86, share.value)});
+}
+
+void QuorumCard::storeRsaShare(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share) {
+    expectSuccess(secureChannel().transmit(command(0xDA, 0x00, 0xCB, rsaShareRecord(key, share))),
+                  "storing the threshold RSA share");
+}
+
+SignedPartial QuorumCard::partialSign(const Bytes& digest, std::size_t modulusSize, int index) {
+    if (digest.size() != crypto::shoup::kDigestSize) throw std::invalid_argument("PARTIAL SIGN takes a 32-byte SHA-256 digest");
+    apdu::CommandApdu sign = command(0x3A, 0x00, 0x00, digest);
+    sign.cla = 0x80;
+    sign.ne = 256;  // the rest comes with GET RESPONSE
+    const auto answer = secureChannel().transmit(sign);
+    expectSuccess(answer, "the partial signature");
+    const Bytes& v = answer.data;
+    const std::size_t expected = modulusSize + crypto::shoup::kChallengeSize + crypto::shoup::responseSize(modulusSize) + 4;
+    if (v.size() != expected)
+        throw CardProtocolError("PARTIAL SIGN answered " + std::to_string(v.size()) + " bytes, expected " +
+                                std::to_string(expected) + " for a " + std::to_string(modulusSize * 8) + "-bit key");
+    SignedPartial result;
+    result.partial.index = index;
+    auto at = v.begin();
+    auto take = [&at](std::size_t size) {
+        Bytes part(at, at + static_cast<std::ptrdiff_t>(size));
+        at += static_cast<std::ptrdiff_t>(size);
+        return part;
+    };
+    result.partial.value = take(modulusSize);
+    result.partial.challenge = take(crypto::shoup::kChallengeSize);
+    result.partial.response = take(crypto::shoup::responseSize(modulusSize));
+    for (; at != v.end(); ++at) result.usageCount = (result.usageCount << 8) | *at;
+    return result;
+}
+
 void QuorumCard::verifyPin(const Bytes& pin) {
     expectSuccess(secureChannel().transmit(command(0x20, 0x00, kPinReference, pinBlock(pin))), "PIN");
 }

@@ -12,6 +12,7 @@
 #include "apdu/channel.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/feldman.hpp"
+#include "crypto/shoup.hpp"
 #include "host/card_info.hpp"
 #include "host/secure_channel.hpp"
 
@@ -58,6 +59,17 @@ struct ReleasedShare {
     std::uint32_t usageCount = 0;
 };
 
+// What PARTIAL SIGN returns: the partial signature with its proof, and how many times the card
+// has released a share or partial signature (this time included).
+struct SignedPartial {
+    crypto::shoup::Partial partial;
+    std::uint32_t usageCount = 0;
+};
+
+// The record of PUT DATA 00 CB (docs/apdu-spec.md): index, n, k, N, v, v_i and s_i as BER-TLV.
+// Throws std::invalid_argument (or ShoupError for a bad key) for a share that is not the key's.
+Bytes rsaShareRecord(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share);
+
 struct PinStatus {
     int pinTriesLeft = 0;
     int pinTryLimit = 0;
@@ -94,6 +106,13 @@ public:
     void storeShare(const crypto::FeldmanShare& share, const Bytes& commitmentsDigest);
     // OPERATIONAL card, inside SCP11a, after verifyPin() in the same session.
     ReleasedShare getShare();
+    // BLANK card with an identity, inside SCP11a: its threshold RSA share and the public values
+    // its proofs need (N, v, its own v_i, n and k from `key`).
+    void storeRsaShare(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share);
+    // OPERATIONAL card, inside SCP11a, after verifyPin(): the partial signature of `digest`
+    // (SHA-256, 32 bytes) for a key of `modulusSize` bytes, attributed to card `index` (from its
+    // certificate). The proof is not checked here: the caller checks it against the manifest.
+    SignedPartial partialSign(const Bytes& digest, std::size_t modulusSize, int index);
     void verifyPin(const Bytes& pin);
     void changePin(const Bytes& oldPin, const Bytes& newPin);
     void unblockPin(const Bytes& puk, const Bytes& newPin);

@@ -26,7 +26,7 @@ const TestCeremony& TestCeremony::other() {
 
 bool needsSession(const Bytes& c) {
     if (c.size() < 4) return false;
-    if ((c[0] & 0x80) != 0) return c[1] == card::ins::kGetShare;
+    if ((c[0] & 0x80) != 0) return c[1] == card::ins::kGetShare || c[1] == card::ins::kPartialSign;
     switch (c[1]) {
         case card::ins::kVerify:
         case card::ins::kChangeReferenceData:
@@ -35,7 +35,8 @@ bool needsSession(const Bytes& c) {
         case card::ins::kPutData: {
             const int object = (c[2] << 8) | c[3];
             return object == card::tag::kPinPolicy || object == card::tag::kPin ||
-                   object == card::tag::kPuk || object == card::tag::kShare;
+                   object == card::tag::kPuk || object == card::tag::kShare ||
+                   object == card::tag::kRsaShare;
         }
         default: return false;
     }

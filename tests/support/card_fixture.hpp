@@ -18,12 +18,15 @@
 
 namespace quorum::test {
 
-// "Random" bytes that count up from A0, so card ids are predictable in tests.
-class CountingCoprocessor : public card::Coprocessor {
+// "Random" bytes that count up from A0, so card ids are predictable in tests; the last ones
+// handed out are kept (a test may recompute what the card computed with them).
+class CountingCoprocessor : public card::OpensslCoprocessor {
 public:
     void random(std::uint8_t* out, std::size_t size) override {
         for (std::size_t i = 0; i < size; ++i) out[i] = next_++;
+        last.assign(out, out + size);
     }
+    Bytes last;
 
 private:
     std::uint8_t next_ = 0xA0;

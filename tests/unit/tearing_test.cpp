@@ -7,9 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "apdu/command.hpp"
 #include "apdu/status.hpp"
+#include "crypto/primitives.hpp"
 #include "firmware-model/card.hpp"
+#include "host/quorum_card.hpp"
 #include "tests/support/card_fixture.hpp"
+#include "tests/support/shoup_keys.hpp"
 
 using namespace quorum;
 using namespace quorum::test::script;
@@ -43,6 +47,22 @@ std::vector<std::string> operationalWithShare() {
     std::vector<std::string> s = {kSelect, kPutShare, kPutPolicy, kPutPin, kPutPuk, kActivate,
                                   kChangePin};
     return s;
+}
+// Card 1 of the small 3-of-7 threshold RSA key of the tests.
+std::string putRsaShare() {
+    static const std::string hex = [] {
+        const auto deal = test::shoup_keys::small3of7();
+        apdu::CommandApdu put{0x00, 0xDA, 0x00, 0xCB, host::rsaShareRecord(deal.publicKey, deal.shares[0]), std::nullopt};
+        return toHex(put.encode());
+    }();
+    return hex;
+}
+std::string partialSign() {
+    apdu::CommandApdu sign{0x80, 0x3A, 0x00, 0x00, crypto::sha256(Bytes{'t', 'e', 'a', 'r'}), 256};
+    return toHex(sign.encode());
+}
+std::vector<std::string> operationalWithRsaShare() {
+    return {kSelect, putRsaShare(), kPutPolicy, kPutPin, kPutPuk, kActivate, kChangePin};
 }
 std::vector<std::string> blocked() {
     auto s = operational();
@@ -172,6 +192,8 @@ TEST_CASE("tearing: every write of every state-changing command") {
         {"PUT DATA share", {kSelect}, kPutShare},
         {"GET SHARE (counts the release)", operationalWithShare(), "8038000000", false, false,
          kVerifyNewPin},
+        {"PUT DATA RSA share", {kSelect}, putRsaShare()},
+        {"PARTIAL SIGN (counts the use)", operationalWithRsaShare(), partialSign(), false, false, kVerifyNewPin},
     };
     std::size_t points = 0;
     for (const auto& c : cases) points += checkTearing(c);
