@@ -13,12 +13,14 @@
 #include "host/card_info.hpp"
 #include "host/ceremony_files.hpp"
 #include "host/key_ceremony.hpp"
+#include "host/manifest.hpp"
 #include "host/pcsc.hpp"
 #include "host/pcsc_channel.hpp"
 #include "host/pcsc_error.hpp"
 #include "host/quorum_card.hpp"
 #include "host/reader_monitor.hpp"
 #include "host/secret_input.hpp"
+#include "host/threshold_ceremony.hpp"
 
 namespace {
 
@@ -359,9 +361,14 @@ int main(int argc, char** argv) {
 
     KeygenRequest keygen;
     std::string keyType = "rsa2048";
+    std::string scheme = "shamir";
     auto* keygenCmd = app.add_subcommand(
-        "keygen", "Key generation: deal k-of-n shares of an activation key, generate the signing key in "
-                  "the HSM (kept only wrapped), issue the n cards one after another, write the manifest");
+        "keygen", "Key generation: deal k-of-n shares and issue the n cards one after another, write the manifest. "
+                  "shamir: shares of an activation key for a signing key generated in the HSM (kept only wrapped); "
+                  "shoup: shares of a threshold RSA key whose private exponent is gone after dealing");
+    keygenCmd->add_option("--scheme", scheme, "shamir or shoup")
+        ->check(CLI::IsMember({"shamir", "shoup"}))
+        ->capture_default_str();
     keygenCmd->add_option("--ceremony", keygen.ceremonyDir, "The ceremony's folder")->required();
     keygenCmd->add_option("--manifest", keygen.manifestPath, "Where to write the card-set manifest (new file)")->required();
     keygenCmd->add_option("-k", keygen.k, "Cards needed to sign")->check(CLI::Range(1, 255))->capture_default_str();
@@ -394,7 +401,39 @@ int main(int argc, char** argv) {
     signCmd->add_option("--token-label", sign.hsm.tokenLabel, "HSM token label")->capture_default_str();
     signCmd->add_option("--token-pin-file", sign.hsm.userPinFile, "HSM user PIN file");
     signCmd->add_flag("--timings", sign.timings, "Print how long each step took");
+    std::string signScheme;
+    signCmd->add_option("--scheme", signScheme, "shamir or shoup: refuse a manifest of the other scheme "
+                                                "(default: the manifest's)")
+        ->check(CLI::IsMember({"shamir", "shoup"}));
     addSecretOptions(signCmd, secrets);
+
+    PartialSignRequest partial;
+    auto* partialCmd = app.add_subcommand(
+        "partial-sign", "Remote signing (shoup scheme): one card's partial signature of a file, with its proof, "
+                        "written to a JSON file that holds no secret");
+    partialCmd->add_option("--ceremony", partial.ceremonyDir, "The ceremony's folder (this host's credentials)")->required();
+    partialCmd->add_option("--manifest", partial.manifestPath, "The card-set manifest")->required();
+    partialCmd->add_option("--in", partial.inputPath, "File to sign")->required();
+    partialCmd->add_option("--out", partial.outputPath, "Where to write the partial signature (new file)")->required();
+    partialCmd->add_option("--reader", partial.reader, "Reader to use (default: any)");
+    partialCmd->add_option("--card-timeout", partial.cardTimeout, "Seconds to wait for the card (default: for ever)");
+    addSecretOptions(partialCmd, secrets);
+
+    std::string keyManifest;
+    auto* publicKeyCmd = app.add_subcommand(
+        "public-key", "Print the card set's public key (PEM) from its manifest, e.g. for openssl dgst -verify");
+    publicKeyCmd->add_option("--manifest", keyManifest, "The card-set manifest")->required();
+
+    CombineRequest combine;
+    auto* combineCmd = app.add_subcommand(
+        "combine", "Remote signing (shoup scheme): check the partial signatures' proofs against the manifest and "
+                   "combine k good ones into an ordinary RSA signature; needs no secret and no card");
+    combineCmd->add_option("--manifest", combine.manifestPath, "The card-set manifest")->required();
+    combineCmd->add_option("partials", combine.partialPaths, "Partial signature files (k or more)")->required();
+    combineCmd->add_option("--in", combine.inputPath,
+                           "The signed file: checked against the partials (default: sign the digest they name)");
+    combineCmd->add_option("--out", combine.signaturePath, "Where to write the signature (new file)")->required();
+    combineCmd->add_option("--audit-log", combine.auditLogPath, "Audit log to record the combination in");
 
     std::string pinAction;
     auto* pinCmd = app.add_subcommand("pin", "The card holder's PIN: status, verify, change, unblock (with the PUK)");
@@ -440,6 +479,7 @@ int main(int argc, char** argv) {
         if (keygenCmd->parsed()) {
             if (keygen.k > keygen.n) throw std::invalid_argument("-k is larger than -n");
             keygen.keyType = parseKeyType(keyType);
+            keygen.scheme = scheme == "shoup" ? Scheme::Shoup : Scheme::Shamir;
             keygen.policy.changeBeforeUse = !keygenNoPinChange;
             const std::string caPassphrase = passphrase.read(false);
             auto pins = secrets.open();
@@ -447,8 +487,27 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (signCmd->parsed()) {
+            if (!signScheme.empty()) {
+                const bool shoup = Manifest::load(sign.manifestPath).shoup();
+                if (shoup != (signScheme == "shoup"))
+                    throw std::invalid_argument(sign.manifestPath + " is a card set of the " +
+                                                (shoup ? "shoup" : "shamir") + " scheme, not " + signScheme);
+            }
             auto pins = secrets.open();
             runSign(sign, *pins, std::cout);
+            return 0;
+        }
+        if (partialCmd->parsed()) {
+            auto pins = secrets.open();
+            runPartialSign(partial, *pins, std::cout);
+            return 0;
+        }
+        if (publicKeyCmd->parsed()) {
+            std::cout << Manifest::load(keyManifest).signingKey.publicKeyPem;
+            return 0;
+        }
+        if (combineCmd->parsed()) {
+            runCombine(combine, std::cout);
             return 0;
         }
         if (pinCmd->parsed()) {

@@ -12,11 +12,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "apdu/command_chaining.hpp"
-#include "apdu/response_chaining.hpp"
 #include "crypto/feldman.hpp"
 #include "crypto/primitives.hpp"
 #include "host/audit_log.hpp"
+#include "host/ceremony_support.hpp"
 #include "host/ceremony_files.hpp"
 #include "host/file_io.hpp"
 #include "host/manifest.hpp"
@@ -26,65 +25,11 @@
 #include "host/pgp_words.hpp"
 #include "host/reader_monitor.hpp"
 #include "host/share_collector.hpp"
+#include "host/threshold_ceremony.hpp"
 
 namespace quorum::host {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Cards come and go one at a time in the readers the ceremony watches.
-class CardDoor {
-public:
-    CardDoor(std::string wanted, double timeoutSeconds) : wanted_(std::move(wanted)), timeout_(timeoutSeconds) {}
-
-    // Waits until a card is in a watched reader; returns the reader's name.
-    std::string waitForCard() {
-        const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_ * 1000));
-        for (;;) {
-            monitor_.wait(std::chrono::milliseconds(0));
-            for (const auto& r : monitor_.readers())
-                if ((wanted_.empty() || r.reader == wanted_) && r.cardPresent) return r.reader;
-            if (timeout_ > 0 && Clock::now() > deadline)
-                throw std::runtime_error("no card was inserted within " + std::to_string(static_cast<int>(timeout_)) + " s");
-            monitor_.wait(std::chrono::milliseconds(500));
-        }
-    }
-    void waitForRemoval(const std::string& reader) {
-        for (;;) {
-            monitor_.wait(std::chrono::milliseconds(0));
-            bool present = false;
-            for (const auto& r : monitor_.readers())
-                if (r.reader == reader && r.cardPresent) present = true;
-            if (!present) return;
-            monitor_.wait(std::chrono::milliseconds(500));
-        }
-    }
-    const PcscContext& context() const { return context_; }
-
-private:
-    std::string wanted_;
-    double timeout_;
-    PcscContext context_;
-    PcscReaderMonitor monitor_{context_};
-};
-
-// One inserted card, spoken to through GET RESPONSE and command chaining.
-struct InsertedCard {
-    PcscCard card;
-    PcscChannel raw{card};
-    apdu::ResponseChainingChannel responses{raw};
-    apdu::CommandChainingChannel chained{responses};
-    InsertedCard(const PcscContext& context, const std::string& reader) : card(context, reader) {}
-};
-
-// Writes (or replaces) an output file the user named.
-void writeOutput(const std::string& path, const Bytes& data, const char* what) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) throw std::runtime_error(std::string("cannot write ") + what + " " + path);
-}
 
 std::string publicKeyPem(const Bytes& der) {
     const unsigned char* p = der.data();
@@ -100,18 +45,6 @@ std::string publicKeyPem(const Bytes& der) {
     return pem;
 }
 
-bool verifySignature(const std::string& pem, const Bytes& message, const Bytes& signature) {
-    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-    EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
-    BIO_free(bio);
-    if (key == nullptr) return false;
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    const bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-                    EVP_DigestVerify(ctx, signature.data(), signature.size(), message.data(), message.size()) == 1;
-    EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(key);
-    return ok;
-}
 
 // The HSM session of a ceremony: its module loaded, its token found (or, for the ceremony's own
 // SoftHSM2 token, created), logged in.
@@ -155,46 +88,6 @@ private:
     std::unique_ptr<HsmSession> session_;
 };
 
-// Wall time per step, summed over repetitions (e.g. over the cards), in the order first seen.
-class StepTimes {
-public:
-    template <typename F>
-    auto time(const std::string& step, F&& f) {
-        const auto start = Clock::now();
-        struct Add {
-            StepTimes& times;
-            const std::string& step;
-            Clock::time_point start;
-            ~Add() { times.add(step, std::chrono::duration<double, std::milli>(Clock::now() - start).count()); }
-        } add{*this, step, start};
-        return f();
-    }
-    void add(const std::string& step, double ms) {
-        for (auto& [name, total] : steps_)
-            if (name == step) {
-                total += ms;
-                return;
-            }
-        steps_.emplace_back(step, ms);
-    }
-    void print(std::ostream& out) const {
-        double sum = 0;
-        for (const auto& [name, ms] : steps_) sum += ms;
-        out << "timing | step | ms\n";
-        for (const auto& [name, ms] : steps_) out << "timing | " << name << " | " << ms << "\n";
-        out << "timing | total (without waiting for people) | " << sum << std::endl;
-    }
-
-private:
-    std::vector<std::pair<std::string, double>> steps_;
-};
-
-Json::Value details(std::initializer_list<std::pair<const char*, std::string>> fields) {
-    Json::Value v(Json::objectValue);
-    for (const auto& [key, value] : fields) v[key] = value;
-    return v;
-}
-
 }  // namespace
 
 const char* keyTypeName(SigningKeyType type) {
@@ -214,6 +107,7 @@ SigningKeyType parseKeyType(const std::string& name) {
 }
 
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {
+    if (request.scheme == Scheme::Shoup) return runThresholdKeygen(request, pins, caPassphrase, out);
     const CeremonyFiles files(request.ceremonyDir);
     const crypto::CeremonyCa ca = files.loadCa(caPassphrase);
     const HostCredentials host = files.loadHost();
@@ -246,31 +140,9 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
         << "  public key SHA-256: " << toHex(keyFingerprint) << "\n  read aloud: " << pgpWords(Bytes(keyFingerprint.begin(), keyFingerprint.begin() + 8)) << "\n";
     audit.append("signing-key-generated", details({{"public_key_sha256", toHex(keyFingerprint)}}));
 
-    CardDoor door(request.reader, request.cardTimeout);
-    for (const auto& share : deal.shares) {
-        const int index = share.index;
-        out << "Insert BLANK card " << index << " of " << request.n << "." << std::endl;
-        const std::string reader = door.waitForCard();
-        {
-            InsertedCard inserted(door.context(), reader);
-            QuorumCard card(inserted.chained, trust);
-            const CardInfo info = card.select();
-            if (info.lifecycleName() != "BLANK")
-                throw std::runtime_error("the card in " + reader + " is " + info.lifecycleName() +
-                                         ", not BLANK: keygen stops (nothing was written to it)");
-            const crypto::Certificate certificate = card.issueIdentity(ca, index);
-            card.openSecureChannel();
-            card.storeShare(share, deal.commitments.digest());
-            Bytes pin = pins.nextNew("Transport PIN for card " + std::to_string(index));
-            Bytes puk = pins.nextNew("PUK for card " + std::to_string(index));
-            card.personalize(request.policy, pin, puk);
-            manifest.cards.push_back({index, info.cardId, certificate.pem()});
-            audit.append("card-issued", details({{"index", std::to_string(index)}, {"card_id", toHex(info.cardId)},
-                                                 {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
-        }
-        out << "Card " << index << " of " << request.n << " issued. Remove it." << std::endl;
-        door.waitForRemoval(reader);
-    }
+    issueCards(request, ca, trust, pins, audit, manifest, out, [&](QuorumCard& card, int index) {
+        card.storeShare(deal.shares.at(static_cast<std::size_t>(index - 1)), deal.commitments.digest());
+    });
     manifest.save(request.manifestPath);
     const std::string text = manifest.toJson();
     const Bytes manifestDigest = crypto::sha256(Bytes(text.begin(), text.end()));
@@ -281,6 +153,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
 
 void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) {
     const Manifest manifest = Manifest::load(request.manifestPath);
+    if (manifest.shoup()) return runThresholdSign(request, manifest, pins, out);
     const CeremonyFiles files(request.ceremonyDir);
     const HostCredentials host = files.loadHost();
     const crypto::Certificate ca = crypto::Certificate::fromPem(manifest.caCertificatePem);
@@ -294,18 +167,10 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
     ShareCollector collector(manifest.commitments, manifest.cardSetId);
     CardDoor door(request.reader, request.cardTimeout);
     StepTimes times;
-    while (!collector.complete()) {
-        out << "Insert a card of set " << toHex(manifest.cardSetId).substr(0, 8) << "... (" << collector.progress()
-            << ")." << std::endl;
-        const std::string reader = door.waitForCard();
-        try {
-            InsertedCard inserted(door.context(), reader);
-            QuorumCard card(inserted.chained, trust);
-            times.time("SELECT (a plain APDU round trip: the baseline)", [&] { return card.select(); });
-            const crypto::CertificateInfo info = times.time(
-                "SCP11a: certificate read and checked, PSO, MUTUAL AUTHENTICATE", [&] { return card.openSecureChannel(); });
-            const Bytes pin = pins.next("PIN of card " + std::to_string(info.cardIndex.value_or(0)));
-            times.time("VERIFY (wrapped)", [&] { card.verifyPin(pin); return 0; });
+    collectFromCards(
+        door, trust, pins, times, out, [&] { return collector.complete(); },
+        [&] { return "Insert a card of set " + toHex(manifest.cardSetId).substr(0, 8) + "... (" + collector.progress() + ")."; },
+        [&](QuorumCard& card, const crypto::CertificateInfo& info) {
             ReleasedShare released = times.time("GET SHARE (wrapped)", [&] { return card.getShare(); });
             const auto result = times.time("share checked against the commitments",
                                            [&] { return collector.offer(info, std::move(released)); });
@@ -314,18 +179,7 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
                 return audit.append("share-offered", details({{"index", std::to_string(result.cardIndex)},
                                                               {"outcome", result.outcome == ShareCollector::Outcome::Accepted ? "accepted" : "refused"}}));
             });
-        } catch (const CardAuthenticationError& e) {
-            out << "This card is refused: " << e.what() << std::endl;
-        } catch (const CardRefusedError& e) {  // wrong PIN, blocked, PIN change pending...
-            out << "This card cannot give its share now: " << e.what() << std::endl;
-        } catch (const SecureChannelError& e) {
-            out << "The secure channel to this card broke: " << e.what() << std::endl;
-        } catch (const PcscError& e) {
-            out << "The card was pulled or stopped answering (" << e.what() << "); insert it again." << std::endl;
-        }
-        out << "Remove the card." << std::endl;
-        if (!collector.complete()) door.waitForRemoval(reader);  // the last one may stay: we sign now
-    }
+        });
 
     Bytes signature;
     {

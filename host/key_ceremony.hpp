@@ -22,7 +22,12 @@ struct HsmConfig {
     std::string userPinFile;  // empty: the ceremony's own SoftHSM2 token
 };
 
+// How the cards hold the key: Shamir shares of an activation key for a signing key kept wrapped
+// in the HSM, or Shoup shares of a threshold RSA key that never exists whole (threshold_ceremony).
+enum class Scheme { Shamir, Shoup };
+
 struct KeygenRequest {
+    Scheme scheme = Scheme::Shamir;
     std::string ceremonyDir;
     std::string manifestPath;
     int k = 3;
@@ -47,7 +52,8 @@ struct SignRequest {
 
 // Both print progress and prompts to `out`; PINs come from `pins` (transport PIN then PUK for
 // each card at key generation; the holder's PIN for each card at signing). They throw with a
-// message a person can act on when the ceremony cannot go on.
+// message a person can act on when the ceremony cannot go on. Both follow the scheme: the
+// request's for runKeygen, the manifest's for runSign.
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase,
                std::ostream& out);
 void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out);

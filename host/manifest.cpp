@@ -7,42 +7,61 @@
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include <json/json.h>
 
 #include "crypto/certificate.hpp"
-#include "host/file_io.hpp"
+#include "host/json_document.hpp"
 
 namespace quorum::host {
 
 namespace {
 
+const JsonDocument<ManifestError> kDocument("manifest");
+
 const Json::Value& require(const Json::Value& object, const char* key, const std::string& where) {
-    if (!object.isObject() || !object.isMember(key))
-        throw ManifestError("manifest: " + where + "\"" + key + "\" is missing");
-    return object[key];
+    return kDocument.require(object, key, where);
 }
-
 std::string requireString(const Json::Value& object, const char* key, const std::string& where = "") {
-    const Json::Value& v = require(object, key, where);
-    if (!v.isString()) throw ManifestError("manifest: " + where + "\"" + key + "\" is not a string");
-    return v.asString();
+    return kDocument.string(object, key, where);
 }
-
 Bytes requireHex(const Json::Value& object, const char* key, const std::string& where = "") {
-    const std::string text = requireString(object, key, where);
-    try {
-        return fromHex(text);
-    } catch (const std::invalid_argument& e) {
-        throw ManifestError("manifest: " + where + "\"" + key + "\" is not hex: " + e.what());
-    }
+    return kDocument.hex(object, key, where);
+}
+int requireInt(const Json::Value& object, const char* key, const std::string& where = "") {
+    return kDocument.integer(object, key, where);
 }
 
-int requireInt(const Json::Value& object, const char* key, const std::string& where = "") {
-    const Json::Value& v = require(object, key, where);
-    if (!v.isInt()) throw ManifestError("manifest: " + where + "\"" + key + "\" is not an integer");
-    return v.asInt();
+void readThresholdKey(const Json::Value& root, Manifest& m) {
+    const Json::Value& rsa = require(root, "threshold_rsa", "");
+    const std::string where = "threshold_rsa: ";
+    const Json::Value& exponent = require(rsa, "public_exponent", where);
+    if (!exponent.isUInt() || exponent.asUInt() != crypto::shoup::kPublicExponent)
+        throw ManifestError("manifest: threshold_rsa: \"public_exponent\" must be 65537");
+    m.rsaKey.k = m.k;
+    m.rsaKey.n = m.n;
+    m.rsaKey.modulus = requireHex(rsa, "modulus", where);
+    m.rsaKey.v = requireHex(rsa, "v", where);
+    const Json::Value& keys = require(rsa, "verification_keys", where);
+    if (!keys.isArray() || static_cast<int>(keys.size()) != m.n)
+        throw ManifestError("manifest: threshold_rsa: \"verification_keys\" must list " + std::to_string(m.n) +
+                            " values (v_1..v_n)");
+    for (Json::ArrayIndex i = 0; i < keys.size(); ++i) {
+        if (!keys[i].isString())
+            throw ManifestError("manifest: threshold_rsa: verification_keys[" + std::to_string(i) + "] is not a string");
+        try {
+            m.rsaKey.verificationKeys.push_back(fromHex(keys[i].asString()));
+        } catch (const std::invalid_argument&) {
+            throw ManifestError("manifest: threshold_rsa: verification_keys[" + std::to_string(i) + "] is not hex");
+        }
+    }
+    try {
+        m.rsaKey.check();
+    } catch (const crypto::shoup::ShoupError& e) {
+        throw ManifestError(std::string("manifest: threshold_rsa: ") + e.what());
+    }
+    if (requireInt(rsa, "modulus_bits", where) != m.rsaKey.modulusBits())
+        throw ManifestError("manifest: threshold_rsa: \"modulus_bits\" does not match the modulus");
 }
 
 }  // namespace
@@ -65,13 +84,25 @@ std::string Manifest::toJson() const {
         list.append(c);
     }
     root["cards"] = list;
-    root["commitments"] = toHex(commitments.encode());
-    root["commitments_sha256"] = toHex(commitments.digest());
     Json::Value key(Json::objectValue);
     key["type"] = signingKey.type;
     key["public_key"] = signingKey.publicKeyPem;
-    key["wrapped_key"] = toHex(signingKey.wrappedKey);
-    key["wrap_mechanism"] = signingKey.wrapMechanism;
+    if (shoup()) {
+        Json::Value rsa(Json::objectValue);
+        rsa["modulus_bits"] = rsaKey.modulusBits();
+        rsa["public_exponent"] = static_cast<Json::UInt>(crypto::shoup::kPublicExponent);
+        rsa["modulus"] = toHex(rsaKey.modulus);
+        rsa["v"] = toHex(rsaKey.v);
+        Json::Value keys(Json::arrayValue);
+        for (const auto& vi : rsaKey.verificationKeys) keys.append(toHex(vi));
+        rsa["verification_keys"] = keys;
+        root["threshold_rsa"] = rsa;
+    } else {
+        root["commitments"] = toHex(commitments.encode());
+        root["commitments_sha256"] = toHex(commitments.digest());
+        key["wrapped_key"] = toHex(signingKey.wrappedKey);
+        key["wrap_mechanism"] = signingKey.wrapMechanism;
+    }
     root["signing_key"] = key;
     Json::StreamWriterBuilder writer;
     writer["indentation"] = "  ";
@@ -79,14 +110,7 @@ std::string Manifest::toJson() const {
 }
 
 Manifest Manifest::fromJson(const std::string& text) {
-    Json::CharReaderBuilder builder;
-    builder["strictRoot"] = true;
-    builder["rejectDupKeys"] = true;
-    Json::Value root;
-    std::string errors;
-    std::istringstream in(text);
-    if (!Json::parseFromStream(builder, in, &root, &errors))
-        throw ManifestError("manifest: not valid JSON: " + errors);
+    const Json::Value root = kDocument.parse(text);
     if (requireString(root, "format") != kFormat)
         throw ManifestError(std::string("manifest: \"format\" is not \"") + kFormat + "\"");
     if (requireInt(root, "version") != kVersion)
@@ -97,12 +121,15 @@ Manifest Manifest::fromJson(const std::string& text) {
     if (m.cardSetId.size() != crypto::kCardSetIdSize)
         throw ManifestError("manifest: \"card_set_id\" is not 16 bytes");
     m.scheme = requireString(root, "scheme");
-    if (m.scheme != kSchemeShamir) throw ManifestError("manifest: scheme \"" + m.scheme + "\" is not supported");
+    if (m.scheme != kSchemeShamir && m.scheme != kSchemeShoup)
+        throw ManifestError("manifest: scheme \"" + m.scheme + "\" is not supported (\"" + kSchemeShamir +
+                            "\" or \"" + kSchemeShoup + "\")");
     m.k = requireInt(root, "k");
     m.n = requireInt(root, "n");
-    if (m.k < 1 || m.k > m.n || m.n > crypto::kFeldmanMaxShares)
+    const int maxCards = m.shoup() ? crypto::shoup::kMaxPlayers : crypto::kFeldmanMaxShares;
+    if (m.k < 1 || m.k > m.n || m.n > maxCards)
         throw ManifestError("manifest: k = " + std::to_string(m.k) + ", n = " + std::to_string(m.n) +
-                            " (need 1 <= k <= n <= 255)");
+                            " (need 1 <= k <= n <= " + std::to_string(maxCards) + ")");
     m.caCertificatePem = requireString(root, "ca_certificate");
     crypto::Certificate ca = [&] {
         try {
@@ -111,16 +138,20 @@ Manifest Manifest::fromJson(const std::string& text) {
             throw ManifestError(std::string("manifest: \"ca_certificate\": ") + e.what());
         }
     }();
-    try {
-        m.commitments = crypto::FeldmanCommitments::decode(requireHex(root, "commitments"));
-    } catch (const crypto::FeldmanError& e) {
-        throw ManifestError(std::string("manifest: \"commitments\": ") + e.what());
+    if (m.shoup()) {
+        readThresholdKey(root, m);
+    } else {
+        try {
+            m.commitments = crypto::FeldmanCommitments::decode(requireHex(root, "commitments"));
+        } catch (const crypto::FeldmanError& e) {
+            throw ManifestError(std::string("manifest: \"commitments\": ") + e.what());
+        }
+        if (static_cast<int>(m.commitments.threshold()) != m.k)
+            throw ManifestError("manifest: the commitments are for " + std::to_string(m.commitments.threshold()) +
+                                " shares, but k is " + std::to_string(m.k));
+        if (requireHex(root, "commitments_sha256") != m.commitments.digest())
+            throw ManifestError("manifest: \"commitments_sha256\" does not match \"commitments\"");
     }
-    if (static_cast<int>(m.commitments.threshold()) != m.k)
-        throw ManifestError("manifest: the commitments are for " + std::to_string(m.commitments.threshold()) +
-                            " shares, but k is " + std::to_string(m.k));
-    if (requireHex(root, "commitments_sha256") != m.commitments.digest())
-        throw ManifestError("manifest: \"commitments_sha256\" does not match \"commitments\"");
 
     const Json::Value& cards = require(root, "cards", "");
     if (!cards.isArray() || static_cast<int>(cards.size()) != m.n)
@@ -148,6 +179,15 @@ Manifest Manifest::fromJson(const std::string& text) {
     const Json::Value& key = require(root, "signing_key", "");
     m.signingKey.type = requireString(key, "type", "signing_key: ");
     m.signingKey.publicKeyPem = requireString(key, "public_key", "signing_key: ");
+    if (m.shoup()) {
+        const std::string expectedType = "rsa" + std::to_string(m.rsaKey.modulusBits());
+        if (m.signingKey.type != expectedType)
+            throw ManifestError("manifest: signing_key: type \"" + m.signingKey.type + "\" but the threshold key is " +
+                                expectedType);
+        if (m.signingKey.publicKeyPem != m.rsaKey.toPem())
+            throw ManifestError("manifest: signing_key: \"public_key\" is not the threshold key's (N, e)");
+        return m;
+    }
     m.signingKey.wrappedKey = requireHex(key, "wrapped_key", "signing_key: ");
     m.signingKey.wrapMechanism = requireString(key, "wrap_mechanism", "signing_key: ");
     if (m.signingKey.wrapMechanism != "CKM_AES_KEY_WRAP_PAD")
@@ -157,20 +197,11 @@ Manifest Manifest::fromJson(const std::string& text) {
 }
 
 void Manifest::save(const std::string& path) const {
-    try {
-        writeNewFile(path, toJson(), 0644, "manifest");  // public on purpose
-    } catch (const std::runtime_error& e) {
-        throw ManifestError(e.what());
-    }
+    kDocument.save(path, toJson(), 0644);  // public on purpose
 }
 
 Manifest Manifest::load(const std::string& path) {
-    std::string text;
-    try {
-        text = readWholeFile(path, "manifest");
-    } catch (const std::runtime_error& e) {
-        throw ManifestError(e.what());
-    }
+    const std::string text = kDocument.load(path);
     try {
         return fromJson(text);
     } catch (const ManifestError& e) {

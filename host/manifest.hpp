@@ -1,6 +1,10 @@
 // The card-set manifest: everything public about one key generation ceremony, as a JSON
 // document a person can read and another tool can check - the card set, its k and n, its CA and
-// card certificates, the Feldman commitments, the signing key's public half and its wrapped blob.
+// card certificates, and per scheme:
+//  - "shamir-feldman-p256": the Feldman commitments, the signing key's public half and its
+//    wrapped blob;
+//  - "shoup-rsa": the threshold RSA public key (N, e) with the verification values v and v_i
+//    every partial signature is checked against.
 #pragma once
 
 #include <stdexcept>
@@ -9,6 +13,7 @@
 
 #include "apdu/bytes.hpp"
 #include "crypto/feldman.hpp"
+#include "crypto/shoup.hpp"
 
 namespace quorum::host {
 
@@ -27,14 +32,15 @@ struct ManifestCard {
 struct ManifestSigningKey {
     std::string type;             // "rsa2048", "rsa3072", "rsa4096" or "p256"
     std::string publicKeyPem;     // SubjectPublicKeyInfo
-    Bytes wrappedKey;             // the private key wrapped under the activation key
-    std::string wrapMechanism = "CKM_AES_KEY_WRAP_PAD";
+    Bytes wrappedKey;             // the private key wrapped under the activation key (Shamir)
+    std::string wrapMechanism = "CKM_AES_KEY_WRAP_PAD";  // (Shamir)
 };
 
 struct Manifest {
     static constexpr const char* kFormat = "quorum-card-set";
     static constexpr int kVersion = 1;
     static constexpr const char* kSchemeShamir = "shamir-feldman-p256";
+    static constexpr const char* kSchemeShoup = "shoup-rsa";
 
     Bytes cardSetId;
     int k = 0;
@@ -42,13 +48,17 @@ struct Manifest {
     std::string scheme = kSchemeShamir;
     std::string caCertificatePem;
     std::vector<ManifestCard> cards;
-    crypto::FeldmanCommitments commitments;
-    ManifestSigningKey signingKey;
+    crypto::FeldmanCommitments commitments;  // Shamir
+    ManifestSigningKey signingKey;           // both: type and public key
+    crypto::shoup::PublicKey rsaKey;         // Shoup
+
+    bool shoup() const { return scheme == kSchemeShoup; }
 
     std::string toJson() const;
     // Strict: every field present and well formed, k <= n, card indexes distinct in 1..n, the
-    // commitments' threshold equal to k, every certificate issued by the CA for this card set
-    // with the index it is listed under. Throws ManifestError naming what is wrong.
+    // commitments' threshold equal to k (Shamir) or the threshold key's k, n and PEM public key
+    // matching (Shoup), every certificate issued by the CA for this card set with the index it is
+    // listed under. Throws ManifestError naming what is wrong.
     static Manifest fromJson(const std::string& text);
 
     // Writes a new file (mode 0644: it is public), fsynced; refuses to overwrite one.

@@ -12,45 +12,11 @@
 #include <thread>
 #include <vector>
 
+#include "tests/system/ceremony_script.hpp"
 #include "tests/system/harness.hpp"
 
 using namespace quorum::test;
 
-namespace {
-
-std::string writePrivate(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-    ::chmod(path.c_str(), 0600);
-    return path;
-}
-
-// Waits until `log` holds `text` at least `count` times, failing if `program` exits first.
-void waitForOutput(ChildProcess& program, const std::string& log, const std::string& text, int count = 1) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-        const std::string content = readFile(log);
-        int found = 0;
-        for (std::size_t at = content.find(text); at != std::string::npos; at = content.find(text, at + 1)) ++found;
-        if (found >= count) return;
-        if (!program.running()) FAIL("the ceremony ended before printing \"" << text << "\":\n" << content);
-        if (std::chrono::steady_clock::now() > deadline)
-            FAIL("no \"" << text << "\" within 30 s:\n" << content);
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-}
-
-// Inserts the card held in `image` (card-sim start) until `untilText` appears `count` times in
-// `log`, then removes it.
-void insertCard(ChildProcess& ceremony, const std::string& log, const std::string& image,
-                const std::string& untilText, int count, const TempFolder& folder,
-                std::vector<std::string> cardSimArgs = {}) {
-    CardSim sim(image, folder.file("card-sim.log"), kVpcdPort0, std::move(cardSimArgs));
-    waitForOutput(ceremony, log, untilText, count);
-    CHECK(sim.stop(SIGTERM) == 0);
-    waitForCard(kReader0, false);
-}
-
-}  // namespace
 
 TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of them") {
     TempFolder folder;
