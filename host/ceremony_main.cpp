@@ -157,8 +157,8 @@ struct PassphraseOptions {
     std::string file;
     int fd = -1;
     std::string read(bool isNew) const {
-        auto reader = file.empty() ? (fd >= 0 ? SecretReader::fromFd(fd) : SecretReader::terminal())
-                                   : SecretReader::fromFile(file);
+        auto reader = file.empty() ? (fd >= 0 ? SecretReader::fromFd(fd, "passphrase") : SecretReader::terminal("passphrase"))
+                                   : SecretReader::fromFile(file, "passphrase");
         Bytes secret = isNew ? reader->nextNew("New passphrase for the CA key")
                              : reader->next("Passphrase of the CA key");
         std::string text(secret.begin(), secret.end());
@@ -477,9 +477,9 @@ int main(int argc, char** argv) {
             return issueCard(connected, files, cardIndex, policy, secrets, passphrase);
         }
         if (keygenCmd->parsed()) {
-            if (keygen.k > keygen.n) throw std::invalid_argument("-k is larger than -n");
             keygen.keyType = parseKeyType(keyType);
             keygen.scheme = scheme == "shoup" ? Scheme::Shoup : Scheme::Shamir;
+            checkKeygenRequest(keygen);  // before anybody types a secret
             keygen.policy.changeBeforeUse = !keygenNoPinChange;
             const std::string caPassphrase = passphrase.read(false);
             auto pins = secrets.open();

@@ -14,6 +14,7 @@
 
 #include "crypto/feldman.hpp"
 #include "crypto/primitives.hpp"
+#include "crypto/shoup.hpp"
 #include "host/audit_log.hpp"
 #include "host/ceremony_support.hpp"
 #include "host/ceremony_files.hpp"
@@ -106,7 +107,25 @@ SigningKeyType parseKeyType(const std::string& name) {
     throw std::invalid_argument("key type \"" + name + "\": use rsa2048, rsa3072, rsa4096 or p256");
 }
 
+void checkKeygenRequest(const KeygenRequest& request) {
+    if (request.k < 1 || request.k > request.n)
+        throw std::invalid_argument("-k " + std::to_string(request.k) + " -n " + std::to_string(request.n) +
+                                    ": need 1 <= k <= n");
+    if (request.scheme == Scheme::Shoup) {
+        if (request.keyType == SigningKeyType::P256)
+            throw std::invalid_argument("the threshold RSA scheme makes RSA keys: use --key-type rsa2048, rsa3072 or rsa4096");
+        if (request.n > crypto::shoup::kMaxPlayers)
+            throw std::invalid_argument("the threshold RSA scheme allows at most " +
+                                        std::to_string(crypto::shoup::kMaxPlayers) + " cards (n = " +
+                                        std::to_string(request.n) + ")");
+    }
+    struct stat st {};
+    if (::stat(request.manifestPath.c_str(), &st) == 0)
+        throw std::invalid_argument("the manifest " + request.manifestPath + " exists already: choose another name");
+}
+
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {
+    checkKeygenRequest(request);
     if (request.scheme == Scheme::Shoup) return runThresholdKeygen(request, pins, caPassphrase, out);
     const CeremonyFiles files(request.ceremonyDir);
     const crypto::CeremonyCa ca = files.loadCa(caPassphrase);

@@ -56,6 +56,10 @@ struct SignRequest {
 // request's for runKeygen, the manifest's for runSign.
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase,
                std::ostream& out);
+// What runKeygen checks before it asks for anything: k <= n, the scheme's limits (the threshold
+// RSA scheme: an RSA key type, n <= 16), no manifest at the path yet. Throws
+// std::invalid_argument naming the problem.
+void checkKeygenRequest(const KeygenRequest& request);
 void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out);
 
 const char* keyTypeName(SigningKeyType type);

@@ -5,6 +5,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -93,30 +94,38 @@ private:
 
 }  // namespace
 
-std::unique_ptr<SecretReader> SecretReader::terminal() {
+namespace {
+// "pin" for --pin-file, "passphrase" for --passphrase-file.
+std::string optionName(const std::string& kind) {
+    std::string name;
+    for (char c : kind) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+}
+}  // namespace
+
+std::unique_ptr<SecretReader> SecretReader::terminal(const std::string& kind) {
     const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
-        throw SecretInputError(
-            "no terminal to ask for a PIN (use --pin-file or --pin-fd in scripts)");
+        throw SecretInputError("no terminal to ask for a " + kind + " (use --" + optionName(kind) + "-file or --" +
+                               optionName(kind) + "-fd in scripts)");
     return std::make_unique<TerminalReader>(fd);
 }
 
-std::unique_ptr<SecretReader> SecretReader::fromFd(int fd) {
+std::unique_ptr<SecretReader> SecretReader::fromFd(int fd, const std::string& kind) {
     if (::fcntl(fd, F_GETFD) < 0)
-        throw SecretInputError("--pin-fd " + std::to_string(fd) + " is not an open file descriptor");
+        throw SecretInputError("--" + optionName(kind) + "-fd " + std::to_string(fd) + " is not an open file descriptor");
     return std::make_unique<LineReader>(fd, "file descriptor " + std::to_string(fd), false);
 }
 
-std::unique_ptr<SecretReader> SecretReader::fromFile(const std::string& path) {
+std::unique_ptr<SecretReader> SecretReader::fromFile(const std::string& path, const std::string& kind) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw SecretInputError("cannot open PIN file " + path + ": " + std::strerror(errno));
+    if (fd < 0) throw SecretInputError("cannot open " + kind + " file " + path + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         ::close(fd);
-        throw SecretInputError("PIN file " + path +
-                               " is readable by others; make it private first (chmod 600)");
+        throw SecretInputError(kind + " file " + path + " is readable by others; make it private first (chmod 600)");
     }
-    return std::make_unique<LineReader>(fd, "PIN file " + path, true);
+    return std::make_unique<LineReader>(fd, kind + " file " + path, true);
 }
 
 }  // namespace quorum::host

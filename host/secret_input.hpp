@@ -17,12 +17,14 @@ public:
 
 class SecretReader {
 public:
+    // What is read ("PIN": errors speak of a PIN file and --pin-fd; "passphrase": of a
+    // passphrase file and --passphrase-fd).
     // Prompts on /dev/tty and reads with echo off.
-    static std::unique_ptr<SecretReader> terminal();
+    static std::unique_ptr<SecretReader> terminal(const std::string& kind = "PIN");
     // Reads lines from an open descriptor (e.g. a pipe: --pin-fd 3).
-    static std::unique_ptr<SecretReader> fromFd(int fd);
+    static std::unique_ptr<SecretReader> fromFd(int fd, const std::string& kind = "PIN");
     // Reads lines from a file, which must not be readable by group or others.
-    static std::unique_ptr<SecretReader> fromFile(const std::string& path);
+    static std::unique_ptr<SecretReader> fromFile(const std::string& path, const std::string& kind = "PIN");
 
     virtual ~SecretReader() = default;
     // The next secret (without its line end). `prompt` is shown on a terminal only.

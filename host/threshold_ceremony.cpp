@@ -64,11 +64,8 @@ void refuseExisting(const std::string& path, const char* what) {
 
 void runThresholdKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase,
                         std::ostream& out) {
+    checkKeygenRequest(request);
     const int bits = modulusBits(request.keyType);
-    if (request.n > shoup::kMaxPlayers)
-        throw std::invalid_argument("the threshold RSA scheme allows at most " + std::to_string(shoup::kMaxPlayers) +
-                                    " cards (n = " + std::to_string(request.n) + ")");
-    refuseExisting(request.manifestPath, "manifest");
     const CeremonyFiles files(request.ceremonyDir);
     const crypto::CeremonyCa ca = files.loadCa(caPassphrase);
     const HostCredentials host = files.loadHost();

@@ -226,3 +226,26 @@ TEST_CASE("ceremony: pin status refuses an OPERATIONAL card of another ceremony"
     CHECK(status.exitCode == 1);
     CHECK(has(status, "not issued by this ceremony's CA"));
 }
+
+TEST_CASE("ceremony: keygen refuses what it cannot do before anybody types a secret") {
+    TempFolder folder;
+    const std::string keygen = "setsid " + builtProgram("ceremony") + " keygen --ceremony " + folder.file("c") +
+                               " --manifest " + folder.file("set.json") + " ";
+    // No terminal, no PIN or passphrase file: had it asked, the error would be about the terminal.
+    auto p256 = runCommand(keygen + "--scheme shoup --key-type p256 </dev/null");
+    CHECK(p256.exitCode == 1);
+    CHECK(has(p256, "the threshold RSA scheme makes RSA keys: use --key-type rsa2048, rsa3072 or rsa4096"));
+    auto seventeen = runCommand(keygen + "--scheme shoup -k 3 -n 17 </dev/null");
+    CHECK(has(seventeen, "allows at most 16 cards (n = 17)"));
+    auto kAboveN = runCommand(keygen + "-k 4 -n 3 </dev/null");
+    CHECK(has(kAboveN, "-k 4 -n 3: need 1 <= k <= n"));
+    writeFile(folder.file("set.json"), "{}");
+    auto existing = runCommand(keygen + "</dev/null");
+    CHECK(has(existing, "set.json exists already"));
+    // A passphrase file others can read is named as such.
+    const std::string open = folder.file("passphrase");
+    writeFile(open, "x\n", 0644);
+    auto readable = runCommand(builtProgram("ceremony") + " ca-create --ceremony " + folder.file("d") +
+                               " --passphrase-file " + open);
+    CHECK(has(readable, "passphrase file " + open + " is readable by others"));
+}
