@@ -2,14 +2,13 @@
 // stored at personalization, used only by PARTIAL SIGN for its holder inside a fully protected
 // SCP11a session, each use counted (docs/apdu-spec.md). The card formats the message itself, so
 // it never exponentiates a value of the host's choosing.
-#include <openssl/crypto.h>
-
 #include "apdu/error.hpp"
 #include "apdu/status.hpp"
 #include "apdu/tlv.hpp"
 #include "crypto/shoup.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"
+#include "firmware-model/rsa_share.hpp"
 
 namespace quorum::card {
 
@@ -24,22 +23,12 @@ namespace {
 constexpr std::size_t kMinModulusSize = crypto::shoup::kMinTestModulusBits / 8;
 constexpr std::size_t kMaxModulusSize = 512;  // 4096 bits
 
-// The record of PUT DATA 00CB, in this order: 80 index, 81 n, 82 k (one byte each), 83 N,
-// 84 v, 85 v_i, 86 s_i (each exactly as long as N).
-struct RsaShare {
-    std::uint8_t index = 0;
-    std::uint8_t n = 0;
-    std::uint8_t k = 0;
-    Bytes modulus;
-    Bytes v;
-    Bytes vi;
-    Bytes share;
-};
-
 bool below(const Bytes& value, const Bytes& modulus) {
     return value.size() == modulus.size() &&
            std::lexicographical_compare(value.begin(), value.end(), modulus.begin(), modulus.end());
 }
+
+}  // namespace
 
 std::optional<RsaShare> parseRsaShare(const Bytes& record) {
     std::vector<apdu::Tlv> objects;
@@ -65,6 +54,8 @@ std::optional<RsaShare> parseRsaShare(const Bytes& record) {
     return share;
 }
 
+namespace {
+
 // Uniform in [0, 2^{L(N) + 512}), L(N) the bit length of N (N's top byte is nonzero).
 Bytes proofRandom(Coprocessor& coprocessor, const Bytes& modulus) {
     Bytes r(shoup::randomSize(modulus.size()));
@@ -79,6 +70,27 @@ Bytes proofRandom(Coprocessor& coprocessor, const Bytes& modulus) {
 }
 
 }  // namespace
+
+Bytes computePartialSignature(Coprocessor& coprocessor, const RsaShare& key, const Bytes& digest) {
+    const Bytes& n = key.modulus;
+    // u = x^{2 Delta}; x_i = u^{s_i}; x~ = u^2 = x^{4 Delta}.
+    const Bytes x = shoup::encodeMessage(digest, n.size());
+    const Bytes twoDelta = coprocessor.multiplyAdd(shoup::delta(key.n), {0x02}, {}, 8);
+    const Bytes u = coprocessor.rsaNonCrt(n, twoDelta, x);
+    const Bytes xi = coprocessor.rsaNonCrt(n, key.share, u);
+    const Bytes xTilde = coprocessor.rsaNonCrt(n, {0x02}, u);
+    // The proof that log_v(v_i) == log_x~(x_i^2): c = H(v, x~, v_i, x_i^2, v^r, x~^r), z = s_i c + r.
+    const Bytes r = proofRandom(coprocessor, n);
+    const Bytes vPrime = coprocessor.rsaNonCrt(n, r, key.v);
+    const Bytes xPrime = coprocessor.rsaNonCrt(n, r, xTilde);
+    const Bytes xiSquared = coprocessor.rsaNonCrt(n, {0x02}, xi);
+    const Bytes c = shoup::challenge(n.size(), key.v, xTilde, key.vi, xiSquared, vPrime, xPrime);
+    const Bytes z = coprocessor.multiplyAdd(key.share, c, r, shoup::responseSize(n.size()));
+    Bytes answer;  // r, like every Bytes, is zeroized when it goes
+    answer.reserve(xi.size() + c.size() + z.size());
+    for (const Bytes* part : {&xi, &c, &z}) answer.insert(answer.end(), part->begin(), part->end());
+    return answer;
+}
 
 ResponseApdu Card::putRsaShare(const CommandApdu& command) {
     if (nvm_.read(field::kShare) || nvm_.read(field::kRsaShare)) return status(sw::kConditionsNotSatisfied);
@@ -97,28 +109,10 @@ ResponseApdu Card::partialSign(const CommandApdu& command) {
     if (!record) return status(sw::kReferencedDataNotFound);
     const auto key = parseRsaShare(*record);
     if (!key) return status(sw::kReferencedDataNotFound);
-    const Bytes& n = key->modulus;
-
-    // u = x^{2 Delta}; x_i = u^{s_i}; x~ = u^2 = x^{4 Delta}.
-    const Bytes x = shoup::encodeMessage(command.data, n.size());
-    const Bytes twoDelta = coprocessor_.multiplyAdd(shoup::delta(key->n), {0x02}, {}, 8);
-    const Bytes u = coprocessor_.rsaNonCrt(n, twoDelta, x);
-    const Bytes xi = coprocessor_.rsaNonCrt(n, key->share, u);
-    const Bytes xTilde = coprocessor_.rsaNonCrt(n, {0x02}, u);
-    // The proof that log_v(v_i) == log_x~(x_i^2): c = H(v, x~, v_i, x_i^2, v^r, x~^r), z = s_i c + r.
-    Bytes r = proofRandom(coprocessor_, n);
-    const Bytes vPrime = coprocessor_.rsaNonCrt(n, r, key->v);
-    const Bytes xPrime = coprocessor_.rsaNonCrt(n, r, xTilde);
-    const Bytes xiSquared = coprocessor_.rsaNonCrt(n, {0x02}, xi);
-    const Bytes c = shoup::challenge(n.size(), key->v, xTilde, key->vi, xiSquared, vPrime, xPrime);
-    const Bytes z = coprocessor_.multiplyAdd(key->share, c, r, shoup::responseSize(n.size()));
-    OPENSSL_cleanse(r.data(), r.size());
-
+    Bytes answer = computePartialSignature(coprocessor_, *key, command.data);
     const auto counter = countRelease();
     if (!counter) return status(sw::kConditionsNotSatisfied);
-    Bytes answer;
-    answer.reserve(xi.size() + c.size() + z.size() + counter->size());
-    for (const Bytes* part : {&xi, &c, &z, &*counter}) answer.insert(answer.end(), part->begin(), part->end());
+    answer.insert(answer.end(), counter->begin(), counter->end());
     return ResponseApdu{std::move(answer), sw::kSuccess};
 }
 
