@@ -185,10 +185,10 @@ void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::
             const auto result = check.offer(signedPartial.partial);
             audit.append("partial-made", details({{"index", std::to_string(index)}, {"outcome", outcomeName(result.outcome)},
                                                   {"usage_counter", std::to_string(signedPartial.usageCount)}}));
-            if (result.outcome != PartialCollector::Outcome::Accepted) {
-                out << result.message << std::endl;
-                return;
-            }
+            if (result.outcome != PartialCollector::Outcome::Accepted)
+                throw std::runtime_error("card " + std::to_string(index) +
+                                         "'s partial signature fails its proof against the manifest: the card is "
+                                         "faulty or was tampered with; no partial signature written");
             PartialFile file;
             file.cardSetId = manifest.cardSetId;
             for (const auto& listed : manifest.cards)
@@ -223,6 +223,10 @@ void runCombine(const CombineRequest& request, std::ostream& out) {
             const PartialFile file = PartialFile::load(path);
             if (file.cardSetId != manifest.cardSetId)
                 throw PartialFileError(path + ": made by a card of another set (" + toHex(file.cardSetId).substr(0, 8) + "...)");
+            for (const auto& listed : manifest.cards)
+                if (listed.index == file.partial.index && listed.cardId != file.cardId)
+                    throw PartialFileError(path + ": card " + std::to_string(listed.index) + " of this set has card id " +
+                                           toHex(listed.cardId) + ", not " + toHex(file.cardId));
             if (!digest) {
                 digest = file.digest;  // without the message, the first partial names what is signed
                 collector.emplace(manifest.rsaKey, *digest);

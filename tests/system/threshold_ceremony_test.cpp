@@ -165,6 +165,25 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     partialSign(folder, ceremonyDir, manifest, message, image(2), "123452", p2);
     partialSign(folder, ceremonyDir, manifest, message, image(4), "123454", p4);
     partialSign(folder, ceremonyDir, manifest, message, image(6), "123456", p6);
+    {
+        // The tampered card cannot make a partial signature file at a holder's site either.
+        const std::string log = folder.file("partial-3.log");
+        const std::string pins = writePrivate(folder.file("partial-3.pin"), "123453\n");
+        ChildProcess sign({ceremony, "partial-sign", "--ceremony", ceremonyDir, "--manifest", manifest, "--in", message,
+                           "--out", folder.file("partial-3.json"), "--pin-file", pins, "--card-timeout", "30"},
+                          log);
+        waitForOutput(sign, log, "Insert your card");
+        CardSim sim(image(3), folder.file("card-sim.log"));
+        const int status = sign.stop(0, std::chrono::seconds(30));
+        CHECK(sim.stop(SIGTERM) == 0);
+        waitForCard(kReader0, false);
+        const std::string out = readFile(log);
+        INFO(out);
+        CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 1));
+        CHECK(out.find("card 3's partial signature fails its proof against the manifest") != std::string::npos);
+        CHECK(out.find("no partial signature written") != std::string::npos);
+        CHECK(readFile(folder.file("partial-3.json")).empty());
+    }
     const auto fileFields = python("import json,sys; p=json.load(open(sys.argv[1])); "
                                    "print(p[\"format\"], p[\"card_index\"], p[\"usage_counter\"], len(p[\"partial\"]))",
                                    p4);
@@ -181,6 +200,17 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     CHECK(tooFew.output.find("card 4's partial signature fails its proof") != std::string::npos);
     CHECK(tooFew.output.find("only 2 of 3 partial signatures are good") != std::string::npos);
     CHECK(readFile(remoteSignature).empty());
+
+    // A file whose card id is not the manifest's card at its index is refused, by name.
+    const std::string otherId = folder.file("partial-2-other-id.json");
+    REQUIRE(python("import json,sys; p=json.load(open(sys.argv[1])); p[\"card_id\"]=\"00\"*16; "
+                   "json.dump(p, open(sys.argv[2], \"w\"))",
+                   p2 + " " + otherId)
+                .exitCode == 0);
+    const auto wrongCard = runCommand(ceremony + " combine --manifest " + manifest + " --out " + remoteSignature + " " +
+                                      otherId + " " + p4 + " " + p6);
+    CHECK(wrongCard.exitCode != 0);
+    CHECK(wrongCard.output.find("card 2 of this set has card id") != std::string::npos);
 
     const auto combined = runCommand(ceremony + " combine --manifest " + manifest + " --in " + message + " --out " +
                                      remoteSignature + " " + bad4 + " " + p2 + " " + p4 + " " + p6 + " 2>&1");
