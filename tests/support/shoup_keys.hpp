@@ -1,7 +1,8 @@
 // Fixed Shoup threshold RSA keys for tests: safe primes generated once with
 // `openssl prime -generate -safe -bits 256 -hex` (a 512-bit modulus, fast enough to use anywhere)
 // and `-bits 1024` (a 2048-bit modulus, the smallest size deal() makes), with coefficients and
-// v seeds for 3-of-7 deals. Each coefficient is a SHA-256 expansion of a label reduced mod m;
+// v seeds for 3-of-7 deals; and two 2048-bit safe primes (a 4096-bit modulus, the largest) that
+// bench/shoup_bench found with BN_generate_prime_ex2. Each coefficient is a SHA-256 expansion of a label reduced mod m;
 // each vSeed^2 generates the squares mod N. dealWithPrimes checks all of that for both keys;
 // tests/vectors/shoup_reference.py checks it independently for the 512-bit key, whose values it
 // copies (and compares with this file). Header-only; these keys protect nothing.
@@ -89,6 +90,32 @@ inline crypto::shoup::Deal small3of7() {
 // 3-of-7 with the 2048-bit key.
 inline crypto::shoup::Deal rsa2048_3of7() {
     return dealFromHex(kRsa2048P, kRsa2048Q, {kRsa2048A1, kRsa2048A2}, kRsa2048VSeed, 7);
+}
+
+// p, q: safe primes of 2048 bits each (N = p q has exactly 4096 bits, the largest size), for the
+// tests of the largest records and answers; with small coefficients and vSeed 3.
+inline constexpr const char* kRsa4096P =
+    "F166577C98F880CECC6FE1AC31BE9CE927E3D5D6116F29216AD3B0D6D3E2E435"
+    "CC097D2E83BB2A25782262E506F5C736467437E7F18C30D9A3419F7902D3C413"
+    "FBF6D8A2B1D16FDC1ED02D20537AD1DF2277AE211D3FB827CB192622124D49B4"
+    "4C70BEB712667FE5A8D83CF53A0BFAA11CC71C31C5F077884D4C426272C4B8D4"
+    "9BB9169DD6349C1697662CEC8C17A00719464E5C6777F098D0400E0902B750F7"
+    "4E1AD187D872C857ABBF7B8637A4E7B8520B006D6D76601DFC89B62C20C4E21D"
+    "66A76FFFF0C30F8C6A95F85C2570AC1BF421832CFB6F6C388C4DE035D1473740"
+    "9BD1D4BDC881B785FAFAE95C1EEFAF4C7A482E1D86DF0D4CF5B5A8A46624A683";
+inline constexpr const char* kRsa4096Q =
+    "EE216F5F7C4239B8996A71FB9D3E3D4D8E7557B7A40A644D30AF17258CF97938"
+    "B9941BE1E403BE254B528FED7D8C2A8BD245D16E37C56464B541D88DED7051E4"
+    "32C2A25648D2904FBC2D45FA919076E75DE69038BB9A35300878267E48E265F3"
+    "B59671BB4B153CB0D45B76A89E04EA1BA94924ED5DE9FF85289E2AFBA4CA13C7"
+    "D956C7637F41D63E81725AE55D432FF3DA7C13070A2B3DBE177093DEE00DDFBD"
+    "170F5C0D4D8FC081EE4359C68969B62DB845E07A17934A4B224E49CEC7B226A2"
+    "A6276EC8AE7CBF20E20107C8C08FE95B48AE2638E96D314276D0AF87117CB1DE"
+    "D7A83E29CEBE854EDB7FEEFE5209BAAD78E6339227E3112E654DDFA940D65F1F";
+
+// 2-of-3 with the 4096-bit key: a_1 = 0x0102..20, vSeed = 3.
+inline crypto::shoup::Deal rsa4096_2of3() {
+    return dealFromHex(kRsa4096P, kRsa4096Q, {"0102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20"}, "03", 3);
 }
 
 }  // namespace quorum::test::shoup_keys

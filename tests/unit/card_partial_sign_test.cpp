@@ -11,6 +11,7 @@
 #include "apdu/tlv.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/shoup.hpp"
+#include "host/quorum_card.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/shoup_keys.hpp"
 
@@ -210,4 +211,30 @@ TEST_CASE("partial sign: three cards' partials combine into the signature any ot
     std::vector<shoup::Partial> fromCrypto;
     for (int index : {1, 3, 4}) fromCrypto.push_back(shoup::partialSignWithoutProof(key, smallDeal().shares[index - 1], kDigest));
     CHECK(signature == shoup::combine(key, fromCrypto, kDigest, false));  // any 3 give the same
+}
+
+TEST_CASE("partial sign: a 4096-bit key - the largest record and answer - goes through chaining and GET RESPONSE") {
+    const shoup::Deal deal = test::shoup_keys::rsa4096_2of3();
+    const shoup::PublicKey& key = deal.publicKey;
+    REQUIRE(key.modulusBits() == 4096);
+    CardFixture f;
+    f.issueIdentity(3);
+    const Bytes record = host::rsaShareRecord(key, deal.shares[2]);
+    CHECK(record.size() > 2048);  // many short APDUs of a command chain
+    REQUIRE(f.send(putRsaShare(record)) == "9000");
+    f.send(kPutPolicyNoChange);
+    f.send(kPutPin);
+    f.send(kPutPuk);
+    f.send(kActivate);
+    REQUIRE(f.send(kVerifyPin) == "9000");
+
+    const auto response = apdu::ResponseApdu::parse(fromHex(f.send(partialSign(kDigest))));
+    REQUIRE(response.sw == sw::kSuccess);
+    REQUIRE(response.data.size() == 2 * 512 + 101);
+    auto at = response.data.begin();
+    shoup::Partial partial{3, Bytes(at, at + 512), Bytes(at + 512, at + 544), Bytes(at + 544, at + 544 + 577)};
+    CHECK(toHex(Bytes(at + 1121, response.data.end())) == "00000001");
+    CHECK(shoup::verifyPartial(key, partial, kDigest));
+    const shoup::Partial other = shoup::partialSignWithoutProof(key, deal.shares[0], kDigest);
+    CHECK_NOTHROW(shoup::combine(key, {other, partial}, kDigest, false));  // y^e == x is checked inside
 }
