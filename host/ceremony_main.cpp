@@ -10,6 +10,7 @@
 #include "apdu/response_chaining.hpp"
 #include "apdu/status.hpp"
 #include "apdu/command_chaining.hpp"
+#include "host/audit_log.hpp"
 #include "host/card_info.hpp"
 #include "host/ceremony_files.hpp"
 #include "host/key_ceremony.hpp"
@@ -17,6 +18,7 @@
 #include "host/pcsc.hpp"
 #include "host/pcsc_channel.hpp"
 #include "host/pcsc_error.hpp"
+#include "host/pgp_words.hpp"
 #include "host/quorum_card.hpp"
 #include "host/reader_monitor.hpp"
 #include "host/secret_input.hpp"
@@ -424,6 +426,14 @@ int main(int argc, char** argv) {
         "public-key", "Print the card set's public key (PEM) from its manifest, e.g. for openssl dgst -verify");
     publicKeyCmd->add_option("--manifest", keyManifest, "The card-set manifest")->required();
 
+    std::string auditPath, auditLastHash;
+    auto* auditCmd = app.add_subcommand(
+        "audit-verify", "Check an audit log's hash chain; with --last-hash, also that nothing was cut or added at "
+                        "its end");
+    auditCmd->add_option("--log", auditPath, "The audit log (e.g. CEREMONY/audit.log)")->required();
+    auditCmd->add_option("--last-hash", auditLastHash,
+                         "The last entry's SHA-256 (hex) as written down at the ceremony");
+
     CombineRequest combine;
     auto* combineCmd = app.add_subcommand(
         "combine", "Remote signing (shoup scheme): check the partial signatures' proofs against the manifest and "
@@ -500,6 +510,15 @@ int main(int argc, char** argv) {
         if (partialCmd->parsed()) {
             auto pins = secrets.open();
             runPartialSign(partial, *pins, std::cout);
+            return 0;
+        }
+        if (auditCmd->parsed()) {
+            const AuditVerification checked = verifyAuditLog(auditPath, auditLastHash);
+            const Bytes last = fromHex(checked.lastHash);
+            std::cout << auditPath << ": " << checked.entries << " entries, chain intact"
+                      << (auditLastHash.empty() ? "" : ", ends with the expected entry") << "\n  last entry SHA-256: "
+                      << checked.lastHash << "\n  read aloud: " << pgpWords(Bytes(last.begin(), last.begin() + 8))
+                      << "\n";
             return 0;
         }
         if (publicKeyCmd->parsed()) {

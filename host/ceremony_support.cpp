@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 
 #include "host/pcsc_error.hpp"
+#include "host/pgp_words.hpp"
 
 namespace quorum::host {
 
@@ -59,6 +60,13 @@ Json::Value details(std::initializer_list<std::pair<const char*, std::string>> f
     return v;
 }
 
+
+void closeAudit(AuditLog& audit, const std::string& event, const Json::Value& entryDetails, std::ostream& out) {
+    const std::string hash = audit.append(event, entryDetails);
+    const Bytes last = fromHex(hash);
+    out << "Audit log: last entry SHA-256 " << hash << "\n  write down: "
+        << pgpWords(Bytes(last.begin(), last.begin() + 8)) << std::endl;
+}
 
 void issueCards(const KeygenRequest& request, const crypto::CeremonyCa& ca, const CeremonyTrust& trust,
                 SecretReader& pins, AuditLog& audit, Manifest& manifest, std::ostream& out,

@@ -97,6 +97,11 @@ private:
 // An audit entry's details from name/value pairs.
 Json::Value details(std::initializer_list<std::pair<const char*, std::string>> fields);
 
+// Appends a ceremony's last entry and tells the people in the room its hash, to write down: only
+// a hash kept outside the log shows later that nothing was cut from its end or changed in its
+// last entry (ceremony audit-verify --last-hash).
+void closeAudit(AuditLog& audit, const std::string& event, const Json::Value& entryDetails, std::ostream& out);
+
 // Key generation's card loop: the n cards, one after another. Each must be BLANK; it gets its
 // identity as card i from `ca`, then inside SCP11a `storeShare(card, i)`, the PIN policy and the
 // transport PIN and PUK from `pins`. Each card goes into manifest.cards and the audit log.

@@ -165,7 +165,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
     manifest.save(request.manifestPath);
     const std::string text = manifest.toJson();
     const Bytes manifestDigest = crypto::sha256(Bytes(text.begin(), text.end()));
-    audit.append("keygen-done", details({{"manifest_sha256", toHex(manifestDigest)}}));
+    closeAudit(audit, "keygen-done", details({{"manifest_sha256", toHex(manifestDigest)}}), out);
     out << "Key generation done: " << request.k << " of " << request.n << " cards activate the key. Manifest: "
         << request.manifestPath << std::endl;
 }
@@ -222,7 +222,7 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
     if (!valid)
         throw std::runtime_error("the signature does not verify with the manifest's public key: nothing written");
     writeOutput(request.signaturePath, signature, "signature");
-    audit.append("sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}));
+    closeAudit(audit, "sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}), out);
     out << "Signed: " << request.signaturePath << " (" << signature.size() << " bytes)" << std::endl;
 }
 

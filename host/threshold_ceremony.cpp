@@ -114,7 +114,7 @@ void runThresholdKeygen(const KeygenRequest& request, SecretReader& pins, const 
 
     manifest.save(request.manifestPath);
     const std::string text = manifest.toJson();
-    audit.append("keygen-done", details({{"manifest_sha256", toHex(crypto::sha256(Bytes(text.begin(), text.end())))}}));
+    closeAudit(audit, "keygen-done", details({{"manifest_sha256", toHex(crypto::sha256(Bytes(text.begin(), text.end())))}}), out);
     out << "Key generation done: any " << request.k << " of the " << request.n
         << " cards sign with partial signatures. Manifest: " << request.manifestPath << std::endl;
 }
@@ -156,7 +156,7 @@ void runThresholdSign(const SignRequest& request, const Manifest& manifest, Secr
     if (request.timings) times.print(out);
     if (!valid) throw std::runtime_error("the signature does not verify with the manifest's public key: nothing written");
     writeOutput(request.signaturePath, signature, "signature");
-    audit.append("sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}));
+    closeAudit(audit, "sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}), out);
     out << "Signed: " << request.signaturePath << " (" << signature.size() << " bytes)" << std::endl;
 }
 
@@ -201,6 +201,11 @@ void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::
                 << signedPartial.usageCount << ")." << std::endl;
         });
     made->save(request.outputPath);
+    const std::string text = made->toJson();
+    closeAudit(audit, "partial-sign-done",
+               details({{"index", std::to_string(made->partial.index)},
+                        {"partial_file_sha256", toHex(crypto::sha256(Bytes(text.begin(), text.end())))}}),
+               out);
     out << "Partial signature written: " << request.outputPath
         << " - send it to whoever combines; it holds no secret." << std::endl;
 }
@@ -252,8 +257,10 @@ void runCombine(const CombineRequest& request, std::ostream& out) {
     writeOutput(request.signaturePath, signature, "signature");
     if (!request.auditLogPath.empty()) {
         AuditLog audit = AuditLog::open(request.auditLogPath);
-        audit.append("combine", details({{"card_set_id", toHex(manifest.cardSetId)}, {"input_sha256", toHex(*digest)},
-                                         {"signature_sha256", toHex(crypto::sha256(signature))}}));
+        closeAudit(audit, "combine",
+                   details({{"card_set_id", toHex(manifest.cardSetId)}, {"input_sha256", toHex(*digest)},
+                            {"signature_sha256", toHex(crypto::sha256(signature))}}),
+                   out);
     }
     out << "Signed: " << request.signaturePath << " (" << signature.size() << " bytes, SHA-256 of the message "
         << toHex(*digest) << ")" << std::endl;

@@ -162,9 +162,6 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     // Remote: three holders each make a partial signature file at their own site.
     const std::string p2 = folder.file("partial-2.json"), p4 = folder.file("partial-4.json"),
                       p6 = folder.file("partial-6.json"), bad4 = folder.file("partial-4-altered.json");
-    partialSign(folder, ceremonyDir, manifest, message, image(2), "123452", p2);
-    partialSign(folder, ceremonyDir, manifest, message, image(4), "123454", p4);
-    partialSign(folder, ceremonyDir, manifest, message, image(6), "123456", p6);
     {
         // The tampered card cannot make a partial signature file at a holder's site either.
         const std::string log = folder.file("partial-3.log");
@@ -184,6 +181,9 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
         CHECK(out.find("no partial signature written") != std::string::npos);
         CHECK(readFile(folder.file("partial-3.json")).empty());
     }
+    partialSign(folder, ceremonyDir, manifest, message, image(2), "123452", p2);
+    partialSign(folder, ceremonyDir, manifest, message, image(4), "123454", p4);
+    partialSign(folder, ceremonyDir, manifest, message, image(6), "123456", p6);
     const auto fileFields = python("import json,sys; p=json.load(open(sys.argv[1])); "
                                    "print(p[\"format\"], p[\"card_index\"], p[\"usage_counter\"], len(p[\"partial\"]))",
                                    p4);
@@ -230,7 +230,27 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     CHECK(digestOnly.exitCode == 0);
     CHECK(readFile(fromDigest) == readFile(signature));
 
-    const std::string audit = readFile(ceremonyDir + "/audit.log");
+    // The audit log's chain holds, and it ends with the entry whose hash the last holder was shown.
+    const std::string auditLog = ceremonyDir + "/audit.log";
+    const std::string lastOut = readFile(p6 + ".log");
+    const auto shown = lastOut.find("last entry SHA-256 ");
+    REQUIRE(shown != std::string::npos);
+    const std::string lastHash = lastOut.substr(shown + 19, 64);
+    const auto intact = runCommand(ceremony + " audit-verify --log " + auditLog + " --last-hash " + lastHash);
+    INFO(intact.output);
+    CHECK(intact.exitCode == 0);
+    CHECK(intact.output.find("chain intact, ends with the expected entry") != std::string::npos);
+    const auto cut = runCommand("head -n -1 " + auditLog + " > " + folder.file("cut.log") + " && " + ceremony +
+                                " audit-verify --log " + folder.file("cut.log") + " --last-hash " + lastHash);
+    CHECK(cut.exitCode != 0);  // the last entry is gone: only the written-down hash shows it
+    const auto altered = runCommand("sed 's/\"outcome\":\"bad-proof\"/\"outcome\":\"accepted\"/' " + auditLog +
+                                    " > " + folder.file("altered.log") + " && " + ceremony + " audit-verify --log " +
+                                    folder.file("altered.log"));
+    INFO(altered.output);
+    CHECK(altered.exitCode != 0);
+    CHECK(altered.output.find("line") != std::string::npos);
+
+    const std::string audit = readFile(auditLog);
     CHECK(audit.find("\"event\":\"keygen-done\"") != std::string::npos);
     CHECK(audit.find("\"outcome\":\"bad-proof\"") != std::string::npos);
     CHECK(audit.find("\"event\":\"partial-made\"") != std::string::npos);
