@@ -64,7 +64,7 @@ Json::Value details(std::initializer_list<std::pair<const char*, std::string>> f
 void closeAudit(AuditLog& audit, const std::string& event, const Json::Value& entryDetails, std::ostream& out) {
     const std::string hash = audit.append(event, entryDetails);
     const Bytes last = fromHex(hash);
-    out << "Audit log: last entry SHA-256 " << hash << "\n  write down: "
+    out << "Audit log: last entry SHA-256 " << hash << "\n  read aloud and write down: "
         << pgpWords(Bytes(last.begin(), last.begin() + 8)) << std::endl;
 }
 
