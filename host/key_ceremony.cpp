@@ -16,8 +16,8 @@
 #include "crypto/primitives.hpp"
 #include "crypto/shoup.hpp"
 #include "host/audit_log.hpp"
-#include "host/ceremony_support.hpp"
 #include "host/ceremony_files.hpp"
+#include "host/ceremony_support.hpp"
 #include "host/file_io.hpp"
 #include "host/manifest.hpp"
 #include "host/pcsc.hpp"
@@ -45,7 +45,6 @@ std::string publicKeyPem(const Bytes& der) {
     EVP_PKEY_free(key);
     return pem;
 }
-
 
 // The HSM session of a ceremony: its module loaded, its token found (or, for the ceremony's own
 // SoftHSM2 token, created), logged in.
