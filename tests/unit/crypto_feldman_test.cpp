@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apdu/bytes.hpp"
@@ -23,6 +24,7 @@
 using namespace quorum;
 using namespace quorum::crypto;
 using test::contains;
+using test::Thrown;
 using test::thrownMessage;
 
 namespace {
@@ -73,21 +75,10 @@ Bytes plusOneModQ(const Bytes& value) {
     return out;
 }
 
-struct Thrown {
-    bool thrown = false;
-    std::string message;
-    std::optional<int> index;
-};
-
 // What FeldmanError `f` throws, if any.
 template <typename F>
 Thrown feldmanError(F&& f) {
-    try {
-        f();
-    } catch (const FeldmanError& e) {
-        return Thrown{true, e.what(), e.index()};
-    }
-    return Thrown{};
+    return test::thrownWithIndex<FeldmanError>(std::forward<F>(f));
 }
 
 std::vector<FeldmanShare> pick(const FeldmanDeal& d, const std::vector<int>& indexes) {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apdu/bytes.hpp"
@@ -30,6 +31,7 @@ using namespace quorum::crypto::shoup;
 namespace keys = quorum::test::shoup_keys;
 using quorum::crypto::sha256;
 using test::contains;
+using test::Thrown;
 using test::thrownMessage;
 
 namespace {
@@ -373,6 +375,15 @@ const KeyShare& shareOf(const Deal& deal, int index) {
     return deal.shares.at(static_cast<std::size_t>(index - 1));
 }
 
+// The 35 three-card subsets of 7 cards, in order.
+std::vector<std::vector<int>> threeOfSeven() {
+    std::vector<std::vector<int>> subsets;
+    for (int a = 1; a <= 7; ++a)
+        for (int b = a + 1; b <= 7; ++b)
+            for (int c = b + 1; c <= 7; ++c) subsets.push_back({a, b, c});
+    return subsets;
+}
+
 std::vector<Partial> pick(const std::vector<Partial>& partials, std::vector<int> indexes) {
     std::vector<Partial> out;
     for (const int index : indexes) out.push_back(partials.at(static_cast<std::size_t>(index - 1)));
@@ -386,20 +397,10 @@ std::vector<Partial> signAll(const Deal& deal, const Bytes& digest) {
     return partials;
 }
 
-struct Thrown {
-    bool thrown = false;
-    std::string message;
-    std::optional<int> index;
-};
-
+// What ShoupError `f` throws, if any.
 template <typename F>
 Thrown shoupError(F&& f) {
-    try {
-        f();
-    } catch (const ShoupError& e) {
-        return Thrown{true, e.what(), e.index()};
-    }
-    return Thrown{};
+    return test::thrownWithIndex<ShoupError>(std::forward<F>(f));
 }
 
 template <typename F>
@@ -468,18 +469,13 @@ TEST_CASE("shoup known answer: the 512-bit deal, partials and signature of the r
         partials.push_back(partial);
     }
 
-    int subsets = 0;
-    for (int a = 1; a <= 7; ++a)
-        for (int b = a + 1; b <= 7; ++b)
-            for (int c = b + 1; c <= 7; ++c) {
-                CAPTURE(a);
-                CAPTURE(b);
-                CAPTURE(c);
-                CHECK(combine(key, pick(partials, {a, b, c}), knownDigest(), false) ==
-                      knownSignature());
-                ++subsets;
-            }
-    CHECK(subsets == 35);
+    const auto subsets = threeOfSeven();
+    CHECK(subsets.size() == 35);
+    for (const auto& subset : subsets) {
+        const std::string cards = std::to_string(subset[0]) + "," + std::to_string(subset[1]) + "," + std::to_string(subset[2]);
+        CAPTURE(cards);
+        CHECK(combine(key, pick(partials, subset), knownDigest(), false) == knownSignature());
+    }
     CHECK(combine(key, pick(partials, {1, 2, 3}), knownDigest()) == knownSignature());
     CHECK(combine(key, pick(partials, {7, 4, 2}), knownDigest()) == knownSignature());
 }
@@ -505,17 +501,13 @@ TEST_CASE("shoup 2048-bit 3-of-7: all 35 subsets give OpenSSL's own RSA signatur
         CHECK(verifyPartial(key, partial, digest));
     }
 
-    int subsets = 0;
-    for (int a = 1; a <= 7; ++a)
-        for (int b = a + 1; b <= 7; ++b)
-            for (int c = b + 1; c <= 7; ++c) {
-                CAPTURE(a);
-                CAPTURE(b);
-                CAPTURE(c);
-                CHECK(combine(key, pick(partials, {a, b, c}), digest, false) == expected);
-                ++subsets;
-            }
-    CHECK(subsets == 35);
+    const auto subsets = threeOfSeven();
+    CHECK(subsets.size() == 35);
+    for (const auto& subset : subsets) {
+        const std::string cards = std::to_string(subset[0]) + "," + std::to_string(subset[1]) + "," + std::to_string(subset[2]);
+        CAPTURE(cards);
+        CHECK(combine(key, pick(partials, subset), digest, false) == expected);
+    }
 
     // With the proofs checked too, in any order of the cards.
     CHECK(combine(key, pick(partials, {1, 2, 3}), digest) == expected);
