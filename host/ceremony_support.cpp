@@ -1,5 +1,7 @@
 #include "host/ceremony_support.hpp"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <stdexcept>
 
@@ -32,6 +34,12 @@ void CardDoor::waitForRemoval(const std::string& reader) {
         if (!present) return;
         monitor_.wait(std::chrono::milliseconds(500));
     }
+}
+
+void refuseExisting(const std::string& path, const char* what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0)
+        throw std::invalid_argument(std::string("the ") + what + " " + path + " exists already: choose another name");
 }
 
 void writeOutput(const std::string& path, const Bytes& data, const char* what) {

@@ -52,6 +52,10 @@ struct InsertedCard {
     InsertedCard(const PcscContext& context, const std::string& reader) : card(context, reader) {}
 };
 
+// Throws std::invalid_argument "the WHAT PATH exists already" when PATH exists: for outputs that
+// must be new, checked before anybody inserts a card or types a secret.
+void refuseExisting(const std::string& path, const char* what);
+
 // Writes (or replaces) an output file the user named.
 void writeOutput(const std::string& path, const Bytes& data, const char* what);
 

@@ -118,9 +118,7 @@ void checkKeygenRequest(const KeygenRequest& request) {
                                         std::to_string(crypto::shoup::kMaxPlayers) + " cards (n = " +
                                         std::to_string(request.n) + ")");
     }
-    struct stat st {};
-    if (::stat(request.manifestPath.c_str(), &st) == 0)
-        throw std::invalid_argument("the manifest " + request.manifestPath + " exists already: choose another name");
+    refuseExisting(request.manifestPath, "manifest");
 }
 
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {

@@ -66,6 +66,12 @@ void readThresholdKey(const Json::Value& root, Manifest& m) {
 
 }  // namespace
 
+const ManifestCard* Manifest::card(int index) const {
+    for (const auto& listed : cards)
+        if (listed.index == index) return &listed;
+    return nullptr;
+}
+
 std::string Manifest::toJson() const {
     Json::Value root(Json::objectValue);
     root["format"] = kFormat;

@@ -53,6 +53,8 @@ struct Manifest {
     crypto::shoup::PublicKey rsaKey;         // Shoup
 
     bool shoup() const { return scheme == kSchemeShoup; }
+    // The card listed with `index`, or nullptr.
+    const ManifestCard* card(int index) const;
 
     std::string toJson() const;
     // Strict: every field present and well formed, k <= n, card indexes distinct in 1..n, the

@@ -1,7 +1,5 @@
 #include "host/threshold_ceremony.hpp"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <iomanip>
 #include <optional>
@@ -54,17 +52,10 @@ Bytes readMessage(const std::string& path) {
     return Bytes(text.begin(), text.end());
 }
 
-void refuseExisting(const std::string& path, const char* what) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0)
-        throw std::runtime_error(std::string("the ") + what + " " + path + " exists already: choose another name");
-}
-
 }  // namespace
 
 void runThresholdKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase,
                         std::ostream& out) {
-    checkKeygenRequest(request);
     const int bits = modulusBits(request.keyType);
     const CeremonyFiles files(request.ceremonyDir);
     const crypto::CeremonyCa ca = files.loadCa(caPassphrase);
@@ -191,8 +182,7 @@ void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::
                                          "faulty or was tampered with; no partial signature written");
             PartialFile file;
             file.cardSetId = manifest.cardSetId;
-            for (const auto& listed : manifest.cards)
-                if (listed.index == index) file.cardId = listed.cardId;
+            if (const ManifestCard* listed = manifest.card(index)) file.cardId = listed->cardId;
             file.digest = digest;
             file.partial = signedPartial.partial;
             file.usageCount = signedPartial.usageCount;
@@ -228,10 +218,10 @@ void runCombine(const CombineRequest& request, std::ostream& out) {
             const PartialFile file = PartialFile::load(path);
             if (file.cardSetId != manifest.cardSetId)
                 throw PartialFileError(path + ": made by a card of another set (" + toHex(file.cardSetId).substr(0, 8) + "...)");
-            for (const auto& listed : manifest.cards)
-                if (listed.index == file.partial.index && listed.cardId != file.cardId)
-                    throw PartialFileError(path + ": card " + std::to_string(listed.index) + " of this set has card id " +
-                                           toHex(listed.cardId) + ", not " + toHex(file.cardId));
+            const ManifestCard* listed = manifest.card(file.partial.index);
+            if (listed != nullptr && listed->cardId != file.cardId)
+                throw PartialFileError(path + ": card " + std::to_string(listed->index) + " of this set has card id " +
+                                       toHex(listed->cardId) + ", not " + toHex(file.cardId));
             if (!digest) {
                 digest = file.digest;  // without the message, the first partial names what is signed
                 collector.emplace(manifest.rsaKey, *digest);

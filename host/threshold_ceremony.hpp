@@ -34,7 +34,7 @@ struct CombineRequest {
     std::string auditLogPath;     // optional: where to record the combination
 };
 
-// Called by runKeygen and runSign for the Shoup scheme.
+// Called by runKeygen (after checkKeygenRequest) and runSign for the Shoup scheme.
 void runThresholdKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase,
                         std::ostream& out);
 void runThresholdSign(const SignRequest& request, const Manifest& manifest, SecretReader& pins, std::ostream& out);
