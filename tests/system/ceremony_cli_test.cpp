@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "tests/system/ceremony_script.hpp"
 #include "tests/system/harness.hpp"
 
 using namespace quorum::test;
@@ -20,13 +21,6 @@ CommandResult ceremony(const std::string& args, const std::string& secrets = "")
 
 bool has(const CommandResult& r, const std::string& text) {
     return r.output.find(text) != std::string::npos;
-}
-
-// Writes `text` to `path` with file mode `mode` (secrets files must be 600).
-std::string writeFile(const std::string& path, const std::string& text, mode_t mode = 0600) {
-    std::ofstream(path) << text;
-    ::chmod(path.c_str(), mode);
-    return path;
 }
 
 // `ceremony ca-create` in `dir` with the passphrase in `passphraseFile`; checks it worked.

@@ -16,10 +16,11 @@
 
 namespace quorum::test {
 
-// Writes `text` to `path` with mode 0600 (PIN and passphrase files); returns the path.
-inline std::string writePrivate(const std::string& path, const std::string& text) {
+// Writes `text` to `path` with file mode `mode` (PIN and passphrase files must be 600); returns
+// the path.
+inline std::string writeFile(const std::string& path, const std::string& text, mode_t mode = 0600) {
     std::ofstream(path) << text;
-    ::chmod(path.c_str(), 0600);
+    ::chmod(path.c_str(), mode);
     return path;
 }
 

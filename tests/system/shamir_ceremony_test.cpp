@@ -22,12 +22,12 @@ TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of
     TempFolder folder;
     PrivatePcscd pcscd(folder);
     const std::string ceremonyDir = folder.file("ceremony");
-    const std::string passphrase = writePrivate(folder.file("passphrase"), "correct horse battery\n");
+    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
     REQUIRE(runCommand(builtProgram("ceremony") + " ca-create --ceremony " + ceremonyDir +
                        " --passphrase-file " + passphrase).exitCode == 0);
     std::string issuerPins;
     for (int i = 1; i <= 7; ++i) issuerPins += "12345" + std::to_string(i) + "\n8765432" + std::to_string(i) + "\n";
-    const std::string pinFile = writePrivate(folder.file("issuer-pins"), issuerPins);
+    const std::string pinFile = writeFile(folder.file("issuer-pins"), issuerPins);
     const std::string manifest = folder.file("set.json");
 
     // Key generation: seven BLANK cards, one after another in the same reader.
@@ -58,7 +58,7 @@ TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of
     // PINs in the order the cards come: 6, 6 (asked again: the card is authenticated first),
     // 2 (pulled: asked again), 2, 4. The foreign card is refused before any PIN is asked.
     const std::string holderPins =
-        writePrivate(folder.file("holder-pins"), "123456\n123456\n123452\n123452\n123454\n");
+        writeFile(folder.file("holder-pins"), "123456\n123456\n123452\n123452\n123454\n");
     const std::string foreignDir = folder.file("foreign");
     REQUIRE(runCommand(builtProgram("ceremony") + " ca-create --ceremony " + foreignDir +
                        " --passphrase-file " + passphrase).exitCode == 0);

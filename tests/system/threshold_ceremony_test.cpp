@@ -62,7 +62,7 @@ void partialSign(const TempFolder& folder, const std::string& ceremonyDir, const
                  const std::string& message, const std::string& image, const std::string& pin,
                  const std::string& output) {
     const std::string log = output + ".log";
-    const std::string pins = writePrivate(output + ".pin", pin + "\n");
+    const std::string pins = writeFile(output + ".pin", pin + "\n");
     ChildProcess sign({builtProgram("ceremony"), "partial-sign", "--ceremony", ceremonyDir, "--manifest", manifest,
                        "--in", message, "--out", output, "--pin-file", pins, "--card-timeout", "30"},
                       log);
@@ -81,12 +81,12 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     PrivatePcscd pcscd(folder);
     const std::string ceremony = builtProgram("ceremony");
     const std::string ceremonyDir = folder.file("ceremony");
-    const std::string passphrase = writePrivate(folder.file("passphrase"), "correct horse battery\n");
+    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
     REQUIRE(runCommand(ceremony + " ca-create --ceremony " + ceremonyDir + " --passphrase-file " + passphrase)
                 .exitCode == 0);
     std::string issuerPins;
     for (int i = 1; i <= 7; ++i) issuerPins += "12345" + std::to_string(i) + "\n8765432" + std::to_string(i) + "\n";
-    const std::string pinFile = writePrivate(folder.file("issuer-pins"), issuerPins);
+    const std::string pinFile = writeFile(folder.file("issuer-pins"), issuerPins);
     const std::string manifest = folder.file("set.json");
     auto image = [&](int index) { return folder.file("card" + std::to_string(index) + ".json"); };
 
@@ -132,7 +132,7 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     const std::string signature = folder.file("message.sig");
     const std::string signLog = folder.file("sign.log");
     {
-        const std::string holderPins = writePrivate(folder.file("holder-pins"), "123453\n123455\n123451\n123457\n");
+        const std::string holderPins = writeFile(folder.file("holder-pins"), "123453\n123455\n123451\n123457\n");
         ChildProcess sign({ceremony, "sign", "--scheme", "shoup", "--ceremony", ceremonyDir, "--manifest", manifest,
                            "--in", message, "--out", signature, "--pin-file", holderPins, "--card-timeout", "30"},
                           signLog);
@@ -165,7 +165,7 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     {
         // The tampered card cannot make a partial signature file at a holder's site either.
         const std::string log = folder.file("partial-3.log");
-        const std::string pins = writePrivate(folder.file("partial-3.pin"), "123453\n");
+        const std::string pins = writeFile(folder.file("partial-3.pin"), "123453\n");
         ChildProcess sign({ceremony, "partial-sign", "--ceremony", ceremonyDir, "--manifest", manifest, "--in", message,
                            "--out", folder.file("partial-3.json"), "--pin-file", pins, "--card-timeout", "30"},
                           log);
