@@ -49,6 +49,7 @@
 #include "crypto/shoup.hpp"
 #include "firmware-model/coprocessor.hpp"
 #include "firmware-model/rsa_share.hpp"
+#include "protocol/shares.hpp"
 #include "tests/support/shoup_keys.hpp"
 
 using namespace quorum;
@@ -248,15 +249,15 @@ Pkey rsaKeyFrom(const Primes& primes) {
 // ----- The card's computation -----------------------------------------------------------------
 
 // The card's share as PUT DATA 00CB gives it to the card.
-card::RsaShare cardShare(const shoup::PublicKey& key, const shoup::KeyShare& share) {
-    return card::RsaShare{static_cast<std::uint8_t>(share.index), static_cast<std::uint8_t>(key.n),
-                          static_cast<std::uint8_t>(key.k), key.modulus, key.v,
-                          key.verificationKey(share.index), share.value};
+protocol::RsaShareRecord cardShare(const shoup::PublicKey& key, const shoup::KeyShare& share) {
+    return protocol::RsaShareRecord{static_cast<std::uint8_t>(share.index), static_cast<std::uint8_t>(key.n),
+                                    static_cast<std::uint8_t>(key.k), key.modulus, key.v,
+                                    key.verificationKey(share.index), share.value};
 }
 
 // The first part of the card's PARTIAL SIGN (card::computePartialSignature): x_i without the
 // proof, with the same Coprocessor calls.
-Bytes cardPartialWithoutProof(card::Coprocessor& coprocessor, const card::RsaShare& key, const Bytes& digest) {
+Bytes cardPartialWithoutProof(card::Coprocessor& coprocessor, const protocol::RsaShareRecord& key, const Bytes& digest) {
     const Bytes& n = key.modulus;
     const Bytes x = shoup::encodeMessage(digest, n.size());
     const Bytes twoDelta = coprocessor.multiplyAdd(shoup::delta(key.n), {0x02}, {}, 8);
@@ -358,12 +359,9 @@ SizeResult measure(SizeSetup& setup, int iterations, int warmup) {
 
     // The card's sequence gives the same x_i and a proof that verifies.
     const shoup::KeyShare& share = setup.deal.shares[1];  // card 2
-    const Bytes cardAnswer = card::computePartialSignature(coprocessor, cardShare(key, share), fixedDigest);
-    const std::size_t size = key.modulusSize();
-    const shoup::Partial fromCard{share.index, Bytes(cardAnswer.begin(), cardAnswer.begin() + static_cast<std::ptrdiff_t>(size)),
-                                  Bytes(cardAnswer.begin() + static_cast<std::ptrdiff_t>(size),
-                                        cardAnswer.begin() + static_cast<std::ptrdiff_t>(size + shoup::kChallengeSize)),
-                                  Bytes(cardAnswer.begin() + static_cast<std::ptrdiff_t>(size + shoup::kChallengeSize), cardAnswer.end())};
+    const protocol::PartialSignature cardAnswer =
+        card::computePartialSignature(coprocessor, cardShare(key, share), fixedDigest);
+    const shoup::Partial fromCard{share.index, cardAnswer.value, cardAnswer.challenge, cardAnswer.response};
     if (fromCard.value != shoup::partialSignWithoutProof(key, share, fixedDigest).value ||
         cardPartialWithoutProof(coprocessor, cardShare(key, share), fixedDigest) != fromCard.value ||
         !shoup::verifyPartial(key, fromCard,
@@ -408,7 +406,7 @@ SizeResult measure(SizeSetup& setup, int iterations, int warmup) {
                    }, {}});
     ops.push_back({"withoutProof", [&] { shoup::partialSignWithoutProof(key, share, digest); }, {}});
     ops.push_back({"A'", [&] { expWith(mont.get(), baseA.get(), expA.get()); }, {}});
-    const card::RsaShare onCard = cardShare(key, share);
+    const protocol::RsaShareRecord onCard = cardShare(key, share);
     ops.push_back({"cardXi", [&] { cardPartialWithoutProof(coprocessor, onCard, digest); }, {}});
     ops.push_back({"B", [&] {
                        const MontCtx m = freshMont();

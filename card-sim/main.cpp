@@ -117,13 +117,13 @@ int main(int argc, char** argv) {
         card::Card card(nvm, coprocessor);
         if (info) {
             std::cout << "image: " << imagePath << "\ncard id: " << toHex(card.cardId())
-                      << "\nlifecycle: " << card::lifecycleName(card.lifecycle()) << "\n";
+                      << "\nlifecycle: " << protocol::lifecycleName(card.lifecycle()) << "\n";
             ::close(lockFd);
             return 0;
         }
         if (!quiet)
             logLine(std::string(existed ? "loaded" : "created") + " card " + toHex(card.cardId()) +
-                    " (" + card::lifecycleName(card.lifecycle()) + ") from " + imagePath);
+                    " (" + protocol::lifecycleName(card.lifecycle()) + ") from " + imagePath);
 
         sim::VpcdCardLinkOptions options;
         options.endpoint = endpoint;

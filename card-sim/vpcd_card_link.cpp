@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "apdu/status.hpp"
+#include "protocol/commands.hpp"
 
 namespace quorum::sim {
 namespace {
@@ -142,7 +143,7 @@ bool VpcdCardLink::handleFrame(int fd, const Bytes& frame) {
     ++apdusAnswered_;
     if (options_.trace) {
         // PINs and PUKs are never written anywhere: such commands are traced by header only.
-        if (card::commandCarriesSecret(frame))
+        if (protocol::commandCarriesSecret(frame))
             log("> " + toHex(frame.data(), 4, " ") + " [" + std::to_string(frame.size() - 4) +
                 " more bytes not shown: they may hold a secret]");
         else

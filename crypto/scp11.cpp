@@ -50,6 +50,8 @@ Bytes parseRequest(const Bytes& data) {
 }
 }  // namespace
 
+Bytes certificateKeyReference() { return {0xA6, 0x04, 0x83, 0x02, kCardKeyId, kCardKeyVersion}; }
+
 DerivedKeys deriveKeys(const Bytes& shSee, const Bytes& shSes) {
     const Bytes sharedInfo = {kKeyUsageFull, kKeyTypeAes, kKeyLengthAes128};
     Bytes z = concat(shSee, shSes);

@@ -35,6 +35,10 @@ constexpr std::uint8_t kCardKeyVersion = 0x01;   // its KVN
 constexpr std::uint8_t kHostKeyId = 0x10;        // KID naming the OCE's key in PSO
 constexpr std::uint8_t kMoreCertificates = 0x80; // PSO P2 b8: more certificates follow
 
+// GET DATA BF21's data (Amendment F): the key reference A6 { 83 KID KVN } naming the card's SCP11a
+// key, whose certificate is asked for.
+Bytes certificateKeyReference();
+
 struct DerivedKeys {
     Bytes receiptKey;
     SessionKeys session;

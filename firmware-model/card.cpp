@@ -5,6 +5,9 @@
 #include "apdu/error.hpp"
 #include "apdu/status.hpp"
 #include "firmware-model/card_response.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/fci.hpp"
+#include "protocol/shares.hpp"
 #include "apdu/tlv.hpp"
 
 namespace quorum::card {
@@ -14,8 +17,6 @@ using apdu::ResponseApdu;
 using apdu::Tlv;
 namespace sw = apdu::sw;
 using answer::status;
-
-const Bytes kApplicationId = {0xF0, 'Q', 'U', 'O', 'R', 'U', 'M', 'C', 'A', 'R', 'D'};
 
 namespace {
 
@@ -34,30 +35,7 @@ std::uint8_t stateBit(Lifecycle state) {
 constexpr std::uint8_t kBlankBit = 0x01, kPersonalizedBit = 0x02, kOperationalBit = 0x04,
                        kBlockedBit = 0x08;
 
-// ISO 7816-4 5.4.1: first interindustry class 000x xxxx, proprietary 100x xxxx (same bit layout).
-constexpr std::uint8_t kClassMask = 0xE0;
-constexpr std::uint8_t kInterindustryClass = 0x00;
-constexpr std::uint8_t kProprietaryClass = 0x80;
-constexpr std::uint8_t kChannelMask = 0x03;
-constexpr std::uint8_t kGpSecureMessaging = 0x04;   // GP CLA b3: secure messaging
-constexpr std::uint8_t kIsoSecureMessaging = 0x08;  // ISO CLA b4: not supported
-
-// SELECT P1 (select by DF name) and the P2 values we answer (ISO 7816-4 7.1.1).
-constexpr std::uint8_t kSelectByName = 0x04;
-constexpr std::uint8_t kSelectReturnFci = 0x00;
-constexpr std::uint8_t kSelectNoData = 0x0C;
-
-bool validLifecycle(std::uint8_t value) {
-    switch (static_cast<Lifecycle>(value)) {
-        case Lifecycle::Blank:
-        case Lifecycle::Personalized:
-        case Lifecycle::Operational:
-        case Lifecycle::Blocked:
-        case Lifecycle::Terminated:
-            return true;
-    }
-    return false;
-}
+using protocol::kApplicationId;
 
 }  // namespace
 
@@ -66,38 +44,12 @@ bool holderMaySendSecrets(Lifecycle state, bool commandWrapped, bool fullProtect
     return state == Lifecycle::Operational && commandWrapped && fullProtection && pinVerifiedInSession;
 }
 
-const char* lifecycleName(Lifecycle state) {
-    switch (state) {
-        case Lifecycle::Blank: return "BLANK";
-        case Lifecycle::Personalized: return "PERSONALIZED";
-        case Lifecycle::Operational: return "OPERATIONAL";
-        case Lifecycle::Blocked: return "BLOCKED";
-        case Lifecycle::Terminated: return "TERMINATED";
-    }
-    return "UNKNOWN";
-}
-
-bool commandCarriesSecret(const Bytes& command) {
-    if (command.size() < 4) return false;
-    switch (command[1]) {
-        case ins::kVerify:
-        case ins::kChangeReferenceData:
-        case ins::kResetRetryCounter: return true;
-        case ins::kPutData: {
-            const std::uint16_t object = static_cast<std::uint16_t>((command[2] << 8) | command[3]);
-            return object == tag::kPin || object == tag::kPuk || object == tag::kShare ||
-                   object == tag::kRsaShare;
-        }
-        default: return false;
-    }
-}
-
 Card::Card(Nvm& nvm, Coprocessor& coprocessor) : nvm_(nvm), coprocessor_(coprocessor) {
     auto id = nvm_.read(field::kCardId);
     auto state = nvm_.read(field::kLifecycle);
     if (!id && !state) {
         // First power-up ever: the card gets its identity, as a factory would give it.
-        Bytes fresh(kCardIdSize);
+        Bytes fresh(protocol::kCardIdSize);
         coprocessor_.random(fresh.data(), fresh.size());
         nvm_.begin();
         nvm_.write(field::kCardId, fresh);
@@ -106,9 +58,9 @@ Card::Card(Nvm& nvm, Coprocessor& coprocessor) : nvm_(nvm), coprocessor_(coproce
         id = fresh;
         state = Bytes{static_cast<std::uint8_t>(Lifecycle::Blank)};
     }
-    if (!id || id->size() != kCardIdSize)
+    if (!id || id->size() != protocol::kCardIdSize)
         throw std::runtime_error("card memory holds no valid card id (expected 16 bytes)");
-    if (!state || state->size() != 1 || !validLifecycle((*state)[0]))
+    if (!state || state->size() != 1 || !protocol::lifecycleFromByte((*state)[0]))
         throw std::runtime_error("card memory holds no valid lifecycle state");
     cardId_ = *id;
     // The last PUK try was spent and failed, but power went before the card was terminated.
@@ -180,12 +132,12 @@ Bytes Card::process(const Bytes& raw) {
     if (raw.size() < 4) return status(sw::kWrongLength).encode();
 
     const std::uint8_t cla = raw[0];
-    const std::uint8_t classBits = cla & kClassMask;
-    if (cla == 0xFF || (classBits != kInterindustryClass && classBits != kProprietaryClass))
+    const std::uint8_t classBits = cla & protocol::cla::kClassMask;
+    if (cla == 0xFF || (classBits != protocol::cla::kInterindustry && classBits != protocol::cla::kProprietary))
         return status(sw::kClaNotSupported).encode();
-    if ((cla & kChannelMask) != 0) return status(sw::kLogicalChannelNotSupported).encode();
+    if ((cla & protocol::cla::kChannelMask) != 0) return status(sw::kLogicalChannelNotSupported).encode();
     // GP secure messaging is CLA bit 04; ISO's other SM indication (08) is not supported.
-    if ((cla & kIsoSecureMessaging) != 0) return status(sw::kSecureMessagingNotSupported).encode();
+    if ((cla & protocol::cla::kIsoSecureMessaging) != 0) return status(sw::kSecureMessagingNotSupported).encode();
 
     CommandApdu command;
     try {
@@ -211,13 +163,13 @@ Bytes Card::process(const Bytes& raw) {
     }
 
     // GET RESPONSE sits below secure messaging: what it returns was protected already.
-    if (command.ins == ins::kGetResponse && (command.cla & kGpSecureMessaging) == 0)
+    if (command.ins == ins::kGetResponse && (command.cla & protocol::cla::kGpSecureMessaging) == 0)
         return getResponse(command).encode();
     OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
     pendingResponse_.clear();
 
     const std::optional<std::size_t> ne = command.ne;
-    secureCommand_ = (command.cla & kGpSecureMessaging) != 0;
+    secureCommand_ = (command.cla & protocol::cla::kGpSecureMessaging) != 0;
     if (secureCommand_) {
         if (!session_) return status(sw::kSecurityStatusNotSatisfied).encode();
         try {
@@ -254,18 +206,12 @@ void Card::dropSession() {
     pinVerified_ = false;  // a PIN is only ever verified inside a session
 }
 
-// Who may send a command: plain only (the handshake itself), either, only inside an SCP11a
-// session with full protection, or - for commands that release a secret or sign - the holder:
-// see holderMaySendSecrets().
-enum class Access { Plain, Any, Session, Holder };
-
 struct Card::Instruction {
     bool proprietary;             // CLA 8x (GlobalPlatform) rather than 0x
     std::uint8_t ins;
     std::uint8_t states;          // lifecycle states it runs in (stateBit); elsewhere 6985
     bool whilePinChangePending;   // runs on a PERSONALIZED card whose PIN must change first
     bool needsSelection;          // the application must be selected, else 6985
-    Access access;                // else 6982 (or 6882 for a wrapped handshake command)
     Handler handler;
 };
 
@@ -274,23 +220,20 @@ const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t co
     constexpr std::uint8_t kAlive = kBlankBit | kInUse;
     // The state table of docs/apdu-spec.md ("Lifecycle states").
     static const Instruction kTable[] = {
-        {false, ins::kSelect, kAllStates, true, false, Access::Any, &Card::select},
-        {false, ins::kGetData, kAlive, true, true, Access::Any, &Card::getData},
-        {false, ins::kPutData, kBlankBit, false, true, Access::Any, &Card::putData},
-        {false, ins::kGenerateKeyPair, kBlankBit, false, true, Access::Plain, &Card::generateKeyPair},
-        {true, ins::kPerformSecurityOperation, kAlive, true, true, Access::Plain,
-         &Card::performSecurityOperation},
-        {true, ins::kMutualAuthenticate, kAlive, true, true, Access::Plain, &Card::mutualAuthenticate},
-        {false, ins::kActivateFile, kBlankBit, false, true, Access::Session, &Card::activate},
-        {false, ins::kVerify, kInUse, true, true, Access::Session, &Card::verify},
-        {false, ins::kChangeReferenceData, kInUse, true, true, Access::Session,
-         &Card::changeReferenceData},
-        {false, ins::kResetRetryCounter, kInUse, false, true, Access::Session,
-         &Card::resetRetryCounter},
-        {true, ins::kGetShare, kOperationalBit, false, true, Access::Holder, &Card::getShare},
-        {true, ins::kPartialSign, kOperationalBit, false, true, Access::Holder, &Card::partialSign},
+        {false, ins::kSelect, kAllStates, true, false, &Card::select},
+        {false, ins::kGetData, kAlive, true, true, &Card::getData},
+        {false, ins::kPutData, kBlankBit, false, true, &Card::putData},
+        {false, ins::kGenerateKeyPair, kBlankBit, false, true, &Card::generateKeyPair},
+        {true, ins::kPerformSecurityOperation, kAlive, true, true, &Card::performSecurityOperation},
+        {true, ins::kMutualAuthenticate, kAlive, true, true, &Card::mutualAuthenticate},
+        {false, ins::kActivateFile, kBlankBit, false, true, &Card::activate},
+        {false, ins::kVerify, kInUse, true, true, &Card::verify},
+        {false, ins::kChangeReferenceData, kInUse, true, true, &Card::changeReferenceData},
+        {false, ins::kResetRetryCounter, kInUse, false, true, &Card::resetRetryCounter},
+        {true, ins::kGetShare, kOperationalBit, false, true, &Card::getShare},
+        {true, ins::kPartialSign, kOperationalBit, false, true, &Card::partialSign},
     };
-    const bool proprietary = (cla & kClassMask) == kProprietaryClass;
+    const bool proprietary = (cla & protocol::cla::kClassMask) == protocol::cla::kProprietary;
     for (const auto& entry : kTable)
         if (entry.ins == code && entry.proprietary == proprietary) return &entry;
     return nullptr;
@@ -305,17 +248,19 @@ ResponseApdu Card::dispatch(const CommandApdu& command, bool secure) {
     if (state == Lifecycle::Personalized && !entry->whilePinChangePending &&
         readByte(field::kPinChangeRequired) != 0)
         return status(sw::kConditionsNotSatisfied);
-    if (entry->access == Access::Plain && secure) return status(sw::kSecureMessagingNotSupported);
-    if (entry->access == Access::Session && !secure) return status(sw::kSecurityStatusNotSatisfied);
-    if (entry->access == Access::Holder &&
+    // How it must arrive (protocol::arrivalOf): else 6982, or 6882 for a wrapped handshake command.
+    const auto arrival = protocol::arrivalOf(command.cla, command.ins, command.p1, command.p2);
+    if (arrival == protocol::Arrival::Clear && secure) return status(sw::kSecureMessagingNotSupported);
+    if (arrival == protocol::Arrival::Session && !secure) return status(sw::kSecurityStatusNotSatisfied);
+    if (arrival == protocol::Arrival::Holder &&
         !holderMaySendSecrets(state, secure, session_ && session_->level().isFull(), pinVerified_))
         return status(sw::kSecurityStatusNotSatisfied);
     return (this->*(entry->handler))(command);
 }
 
 ResponseApdu Card::select(const CommandApdu& command) {
-    if (command.p1 != kSelectByName) return status(sw::kIncorrectP1P2);
-    if (command.p2 != kSelectReturnFci && command.p2 != kSelectNoData)
+    if (command.p1 != protocol::kSelectByName) return status(sw::kIncorrectP1P2);
+    if (command.p2 != protocol::kSelectReturnFci && command.p2 != protocol::kSelectNoData)
         return status(sw::kIncorrectP1P2);
     if (command.data.empty()) return status(sw::kWrongLength);
     if (command.data != kApplicationId) {
@@ -327,20 +272,18 @@ ResponseApdu Card::select(const CommandApdu& command) {
     // ISO 7816-4 table 6: 6285, selected file in termination state.
     const std::uint16_t result =
         lifecycle() == Lifecycle::Terminated ? sw::kSelectedFileTerminated : sw::kSuccess;
-    if (command.p2 == kSelectNoData) return status(result);
+    if (command.p2 == protocol::kSelectNoData) return status(result);
     return ResponseApdu{fci(), result};
 }
 
 Bytes Card::fci() const {
-    std::vector<Tlv> proprietary = {
-        Tlv::primitive(tag::kFormatVersion, {kFormatVersion}), Tlv::primitive(tag::kCardId, cardId_),
-        Tlv::primitive(tag::kLifecycle, {static_cast<std::uint8_t>(lifecycle())})};
+    protocol::Fci fci;
+    fci.cardId = cardId_;
+    fci.lifecycle = static_cast<std::uint8_t>(lifecycle());
     // The PIN policy is public and a host needs it to build PIN blocks, even on a card that
     // answers nothing but PIN commands until its transport PIN is changed.
-    if (const auto p = policy()) proprietary.push_back(Tlv::primitive(tag::kPinPolicy, p->encode()));
-    return Tlv::constructedOf(0x6F, {Tlv::primitive(0x84, kApplicationId),
-                                     Tlv::constructedOf(0xA5, std::move(proprietary))})
-        .encode();
+    fci.pinPolicy = policy();
+    return fci.encode();
 }
 
 ResponseApdu Card::getData(const CommandApdu& command) {
@@ -353,18 +296,19 @@ ResponseApdu Card::getData(const CommandApdu& command) {
     if (!command.data.empty()) return status(sw::kWrongLength);
     auto value = [](Bytes data) { return ResponseApdu{std::move(data), sw::kSuccess}; };
     switch (requested) {
-        case tag::kFormatVersion: return value({kFormatVersion});
+        case tag::kFormatVersion: return value({protocol::kFormatVersion});
         case tag::kCardId: return value(cardId_);
         case tag::kLifecycle: return value({static_cast<std::uint8_t>(lifecycle())});
         case tag::kPinStatus: {
             const auto p = policy();
             if (!p || lifecycle() == Lifecycle::Blank) return status(sw::kReferencedDataNotFound);
-            return value({readByte(field::kPinTries), p->pinTries, readByte(field::kPukTries),
-                          p->pukTries, readByte(field::kPinChangeRequired)});
+            return value(protocol::PinStatus{readByte(field::kPinTries), p->pinTries, readByte(field::kPukTries),
+                                             p->pukTries, readByte(field::kPinChangeRequired) != 0}
+                             .encode());
         }
         case tag::kUsageCounter: {
             const auto counter = nvm_.read(field::kUsageCounter);
-            return value(counter ? *counter : Bytes(4, 0x00));
+            return value(counter ? *counter : protocol::encodeUsageCounter(0));
         }
         case tag::kPinPolicy: {
             const auto p = policy();

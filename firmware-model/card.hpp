@@ -14,70 +14,24 @@
 #include "firmware-model/coprocessor.hpp"
 #include "firmware-model/nvm.hpp"
 #include "firmware-model/pin.hpp"
+#include "protocol/identifiers.hpp"
+#include "protocol/lifecycle.hpp"
+#include "protocol/pin.hpp"
 
 namespace quorum::card {
 
-// F0 (proprietary category, ISO 7816-5) followed by "QUORUMCARD".
-extern const Bytes kApplicationId;
-
-constexpr std::uint8_t kFormatVersion = 0x01;
-constexpr std::size_t kCardIdSize = 16;
-
-// Lifecycle states as stored in NVM and reported in the FCI (tag C2).
-enum class Lifecycle : std::uint8_t {
-    Blank = 0x01,
-    Personalized = 0x03,
-    Operational = 0x07,
-    Blocked = 0x0F,
-    Terminated = 0x7F,
-};
-const char* lifecycleName(Lifecycle state);
-
-// Data object tags: inside the FCI's A5 template, as GET DATA and PUT DATA P1-P2.
-namespace tag {
-constexpr std::uint16_t kFormatVersion = 0x00C0;
-constexpr std::uint16_t kCardId = 0x00C1;
-constexpr std::uint16_t kLifecycle = 0x00C2;
-constexpr std::uint16_t kPinStatus = 0x00C4;
-constexpr std::uint16_t kPinPolicy = 0x00C5;
-constexpr std::uint16_t kPin = 0x00C6;
-constexpr std::uint16_t kPuk = 0x00C7;
-constexpr std::uint16_t kCaPublicKey = 0x00C8;
-constexpr std::uint16_t kShare = 0x00C9;         // Feldman share: index, value, commitments digest
-constexpr std::uint16_t kRsaShare = 0x00CB;      // threshold RSA (Shoup) key share and its context
-constexpr std::uint16_t kUsageCounter = 0x00C3;  // how often a share or partial signature left
-constexpr std::uint16_t kCertificateStore = 0xBF21;  // GP Amendment F: the card's certificate
-}  // namespace tag
-
-namespace ins {
-constexpr std::uint8_t kSelect = 0xA4;
-constexpr std::uint8_t kGetResponse = 0xC0;
-constexpr std::uint8_t kGetData = 0xCA;
-constexpr std::uint8_t kPutData = 0xDA;
-constexpr std::uint8_t kActivateFile = 0x44;
-constexpr std::uint8_t kVerify = 0x20;
-constexpr std::uint8_t kChangeReferenceData = 0x24;
-constexpr std::uint8_t kResetRetryCounter = 0x2C;
-constexpr std::uint8_t kGenerateKeyPair = 0x47;
-constexpr std::uint8_t kPerformSecurityOperation = 0x2A;  // CLA 80: SCP11 host certificate
-constexpr std::uint8_t kMutualAuthenticate = 0x82;        // CLA 80: SCP11a key agreement
-constexpr std::uint8_t kGetShare = 0x38;                  // CLA 80: release the share
-constexpr std::uint8_t kPartialSign = 0x3A;               // CLA 80: threshold RSA partial signature
-}  // namespace ins
-
-// PIN references (P2 of VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER).
-constexpr std::uint8_t kPinReference = 0x81;
-constexpr std::uint8_t kPukReference = 0x82;
+// The card speaks protocol/'s language (AID, instructions, tags, lifecycle, PIN policy); its
+// names are used unqualified here.
+namespace ins = protocol::ins;
+namespace tag = protocol::tag;
+using protocol::Lifecycle;
+using protocol::PinPolicy;
 
 // The access rule for commands that release a secret or sign (shares, partial signatures): an
 // OPERATIONAL card, a command that arrived wrapped in an SCP11a session with full protection
 // (C-MAC, C-DECRYPTION, R-MAC, R-ENCRYPTION), and the PIN verified inside that same session.
 bool holderMaySendSecrets(Lifecycle state, bool commandWrapped, bool fullProtection,
                           bool pinVerifiedInSession);
-
-// True when a command APDU's data field may hold a PIN, PUK or other secret, so traces print
-// only its header. Works on raw bytes, malformed ones included.
-bool commandCarriesSecret(const Bytes& command);
 
 class Card {
 public:
@@ -130,7 +84,7 @@ private:
     apdu::ResponseApdu getShare(const apdu::CommandApdu& command);
     // The usage counter after one more release, made durable; nullopt once it is exhausted
     // (a release the card cannot count does not happen).
-    std::optional<Bytes> countRelease();
+    std::optional<std::uint32_t> countRelease();
     // PUT DATA 00CB and PARTIAL SIGN (card_partial_sign.cpp)
     apdu::ResponseApdu putRsaShare(const apdu::CommandApdu& command);
     apdu::ResponseApdu partialSign(const apdu::CommandApdu& command);

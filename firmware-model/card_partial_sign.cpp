@@ -2,9 +2,7 @@
 // stored at personalization, used only by PARTIAL SIGN for its holder inside a fully protected
 // SCP11a session, each use counted (docs/apdu-spec.md). The card formats the message itself, so
 // it never exponentiates a value of the host's choosing.
-#include "apdu/error.hpp"
 #include "apdu/status.hpp"
-#include "apdu/tlv.hpp"
 #include "crypto/shoup.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"
@@ -17,42 +15,6 @@ using apdu::ResponseApdu;
 namespace sw = apdu::sw;
 namespace shoup = crypto::shoup;
 using answer::status;
-
-namespace {
-
-constexpr std::size_t kMinModulusSize = crypto::shoup::kMinTestModulusBits / 8;
-constexpr std::size_t kMaxModulusSize = 512;  // 4096 bits
-
-bool below(const Bytes& value, const Bytes& modulus) {
-    return value.size() == modulus.size() &&
-           std::lexicographical_compare(value.begin(), value.end(), modulus.begin(), modulus.end());
-}
-
-}  // namespace
-
-std::optional<RsaShare> parseRsaShare(const Bytes& record) {
-    std::vector<apdu::Tlv> objects;
-    try {
-        objects = apdu::parseTlv(record, {1, 8});
-    } catch (const apdu::ApduError&) {
-        return std::nullopt;
-    }
-    if (objects.size() != 7) return std::nullopt;
-    for (std::size_t i = 0; i < objects.size(); ++i)
-        if (objects[i].tag != 0x80 + i || objects[i].constructed()) return std::nullopt;
-    for (std::size_t i = 0; i < 3; ++i)
-        if (objects[i].value.size() != 1) return std::nullopt;
-    RsaShare share{objects[0].value[0], objects[1].value[0], objects[2].value[0], objects[3].value,
-                   objects[4].value, objects[5].value, objects[6].value};
-    const Bytes& n = share.modulus;
-    if (n.size() < kMinModulusSize || n.size() > kMaxModulusSize || n.front() == 0 || (n.back() & 1) == 0)
-        return std::nullopt;
-    if (share.n < 1 || share.n > shoup::kMaxPlayers || share.k < 1 || share.k > share.n ||
-        share.index < 1 || share.index > share.n)
-        return std::nullopt;
-    if (!below(share.v, n) || !below(share.vi, n) || !below(share.share, n)) return std::nullopt;
-    return share;
-}
 
 namespace {
 
@@ -71,7 +33,8 @@ Bytes proofRandom(Coprocessor& coprocessor, const Bytes& modulus) {
 
 }  // namespace
 
-Bytes computePartialSignature(Coprocessor& coprocessor, const RsaShare& key, const Bytes& digest) {
+protocol::PartialSignature computePartialSignature(Coprocessor& coprocessor, const protocol::RsaShareRecord& key,
+                                                   const Bytes& digest) {
     const Bytes& n = key.modulus;
     // u = x^{2 Delta}; x_i = u^{s_i}; x~ = u^2 = x^{4 Delta}.
     const Bytes x = shoup::encodeMessage(digest, n.size());
@@ -86,18 +49,15 @@ Bytes computePartialSignature(Coprocessor& coprocessor, const RsaShare& key, con
     const Bytes xiSquared = coprocessor.rsaNonCrt(n, {0x02}, xi);
     const Bytes c = shoup::challenge(n.size(), key.v, xTilde, key.vi, xiSquared, vPrime, xPrime);
     const Bytes z = coprocessor.multiplyAdd(key.share, c, r, shoup::responseSize(n.size()));
-    Bytes answer;  // r, like every Bytes, is zeroized when it goes
-    answer.reserve(xi.size() + c.size() + z.size());
-    for (const Bytes* part : {&xi, &c, &z}) answer.insert(answer.end(), part->begin(), part->end());
-    return answer;
+    return {xi, c, z};  // r, like every Bytes, is zeroized when it goes
 }
 
 ResponseApdu Card::putRsaShare(const CommandApdu& command) {
     if (nvm_.read(field::kShare) || nvm_.read(field::kRsaShare)) return status(sw::kConditionsNotSatisfied);
-    if (!parseRsaShare(command.data)) return status(sw::kWrongData);
+    if (!protocol::RsaShareRecord::decode(command.data)) return status(sw::kWrongData);
     nvm_.begin();
     nvm_.write(field::kRsaShare, command.data);
-    nvm_.write(field::kUsageCounter, Bytes(4, 0x00));
+    nvm_.write(field::kUsageCounter, protocol::encodeUsageCounter(0));
     nvm_.commit();
     return status(sw::kSuccess);
 }
@@ -107,13 +67,13 @@ ResponseApdu Card::partialSign(const CommandApdu& command) {
     if (command.data.size() != shoup::kDigestSize) return status(sw::kWrongLength);
     const auto record = nvm_.read(field::kRsaShare);
     if (!record) return status(sw::kReferencedDataNotFound);
-    const auto key = parseRsaShare(*record);
+    const auto key = protocol::RsaShareRecord::decode(*record);
     if (!key) return status(sw::kReferencedDataNotFound);
-    Bytes answer = computePartialSignature(coprocessor_, *key, command.data);
+    protocol::PartialSignAnswer answer{computePartialSignature(coprocessor_, *key, command.data), 0};
     const auto counter = countRelease();
     if (!counter) return status(sw::kConditionsNotSatisfied);
-    answer.insert(answer.end(), counter->begin(), counter->end());
-    return ResponseApdu{std::move(answer), sw::kSuccess};
+    answer.usageCount = *counter;
+    return ResponseApdu{answer.encode(), sw::kSuccess};
 }
 
 }  // namespace quorum::card

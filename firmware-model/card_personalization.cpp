@@ -20,8 +20,8 @@ ResponseApdu Card::putData(const CommandApdu& command) {
     if (object != tag::kPinPolicy && object != tag::kPin && object != tag::kPuk &&
         object != tag::kShare && object != tag::kRsaShare)
         return status(sw::kReferencedDataNotFound);
-    // Everything else comes from a host of this card's CA, inside an SCP11a session.
-    if (!secureCommand_) return status(sw::kSecurityStatusNotSatisfied);
+    // Everything else came from a host of this card's CA, inside an SCP11a session
+    // (protocol::arrivalOf, checked by dispatch()).
     if (object == tag::kShare) return putShare(command);
     if (object == tag::kRsaShare) return putRsaShare(command);
     if (command.data.empty()) return status(sw::kWrongLength);

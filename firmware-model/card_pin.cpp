@@ -51,7 +51,7 @@ void Card::terminate() {
 
 ResponseApdu Card::verify(const CommandApdu& command) {
     if (command.p1 != 0) return status(sw::kIncorrectP1P2);
-    if (command.p2 != kPinReference) return status(sw::kReferencedDataNotFound);
+    if (command.p2 != protocol::kPinReference) return status(sw::kReferencedDataNotFound);
     const auto p = policy();
     if (!p) return status(sw::kConditionsNotSatisfied);
     const std::uint8_t tries = readByte(field::kPinTries);
@@ -85,8 +85,8 @@ ResponseApdu Card::changeReferenceData(const CommandApdu& command) {
     if (command.p1 != 0) return status(sw::kIncorrectP1P2);
     const auto p = policy();
     if (!p) return status(sw::kConditionsNotSatisfied);
-    if (command.p2 == kPinReference) return changePin(command, *p);
-    if (command.p2 == kPukReference) return changePuk(command, *p);
+    if (command.p2 == protocol::kPinReference) return changePin(command, *p);
+    if (command.p2 == protocol::kPukReference) return changePuk(command, *p);
     return status(sw::kReferencedDataNotFound);
 }
 
@@ -135,7 +135,7 @@ ResponseApdu Card::changePuk(const CommandApdu& command, const PinPolicy& p) {
 
 ResponseApdu Card::resetRetryCounter(const CommandApdu& command) {
     if (command.p1 != 0) return status(sw::kIncorrectP1P2);
-    if (command.p2 != kPinReference) return status(sw::kReferencedDataNotFound);
+    if (command.p2 != protocol::kPinReference) return status(sw::kReferencedDataNotFound);
     const auto p = policy();
     if (!p) return status(sw::kConditionsNotSatisfied);
     if (command.data.size() != std::size_t{p->pukLength} + p->pinMax)

@@ -2,11 +2,11 @@
 // host certificate (PERFORM SECURITY OPERATION) and the key agreement (MUTUAL AUTHENTICATE).
 // GlobalPlatform Card Specification 2.3, Amendment F; docs/apdu-spec.md.
 #include "apdu/status.hpp"
-#include "apdu/tlv.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/scp11.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"
+#include "protocol/shares.hpp"
 
 namespace quorum::card {
 
@@ -15,14 +15,6 @@ using apdu::ResponseApdu;
 namespace sw = apdu::sw;
 namespace scp11 = crypto::scp11;
 using answer::status;
-
-namespace {
-constexpr std::uint8_t kGenerate = 0x80;              // GENERATE ASYMMETRIC KEY PAIR P1
-constexpr std::uint32_t kTagPublicKeyTemplate = 0x7F49;
-constexpr std::uint32_t kTagPoint = 0x86;
-constexpr std::uint32_t kTagKeyReference = 0xA6;       // GET DATA BF21: A6 { 83 KID KVN }
-constexpr std::uint32_t kTagKeyIdentifier = 0x83;
-}  // namespace
 
 ResponseApdu Card::putCaKey(const CommandApdu& command) {
     if (nvm_.read(field::kCaPublicKey)) return status(sw::kConditionsNotSatisfied);  // for ever
@@ -37,15 +29,13 @@ ResponseApdu Card::putCaKey(const CommandApdu& command) {
 }
 
 ResponseApdu Card::generateKeyPair(const CommandApdu& command) {
-    if (command.p1 != kGenerate || command.p2 != 0) return status(sw::kIncorrectP1P2);
+    if (command.p1 != protocol::kGenerateKeyPairP1 || command.p2 != 0) return status(sw::kIncorrectP1P2);
     if (!command.data.empty()) return status(sw::kWrongLength);
     // Once certified, the key is the card's identity: it cannot be replaced.
     if (nvm_.read(field::kCardCertificate)) return status(sw::kConditionsNotSatisfied);
     const crypto::EcPrivateKey key = crypto::EcPrivateKey::generate();
     nvm_.write(field::kCardPrivateKey, key.scalar());
-    const apdu::Tlv publicKey = apdu::Tlv::constructedOf(
-        kTagPublicKeyTemplate, {apdu::Tlv::primitive(kTagPoint, key.publicKey().point())});
-    return ResponseApdu{publicKey.encode(), sw::kSuccess};
+    return ResponseApdu{protocol::encodePublicKeyTemplate(key.publicKey().point()), sw::kSuccess};
 }
 
 ResponseApdu Card::putCertificate(const CommandApdu& command) {
@@ -70,9 +60,7 @@ ResponseApdu Card::putCertificate(const CommandApdu& command) {
 
 ResponseApdu Card::getCertificate(const CommandApdu& command) {
     // GP Amendment F: the key reference may be given; it can only name the SCP11a key.
-    if (!command.data.empty() &&
-        command.data != Bytes{kTagKeyReference, 0x04, kTagKeyIdentifier, 0x02, scp11::kCardKeyId,
-                              scp11::kCardKeyVersion})
+    if (!command.data.empty() && command.data != scp11::certificateKeyReference())
         return status(sw::kReferencedDataNotFound);
     const auto certificate = nvm_.read(field::kCardCertificate);
     if (!certificate) return status(sw::kReferencedDataNotFound);

@@ -3,6 +3,7 @@
 #include "apdu/status.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"
+#include "protocol/shares.hpp"
 
 namespace quorum::card {
 
@@ -11,21 +12,15 @@ using apdu::ResponseApdu;
 namespace sw = apdu::sw;
 using answer::status;
 
-namespace {
-constexpr std::size_t kShareValueSize = 32;   // a P-256 scalar
-constexpr std::size_t kDigestSize = 32;       // SHA-256 of the public commitments
-constexpr std::size_t kShareRecordSize = 1 + kShareValueSize + kDigestSize;
-constexpr std::size_t kCounterSize = 4;
-}  // namespace
-
 ResponseApdu Card::putShare(const CommandApdu& command) {
     // Once only, and a card holds one kind of share.
     if (nvm_.read(field::kShare) || nvm_.read(field::kRsaShare)) return status(sw::kConditionsNotSatisfied);
-    if (command.data.size() != kShareRecordSize) return status(sw::kWrongLength);
-    if (command.data[0] == 0) return status(sw::kWrongData);  // f(0) is the secret itself
+    const auto record = protocol::ShareRecord::decode(command.data);
+    if (!record) return status(sw::kWrongLength);
+    if (record->index == 0) return status(sw::kWrongData);  // f(0) is the secret itself
     nvm_.begin();
     nvm_.write(field::kShare, command.data);
-    nvm_.write(field::kUsageCounter, Bytes(kCounterSize, 0x00));
+    nvm_.write(field::kUsageCounter, protocol::encodeUsageCounter(0));
     nvm_.commit();
     return status(sw::kSuccess);
 }
@@ -33,25 +28,21 @@ ResponseApdu Card::putShare(const CommandApdu& command) {
 ResponseApdu Card::getShare(const CommandApdu& command) {
     if (command.p1 != 0 || command.p2 != 0) return status(sw::kIncorrectP1P2);
     if (!command.data.empty()) return status(sw::kWrongLength);
-    auto share = nvm_.read(field::kShare);
-    if (!share || share->size() != kShareRecordSize) return status(sw::kReferencedDataNotFound);
+    const auto stored = nvm_.read(field::kShare);
+    const auto record = stored ? protocol::ShareRecord::decode(*stored) : std::nullopt;
+    if (!record || record->index == 0) return status(sw::kReferencedDataNotFound);
     const auto counter = countRelease();
     if (!counter) return status(sw::kConditionsNotSatisfied);
-    share->insert(share->end(), counter->begin(), counter->end());
-    return ResponseApdu{std::move(*share), sw::kSuccess};
+    return ResponseApdu{protocol::ShareRelease{*record, *counter}.encode(), sw::kSuccess};
 }
 
-std::optional<Bytes> Card::countRelease() {
+std::optional<std::uint32_t> Card::countRelease() {
     const auto stored = nvm_.read(field::kUsageCounter);
-    std::uint32_t count = 0;
-    if (stored && stored->size() == kCounterSize)
-        for (std::uint8_t b : *stored) count = (count << 8) | b;
+    std::uint32_t count = stored ? protocol::decodeUsageCounter(*stored).value_or(0) : 0;
     if (count == 0xFFFFFFFFu) return std::nullopt;  // never wraps
     ++count;
-    const Bytes counter = {static_cast<std::uint8_t>(count >> 24), static_cast<std::uint8_t>(count >> 16),
-                           static_cast<std::uint8_t>(count >> 8), static_cast<std::uint8_t>(count)};
-    nvm_.write(field::kUsageCounter, counter);
-    return counter;
+    nvm_.write(field::kUsageCounter, protocol::encodeUsageCounter(count));
+    return count;
 }
 
 }  // namespace quorum::card

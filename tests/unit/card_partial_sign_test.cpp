@@ -11,7 +11,8 @@
 #include "apdu/tlv.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/shoup.hpp"
-#include "host/quorum_card.hpp"
+#include "host/card/quorum_card.hpp"
+#include "protocol/commands.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/shoup_keys.hpp"
 
@@ -64,7 +65,7 @@ void readyCard(CardFixture& f, int index) {
     f.send(kPutPuk);
     f.send(kActivate);
     REQUIRE(f.send(kVerifyPin) == "9000");
-    REQUIRE(f.card.lifecycle() == card::Lifecycle::Operational);
+    REQUIRE(f.card.lifecycle() == protocol::Lifecycle::Operational);
 }
 
 struct Answer {
@@ -98,7 +99,7 @@ TEST_CASE("partial sign: the RSA share is stored once, inside SCP11a, while BLAN
     CardFixture f;
     f.issueIdentity(2);
     const Bytes record = rsaShareRecord(2);
-    CHECK(card::commandCarriesSecret(fromHex(putRsaShare(record))));  // kept out of traces
+    CHECK(protocol::commandCarriesSecret(fromHex(putRsaShare(record))));  // kept out of traces
     CHECK(f.sendPlain(putRsaShare(record)) == "6982");                // never in the clear
 
     // Every malformed record is refused with 6A80 and nothing is stored.

@@ -5,11 +5,12 @@
 
 #include "apdu/status.hpp"
 #include "firmware-model/card.hpp"
+#include "protocol/commands.hpp"
 #include "tests/support/card_fixture.hpp"
 
 using namespace quorum;
 using namespace quorum::test::script;
-using card::Lifecycle;
+using protocol::Lifecycle;
 using test::CardFixture;
 using test::personalize;
 namespace sw = apdu::sw;
@@ -236,7 +237,7 @@ TEST_CASE("the state table: every instruction in every state") {
     for (const auto& row : rows) {
         for (const auto& [state, expected] : row.expected) {
             CAPTURE(row.name);
-            CAPTURE(card::lifecycleName(state));
+            CAPTURE(protocol::lifecycleName(state));
             auto f = inState(state);
             // A terminated card has no key left to open a session with: it hears the command
             // in the clear, and the state check refuses it before anything else.
@@ -248,14 +249,14 @@ TEST_CASE("the state table: every instruction in every state") {
 }
 
 TEST_CASE("commands that carry a PIN or PUK are recognised for trace redaction") {
-    CHECK(card::commandCarriesSecret(fromHex(kVerifyPin)));
-    CHECK(card::commandCarriesSecret(fromHex(kChangePin)));
-    CHECK(card::commandCarriesSecret(fromHex(kResetWithPuk)));
-    CHECK(card::commandCarriesSecret(fromHex(kPutPin)));
-    CHECK(card::commandCarriesSecret(fromHex(kPutPuk)));
-    CHECK_FALSE(card::commandCarriesSecret(fromHex(kPutPolicy)));
-    CHECK_FALSE(card::commandCarriesSecret(fromHex(kSelect)));
-    CHECK_FALSE(card::commandCarriesSecret(fromHex("0020")));
+    CHECK(protocol::commandCarriesSecret(fromHex(kVerifyPin)));
+    CHECK(protocol::commandCarriesSecret(fromHex(kChangePin)));
+    CHECK(protocol::commandCarriesSecret(fromHex(kResetWithPuk)));
+    CHECK(protocol::commandCarriesSecret(fromHex(kPutPin)));
+    CHECK(protocol::commandCarriesSecret(fromHex(kPutPuk)));
+    CHECK_FALSE(protocol::commandCarriesSecret(fromHex(kPutPolicy)));
+    CHECK_FALSE(protocol::commandCarriesSecret(fromHex(kSelect)));
+    CHECK_FALSE(protocol::commandCarriesSecret(fromHex("0020")));
 }
 
 TEST_CASE("a full memory answers 6A84 and changes nothing") {

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "apdu/status.hpp"
+#include "protocol/commands.hpp"
 #include "tests/support/card_fixture.hpp"
 
 using namespace quorum;
@@ -27,7 +28,7 @@ TEST_CASE("share: stored once, inside SCP11a, while BLANK") {
     CHECK(f.send(kPutShare) == "6985");                           // never replaced
     CHECK(toHex(f.nvm.persisted().at(field::kShare)) == kShareRecord);
     CHECK(f.send("00CA00C300") == "000000009000");                // used 0 times
-    CHECK(card::commandCarriesSecret(fromHex(kPutShare)));        // kept out of traces
+    CHECK(protocol::commandCarriesSecret(fromHex(kPutShare)));        // kept out of traces
 }
 
 TEST_CASE("share: GET SHARE needs an OPERATIONAL card, a protected session and the PIN in it") {
@@ -40,7 +41,7 @@ TEST_CASE("share: GET SHARE needs an OPERATIONAL card, a protected session and t
     f.send(kActivate);
     CHECK(f.send(kGetShare) == "6985");                           // PERSONALIZED: not yet
     CHECK(f.send(kVerifyPin) == "9000");                          // first VERIFY: OPERATIONAL
-    REQUIRE(f.card.lifecycle() == card::Lifecycle::Operational);
+    REQUIRE(f.card.lifecycle() == protocol::Lifecycle::Operational);
     CHECK(f.send(kGetShare) == kShareRecord + "00000001" "9000"); // the share, used once
     CHECK(f.send(kGetShare) == kShareRecord + "00000002" "9000"); // counted every time
     CHECK(toHex(f.nvm.persisted().at(field::kUsageCounter)) == "00000002");

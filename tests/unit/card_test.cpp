@@ -8,7 +8,7 @@
 #include "apdu/tlv.hpp"
 #include "card-sim/in_process_channel.hpp"
 #include "firmware-model/card.hpp"
-#include "host/card_info.hpp"
+#include "protocol/fci.hpp"
 #include "tests/support/card_fixture.hpp"
 
 using namespace quorum;
@@ -28,7 +28,7 @@ const std::string kFci = "6F27840BF051554F52554D43415244A518C00101C110" + kCardI
 TEST_CASE("a new card gets a random id and BLANK state, persisted in one step") {
     Fixture f;
     CHECK(toHex(f.card.cardId()) == kCardId);
-    CHECK(f.card.lifecycle() == card::Lifecycle::Blank);
+    CHECK(f.card.lifecycle() == protocol::Lifecycle::Blank);
     CHECK(f.nvm.persistCount() == 1);
     CHECK(toHex(f.nvm.persisted().at("card_id")) == kCardId);
     CHECK(toHex(f.nvm.persisted().at("lifecycle")) == "01");
@@ -66,7 +66,7 @@ TEST_CASE("SELECT by AID answers the FCI") {
     CHECK(f.send("00A4040C0BF051554F52554D434152") == "6700");       // Lc 11, 10 data bytes
     CHECK(f.send("00A4040C0BF051554F52554D4341524400") == "9000");   // P2 0C: no response data
     CHECK(f.send("00A4040C0BF051554F52554D4341524400") == "9000");
-    const auto info = host::parseFci(fromHex(kFci));
+    const auto info = protocol::Fci::decode(fromHex(kFci));
     CHECK(toHex(info.cardId) == kCardId);
     CHECK(info.lifecycleName() == "BLANK");
 }
@@ -141,7 +141,7 @@ TEST_CASE("the host's GET RESPONSE decorator reassembles what the card splits") 
     apdu::ResponseChainingChannel channel(raw);
     for (std::size_t le : {1u, 7u, 16u, 40u, 41u, 256u}) {
         CAPTURE(le);
-        const auto r = channel.transmit(apdu::CommandApdu::select(card::kApplicationId, le));
+        const auto r = channel.transmit(apdu::CommandApdu::select(protocol::kApplicationId, le));
         CHECK(r.sw == sw::kSuccess);
         CHECK(toHex(r.data) == kFci);
     }
@@ -161,7 +161,7 @@ TEST_CASE("command chaining: the card reassembles a chain and rejects a broken o
     // Through the host decorator with a small chunk size.
     sim::InProcessChannel raw(f.card);
     apdu::CommandChainingChannel chaining(raw, 3);
-    const auto r = chaining.transmit(apdu::CommandApdu::select(card::kApplicationId));
+    const auto r = chaining.transmit(apdu::CommandApdu::select(protocol::kApplicationId));
     CHECK(r.sw == sw::kSuccess);
     CHECK(toHex(r.data) == kFci);
 }
