@@ -12,7 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "apdu/bytes.hpp"
-#include "host/pcsc.hpp"
+#include "host/pcsc/context.hpp"
 
 using namespace quorum;
 

@@ -14,10 +14,10 @@
 #include "apdu/response_chaining.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/primitives.hpp"
-#include "host/pcsc.hpp"
-#include "host/pcsc_channel.hpp"
-#include "host/quorum_card.hpp"
-#include "host/secure_channel.hpp"
+#include "host/pcsc/context.hpp"
+#include "host/pcsc/channel.hpp"
+#include "host/card/quorum_card.hpp"
+#include "host/card/secure_channel.hpp"
 
 using namespace quorum;
 using Clock = std::chrono::steady_clock;

@@ -1,6 +1,7 @@
 #include "tests/support/card_fixture.hpp"
 
 #include "firmware-model/card.hpp"
+#include "protocol/commands.hpp"
 
 namespace quorum::test {
 
@@ -24,23 +25,14 @@ const TestCeremony& TestCeremony::other() {
     return ceremony;
 }
 
-bool needsSession(const Bytes& c) {
-    if (c.size() < 4) return false;
-    if ((c[0] & 0x80) != 0) return c[1] == card::ins::kGetShare || c[1] == card::ins::kPartialSign;
-    switch (c[1]) {
-        case card::ins::kVerify:
-        case card::ins::kChangeReferenceData:
-        case card::ins::kResetRetryCounter:
-        case card::ins::kActivateFile: return true;
-        case card::ins::kPutData: {
-            const int object = (c[2] << 8) | c[3];
-            return object == card::tag::kPinPolicy || object == card::tag::kPin ||
-                   object == card::tag::kPuk || object == card::tag::kShare ||
-                   object == card::tag::kRsaShare;
-        }
-        default: return false;
-    }
+namespace {
+// Commands that must travel inside an SCP11a session (docs/apdu-spec.md, state table).
+bool needsSession(const Bytes& command) {
+    if (command.size() < 4) return false;
+    const auto arrival = protocol::arrivalOf(command[0], command[1], command[2], command[3]);
+    return arrival == protocol::Arrival::Session || arrival == protocol::Arrival::Holder;
 }
+}  // namespace
 
 std::string CardFixture::sendPlain(const std::string& hex) {
     session.reset();  // the card ends its session on any plain command
@@ -62,12 +54,12 @@ std::string CardFixture::send(const std::string& hex) {
 void CardFixture::openSession(const std::optional<host::CeremonyTrust>& trust) {
     session.reset();
     sendPlain(script::kSelect);
-    session = std::make_unique<host::SecureChannel>(chained, trust ? *trust : TestCeremony::instance().trust());
+    session = std::make_unique<host::SecureChannel>(link, trust ? *trust : TestCeremony::instance().trust());
 }
 
 void CardFixture::issueIdentity(int index, const TestCeremony& ceremony) {
     session.reset();
-    host::QuorumCard quorum(chained);
+    host::QuorumCard quorum(link);
     quorum.issueIdentity(ceremony.ca, index);
 }
 

@@ -6,15 +6,14 @@
 #include <string>
 
 #include "apdu/bytes.hpp"
-#include "apdu/command_chaining.hpp"
 #include "apdu/response.hpp"
-#include "apdu/response_chaining.hpp"
 #include "card-sim/in_process_channel.hpp"
 #include "crypto/certificate.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/nvm.hpp"
-#include "host/quorum_card.hpp"
-#include "host/secure_channel.hpp"
+#include "host/card/card_link.hpp"
+#include "host/card/quorum_card.hpp"
+#include "host/card/secure_channel.hpp"
 
 namespace quorum::test {
 
@@ -42,9 +41,6 @@ struct TestCeremony {
     host::CeremonyTrust trust() const { return {host, ca.certificate(), ca.cardSetId()}; }
 };
 
-// Commands that must travel inside an SCP11a session (docs/apdu-spec.md, state table).
-bool needsSession(const Bytes& command);
-
 struct CardFixture {
     explicit CardFixture(card::NvmImage image = {},
                          std::size_t capacity = card::kDefaultNvmCapacity)
@@ -54,8 +50,7 @@ struct CardFixture {
     CountingCoprocessor coprocessor;
     card::Card card{nvm, coprocessor};
     sim::InProcessChannel raw{card};
-    apdu::ResponseChainingChannel responses{raw};
-    apdu::CommandChainingChannel chained{responses};
+    host::CardLink link{raw};  // the host's one channel stack, as over PC/SC
     std::unique_ptr<host::SecureChannel> session;
 
     // Sends hex - through the session when the command needs one (opening it if the card has

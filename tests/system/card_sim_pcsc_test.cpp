@@ -13,11 +13,12 @@
 #include "apdu/status.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/image_file.hpp"
-#include "host/card_info.hpp"
-#include "host/pcsc.hpp"
-#include "host/pcsc_channel.hpp"
-#include "host/pcsc_error.hpp"
-#include "host/reader_monitor.hpp"
+#include "protocol/fci.hpp"
+#include "protocol/identifiers.hpp"
+#include "host/pcsc/context.hpp"
+#include "host/pcsc/channel.hpp"
+#include "host/pcsc/errors.hpp"
+#include "host/pcsc/reader_monitor.hpp"
 #include "tests/system/harness.hpp"
 
 using namespace quorum;
@@ -40,12 +41,9 @@ ReaderEvent waitForEvent(host::PcscReaderMonitor& monitor, ReaderEvent::Kind kin
     return {};
 }
 
-host::CardInfo selectThroughPcsc(const std::string& reader = kReader0) {
-    host::PcscContext context;
-    host::PcscCard card(context, reader);
-    host::PcscChannel raw(card);
-    apdu::ResponseChainingChannel channel(raw);
-    return host::selectQuorumCard(channel);
+protocol::Fci selectThroughPcsc(const std::string& reader = kReader0) {
+    PcscStack stack(reader);
+    return stack.connected.quorum().select();
 }
 
 Bytes cardIdInImage(const std::string& image) {
@@ -91,28 +89,27 @@ TEST_CASE("SELECT through PC/SC returns the FCI, and a short Le is completed by 
     CardSim sim(image, folder.file("card-sim.log"));
     waitForCard(kReader0, true);
 
-    host::PcscContext context;
-    host::PcscCard card(context, kReader0);
-    CHECK(toHex(card.atr()) == toHex(card::Card::atr()));
-    host::PcscChannel raw(card);
+    PcscStack stack;
+    CHECK(toHex(stack.card().atr()) == toHex(card::Card::atr()));
+    apdu::CardChannel& raw = stack.link().raw();  // single frames: no GET RESPONSE
 
     // SELECT with Le = 256: the whole FCI at once.
-    const auto full = raw.transmit(apdu::CommandApdu::select(host::kQuorumAid, 256));
+    const auto full = raw.transmit(apdu::CommandApdu::select(protocol::kApplicationId, 256));
     REQUIRE(full.sw == apdu::sw::kSuccess);
-    const auto info = host::parseFci(full.data);
+    const auto info = protocol::Fci::decode(full.data);
     CHECK(info.lifecycleName() == "BLANK");
     CHECK(info.formatVersion == 1);
     CHECK(toHex(info.cardId) == toHex(cardIdInImage(image)));
     REQUIRE(full.data.size() > 16);
 
     // SELECT with Le = 16: the card sends 16 bytes and 61xx with the number left.
-    const auto part = raw.transmit(apdu::CommandApdu::select(host::kQuorumAid, 16));
+    const auto part = raw.transmit(apdu::CommandApdu::select(protocol::kApplicationId, 16));
     CHECK(part.data.size() == 16);
     CHECK(part.sw == (apdu::sw::kBytesAvailable | (full.data.size() - 16)));
 
-    // The same through the GET RESPONSE decorator: the whole FCI, identical.
-    apdu::ResponseChainingChannel chained(raw);
-    const auto whole = chained.transmit(apdu::CommandApdu::select(host::kQuorumAid, 16));
+    // The same through the host's channel stack (GET RESPONSE): the whole FCI, identical.
+    apdu::CardChannel& chained = stack.link();
+    const auto whole = chained.transmit(apdu::CommandApdu::select(protocol::kApplicationId, 16));
     CHECK(whole.sw == apdu::sw::kSuccess);
     CHECK(toHex(whole.data) == toHex(full.data));
 

@@ -7,10 +7,10 @@
 #include <thread>
 
 #include "apdu/status.hpp"
-#include "host/pcsc.hpp"
-#include "host/pcsc_error.hpp"
-#include "host/quorum_card.hpp"
-#include "host/reader_monitor.hpp"
+#include "host/pcsc/context.hpp"
+#include "host/pcsc/errors.hpp"
+#include "host/card/quorum_card.hpp"
+#include "host/pcsc/reader_monitor.hpp"
 
 namespace quorum::test {
 
@@ -44,7 +44,7 @@ void PrivatePcscd::start() {
             const auto readers = context.listReaders();
             if (readers.size() >= 2) return;
             lastSeen = std::to_string(readers.size()) + " readers";
-        } catch (const host::PcscError& e) {
+        } catch (const host::Error& e) {
             lastSeen = e.what();  // not up yet
         }
         if (!process_->running()) throw std::runtime_error("pcscd exited at start:\n" + log());
@@ -109,7 +109,7 @@ crypto::Certificate issueIdentity(apdu::CardChannel& plain, int index, const Tes
 std::unique_ptr<host::SecureChannel> openSession(apdu::CardChannel& plain,
                                                  const host::CeremonyTrust& trust,
                                                  apdu::CardChannel* below) {
-    const auto selected = plain.transmit(apdu::CommandApdu::select(card::kApplicationId));
+    const auto selected = plain.transmit(apdu::CommandApdu::select(protocol::kApplicationId));
     if (!selected.ok() && selected.sw != apdu::sw::kSelectedFileTerminated)
         throw std::runtime_error("SELECT answered " + apdu::sw::name(selected.sw));
     return std::make_unique<host::SecureChannel>(below ? *below : plain, trust);

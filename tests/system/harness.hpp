@@ -7,12 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "apdu/command_chaining.hpp"
-#include "apdu/response_chaining.hpp"
 #include "crypto/certificate.hpp"
-#include "host/pcsc.hpp"
-#include "host/pcsc_channel.hpp"
-#include "host/secure_channel.hpp"
+#include "host/card/connected_card.hpp"
+#include "host/pcsc/context.hpp"
+#include "host/card/secure_channel.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/processes.hpp"
 
@@ -65,16 +63,14 @@ std::unique_ptr<CardSim> startCardSim(const std::string& image, const std::strin
                                       std::vector<std::string> extraArgs = {},
                                       int port = kVpcdPort0);
 
-// One PC/SC connection to the card in `reader`, with the host's plain stack on top of it:
-// PcscChannel -> ResponseChainingChannel (61xx, GET RESPONSE) -> CommandChainingChannel (long
-// commands such as certificates). A SecureChannel goes on top of `chained`.
+// One PC/SC connection to the card in `reader`, with the host's one channel stack on it
+// (host::ConnectedCard: GET RESPONSE and command chaining). A SecureChannel goes on top of link().
 struct PcscStack {
-    explicit PcscStack(const std::string& reader = kReader0) : card(context, reader) {}
+    explicit PcscStack(const std::string& reader = kReader0) : connected(context, reader) {}
     host::PcscContext context;
-    host::PcscCard card;
-    host::PcscChannel raw{card};
-    apdu::ResponseChainingChannel responses{raw};
-    apdu::CommandChainingChannel chained{responses};
+    host::ConnectedCard connected;
+    host::CardLink& link() { return connected.link(); }
+    host::PcscCard& card() { return connected.pcsc(); }
 };
 
 // The card's identity as card `index` of `ceremony`, in the clear on a BLANK card: SELECT, PUT

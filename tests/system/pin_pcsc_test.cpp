@@ -40,8 +40,8 @@
 #include "apdu/error.hpp"
 #include "apdu/tlv.hpp"
 #include "firmware-model/image_file.hpp"
-#include "host/pcsc.hpp"
-#include "host/secure_channel.hpp"
+#include "host/pcsc/context.hpp"
+#include "host/card/secure_channel.hpp"
 #include "tests/support/thrown.hpp"
 #include "tests/system/harness.hpp"
 
@@ -93,21 +93,21 @@ public:
     // session on any plain command, so the host drops its side too.
     std::string hex(const std::string& command) {
         session_.reset();
-        return toHex(stack_.chained.transmit(apdu::CommandApdu::parse(fromHex(command))).encode());
+        return toHex(stack_.link().transmit(apdu::CommandApdu::parse(fromHex(command))).encode());
     }
     // In the clear: only the status word, e.g. "9000", "6982".
     std::string sw(const std::string& command) { return swOf(hex(command)); }
     // SELECT (kSelect) in the clear; "SW lifecycle", see fciState.
     std::string select() {
         session_.reset();
-        return fciState(stack_.chained.transmit(apdu::CommandApdu::parse(fromHex(kSelect))).encode());
+        return fciState(stack_.link().transmit(apdu::CommandApdu::parse(fromHex(kSelect))).encode());
     }
     // SELECT, then the SCP11a handshake with the test ceremony: "SW lifecycle" of the SELECT, or
     // that followed by " (no session: WHY)" when the card could not be authenticated.
     std::string open() {
         const std::string state = select();
         try {
-            session_ = std::make_unique<host::SecureChannel>(stack_.chained, TestCeremony::instance().trust());
+            session_ = std::make_unique<host::SecureChannel>(stack_.link(), TestCeremony::instance().trust());
         } catch (const std::exception& e) {
             return state + " (no session: " + e.what() + ")";
         }
@@ -129,9 +129,9 @@ public:
     // PUT DATA BF21, all in the clear on a BLANK card (it ends any session).
     void issue(int index = 1) {
         session_.reset();
-        issueIdentity(stack_.chained, index);
+        issueIdentity(stack_.link(), index);
     }
-    host::PcscCard& card() { return stack_.card; }
+    host::PcscCard& card() { return stack_.card(); }
 
 private:
     PcscStack stack_;
@@ -415,9 +415,9 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
         std::thread burst([&] {
             try {
                 PcscStack stack;
-                const auto select = stack.chained.transmit(apdu::CommandApdu::parse(fromHex(kSelect)));
+                const auto select = stack.link().transmit(apdu::CommandApdu::parse(fromHex(kSelect)));
                 if (fciState(select.encode()) != "9000 07") unexpected.push_back("SELECT " + fciState(select.encode()));
-                host::SecureChannel session(stack.chained, TestCeremony::instance().trust());
+                host::SecureChannel session(stack.link(), TestCeremony::instance().trust());
                 ready = true;
                 for (;;) {
                     const std::string command =

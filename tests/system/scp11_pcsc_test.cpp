@@ -22,9 +22,9 @@
 #include "apdu/response.hpp"
 #include "apdu/status.hpp"
 #include "crypto/scp11.hpp"
-#include "host/card_info.hpp"
-#include "host/quorum_card.hpp"
-#include "host/secure_channel.hpp"
+#include "protocol/fci.hpp"
+#include "host/card/quorum_card.hpp"
+#include "host/card/secure_channel.hpp"
 #include "tests/support/thrown.hpp"
 #include "tests/system/harness.hpp"
 
@@ -67,8 +67,8 @@ void stopCardSim(std::unique_ptr<CardSim>& sim, const std::string& reader = kRea
 // Issues the card in `stack` as card `index` of the test ceremony (in the clear), then
 // personalizes it over SCP11a with QuorumCard: policy 060808030300, PIN "123456", PUK "12345678".
 void issueAndPersonalize(PcscStack& stack, int index) {
-    issueIdentity(stack.chained, index);
-    host::QuorumCard card(stack.chained, TestCeremony::instance().trust());
+    issueIdentity(stack.link(), index);
+    host::QuorumCard card(stack.link(), TestCeremony::instance().trust());
     host::PinPolicy policy;
     policy.changeBeforeUse = false;
     card.personalize(policy, Bytes{'1', '2', '3', '4', '5', '6'}, Bytes{'1', '2', '3', '4', '5', '6', '7', '8'});
@@ -146,23 +146,23 @@ TEST_CASE("SCP11a: handshake over PC/SC, then wrapped VERIFY and GET DATA; the c
     PcscStack stack;
     const auto& ceremony = TestCeremony::instance();
 
-    const auto certificate = issueIdentity(stack.chained, 7);           // card 7 of the test ceremony
+    const auto certificate = issueIdentity(stack.link(), 7);           // card 7 of the test ceremony
     {
-        host::QuorumCard card(stack.chained, ceremony.trust());
+        host::QuorumCard card(stack.link(), ceremony.trust());
         const auto& authenticated = card.openSecureChannel();            // QuorumCard's own session
         CHECK(authenticated.cardIndex == 7);
         host::PinPolicy policy;
         policy.changeBeforeUse = false;
         card.personalize(policy, Bytes{'1', '2', '3', '4', '5', '6'}, Bytes{'1', '2', '3', '4', '5', '6', '7', '8'});
     }
-    const auto selected = stack.chained.transmit(apdu::CommandApdu::select(card::kApplicationId));
+    const auto selected = stack.link().transmit(apdu::CommandApdu::select(protocol::kApplicationId));
     REQUIRE(selected.ok());
-    const host::CardInfo info = host::parseFci(selected.data);
+    const protocol::Fci info = protocol::Fci::decode(selected.data);
     CHECK(info.lifecycleName() == "PERSONALIZED");
 
     // A session of our own, with a recorder underneath to see what actually crosses PC/SC.
-    Tamper wire(stack.chained, stack.card);
-    auto session = openSession(stack.chained, ceremony.trust(), &wire);
+    Tamper wire(stack.link(), stack.card());
+    auto session = openSession(stack.link(), ceremony.trust(), &wire);
     CHECK(session->card().role == crypto::CertRole::Card);
     CHECK(session->card().cardIndex == 7);                                       // the card's index
     CHECK(toHex(session->card().cardSetId) == toHex(ceremony.ca.cardSetId()));   // and card set
@@ -203,7 +203,7 @@ TEST_CASE("SCP11a: flipping any byte of a wrapped command is refused by the card
     PcscStack stack;
     issueAndPersonalize(stack, 1);
     const auto trust = TestCeremony::instance().trust();
-    Tamper tamper(stack.chained, stack.card);
+    Tamper tamper(stack.link(), stack.card());
 
     // The command under attack: VERIFY with a wrong PIN. Were a corrupted one ever accepted, it
     // would answer 63Cx and cost a try that shows in the PIN status at the end.
@@ -211,7 +211,7 @@ TEST_CASE("SCP11a: flipping any byte of a wrapped command is refused by the card
     std::size_t length = 0;
     std::size_t macedLength = 0;
     {
-        auto session = openSession(stack.chained, trust, &tamper);
+        auto session = openSession(stack.link(), trust, &tamper);
         tamper.sent.clear();
         CHECK(sendHex(*session, command("0020008108" "313233343536FFFF")) == "9000");  // control: intact, accepted
         CHECK(sendHex(*session, verify) == "63C2");                                    // control: wrong PIN, answered
@@ -249,7 +249,7 @@ TEST_CASE("SCP11a: flipping any byte of a wrapped command is refused by the card
     for (std::size_t position = 0; position < macedLength; ++position) {
         for (const std::uint8_t mask : masks) {
             INFO("byte " << position << " XOR " << toHex({mask}));
-            auto session = openSession(stack.chained, trust, &tamper);    // SELECT, a fresh handshake
+            auto session = openSession(stack.link(), trust, &tamper);    // SELECT, a fresh handshake
             tamper.sent.clear();
             tamper.commandFlip = Tamper::Flip{position, mask};
             const std::string result = sendHex(*session, verify);
@@ -265,7 +265,7 @@ TEST_CASE("SCP11a: flipping any byte of a wrapped command is refused by the card
             // (either the host knows already, or the card refuses it for its broken MAC chain)...
             CHECK(contains(sendHex(*session, command("00CA00C400")), "SecureChannelError"));
             // ...and the card holds no session any more: even the intact command is refused.
-            CHECK(toHex(stack.card.transmit(intact)) == "6982");
+            CHECK(toHex(stack.card().transmit(intact)) == "6982");
             ++tried;
         }
     }
@@ -276,7 +276,7 @@ TEST_CASE("SCP11a: flipping any byte of a wrapped command is refused by the card
     CHECK(tried == 29 * 4);
 
     // No corrupted VERIFY reached the PIN check: not one try was spent.
-    auto session = openSession(stack.chained, trust);
+    auto session = openSession(stack.link(), trust);
     CHECK(sendHex(*session, command("00CA00C400")) == "0303030300" "9000");
     stopCardSim(sim);
 }
@@ -287,15 +287,15 @@ TEST_CASE("SCP11a: flipping any byte of a protected response is detected by the 
     auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
     INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
     PcscStack stack;
-    issueIdentity(stack.chained, 2);  // a BLANK card with an identity answers GET DATA in a session
+    issueIdentity(stack.link(), 2);  // a BLANK card with an identity answers GET DATA in a session
     const auto trust = TestCeremony::instance().trust();
-    Tamper tamper(stack.chained, stack.card);
+    Tamper tamper(stack.link(), stack.card());
     const auto getCardId = command("00CA00C100");
 
     std::size_t length = 0;
     std::string cardId;
     {
-        auto session = openSession(stack.chained, trust, &tamper);
+        auto session = openSession(stack.link(), trust, &tamper);
         tamper.received.clear();
         cardId = sendHex(*session, getCardId);                       // control: intact
         CHECK(cardId.size() == 2 * (16 + 2));
@@ -309,7 +309,7 @@ TEST_CASE("SCP11a: flipping any byte of a protected response is detected by the 
     for (std::size_t position = 0; position < length; ++position) {
         for (const std::uint8_t mask : masks) {
             INFO("byte " << position << " XOR " << toHex({mask}));
-            auto session = openSession(stack.chained, trust, &tamper);
+            auto session = openSession(stack.link(), trust, &tamper);
             tamper.received.clear();
             tamper.responseFlip = Tamper::Flip{position, mask};
             const std::string result = sendHex(*session, getCardId);
@@ -324,7 +324,7 @@ TEST_CASE("SCP11a: flipping any byte of a protected response is detected by the 
                   << std::size(masks) << " flips): every one refused by the host");
     CHECK(tried == 42 * 3);
 
-    auto session = openSession(stack.chained, trust);
+    auto session = openSession(stack.link(), trust);
     CHECK(sendHex(*session, getCardId) == cardId);                   // control: still the same answer
     stopCardSim(sim);
 }
@@ -337,12 +337,12 @@ TEST_CASE("SCP11a: a recorded session replayed is refused") {
     PcscStack stack;
     issueAndPersonalize(stack, 3);
     const auto trust = TestCeremony::instance().trust();
-    Tamper recorder(stack.chained, stack.card);
+    Tamper recorder(stack.link(), stack.card());
 
     // One session, recorded on the wire: two wrong PINs (two tries spent) and a PIN status.
     std::vector<Bytes> recorded;
     {
-        auto session = openSession(stack.chained, trust, &recorder);
+        auto session = openSession(stack.link(), trust, &recorder);
         recorder.sent.clear();
         CHECK(sendHex(*session, command("0020008108" "393939393939FFFF")) == "63C2");  // VERIFY wrong PIN
         CHECK(sendHex(*session, command("0020008108" "393939393939FFFF")) == "63C1");  // VERIFY wrong PIN
@@ -352,19 +352,19 @@ TEST_CASE("SCP11a: a recorded session replayed is refused") {
         CHECK(recorded[0] != recorded[1]);  // the same command wraps differently every time
 
         // In the same session: replaying the first VERIFY breaks the MAC chain.
-        CHECK(toHex(stack.card.transmit(recorded[0])) == "6982");
+        CHECK(toHex(stack.card().transmit(recorded[0])) == "6982");
         CHECK(contains(sendHex(*session, command("00CA00C400")), "SecureChannelError"));  // and ends it
     }
     // With no session at all (after a SELECT): a wrapped command is refused.
-    CHECK(stack.chained.transmit(apdu::CommandApdu::select(card::kApplicationId)).ok());
-    for (const auto& bytes : recorded) CHECK(toHex(stack.card.transmit(bytes)) == "6982");
+    CHECK(stack.link().transmit(apdu::CommandApdu::select(protocol::kApplicationId)).ok());
+    for (const auto& bytes : recorded) CHECK(toHex(stack.card().transmit(bytes)) == "6982");
 
     // After a new handshake: other session keys, so nothing recorded verifies - not even the
     // first command, which has the same counter value (1) as in the recorded session.
     for (std::size_t i = 0; i < recorded.size(); ++i) {
         INFO("replaying recorded command " << i << ": " << toHex(recorded[i], " "));
-        auto session = openSession(stack.chained, trust);
-        CHECK(toHex(stack.card.transmit(recorded[i])) == "6982");
+        auto session = openSession(stack.link(), trust);
+        CHECK(toHex(stack.card().transmit(recorded[i])) == "6982");
         CHECK(contains(sendHex(*session, command("00CA00C400")), "SecureChannelError"));  // the card ended it
     }
 
@@ -373,12 +373,12 @@ TEST_CASE("SCP11a: a recorded session replayed is refused") {
     sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
     PcscStack again;
     {
-        auto session = openSession(again.chained, trust);
-        CHECK(toHex(again.card.transmit(recorded[0])) == "6982");
+        auto session = openSession(again.link(), trust);
+        CHECK(toHex(again.card().transmit(recorded[0])) == "6982");
     }
 
     // Not one replayed VERIFY reached the PIN check: still the 1 try the recorded session left.
-    auto session = openSession(again.chained, trust);
+    auto session = openSession(again.link(), trust);
     CHECK(sendHex(*session, command("00CA00C400")) == "0103030300" "9000");
     CHECK(sendHex(*session, command("0020008108" "313233343536FFFF")) == "9000");  // the right PIN
     stopCardSim(sim);
@@ -393,38 +393,38 @@ TEST_CASE("SCP11a: a card of another CA or card set, or a host of another CA, is
     auto simOther = startCardSim(folder.file("other.json"), folder.file("other.log"), {}, kVpcdPort0 + 1);
     PcscStack ourCard(kReader0);
     PcscStack otherCard(kReader1);
-    const auto ourCertificate = issueIdentity(ourCard.chained, 4, ours);  // card 4 of our ceremony
-    issueIdentity(otherCard.chained, 5, other);  // card 5 of the other ceremony
+    const auto ourCertificate = issueIdentity(ourCard.link(), 4, ours);  // card 4 of our ceremony
+    issueIdentity(otherCard.link(), 5, other);  // card 5 of the other ceremony
     const std::string ourSet = toHex(ours.ca.cardSetId());
     const std::string otherSet = toHex(other.ca.cardSetId());
 
     // A card whose certificate another CA issued.
-    const std::string otherCa = refusal(otherCard.chained, ours.trust());
+    const std::string otherCa = refusal(otherCard.link(), ours.trust());
     CHECK(contains(otherCa, "not issued by this ceremony's CA"));
     CHECK(otherCa == "card refused: certificate of quorum card 5 of set " + otherSet +
                          " was not issued by this ceremony's CA (test ceremony CA)");
-    CHECK(openSession(otherCard.chained, other.trust())->card().cardIndex == 5);  // its own ceremony: fine
+    CHECK(openSession(otherCard.link(), other.trust())->card().cardIndex == 5);  // its own ceremony: fine
 
     // Our CA, but a card set we do not expect (crypto::verifyCertificate's wording).
     const Bytes anotherSet = fromHex("0123456789ABCDEF0123456789ABCDEF");
     const std::string otherSetMessage =
-        refusal(ourCard.chained, host::CeremonyTrust{ours.host, ours.ca.certificate(), anotherSet});
+        refusal(ourCard.link(), host::CeremonyTrust{ours.host, ours.ca.certificate(), anotherSet});
     CHECK(otherSetMessage == "card refused: certificate of quorum card 4 of set " + ourSet +
                                  " belongs to card set " + ourSet + ", expected " + toHex(anotherSet));
 
     // A host whose certificate another CA issued: the card refuses it (PSO answers 6982).
     const std::string otherHost =
-        refusal(ourCard.chained, host::CeremonyTrust{other.host, ours.ca.certificate(), ours.ca.cardSetId()});
+        refusal(ourCard.link(), host::CeremonyTrust{other.host, ours.ca.certificate(), ours.ca.cardSetId()});
     CHECK(contains(otherHost, "the card refused this host's certificate"));
     CHECK(otherHost == "the card refused this host's certificate: it was not issued by the card's CA");
 
     // The card kept nothing of that host: a MUTUAL AUTHENTICATE sent regardless finds no
     // accepted host key (6985), so no session key can be agreed with it.
     crypto::scp11::HostHandshake intruder(other.host.key, {other.host.certificate}, ourCertificate.publicKey());
-    CHECK(swHex(ourCard.chained.transmit(intruder.mutualAuthenticate()).sw) == "6985");
+    CHECK(swHex(ourCard.link().transmit(intruder.mutualAuthenticate()).sw) == "6985");
 
     // Control: the right host, CA and card set.
-    auto session = openSession(ourCard.chained, ours.trust());
+    auto session = openSession(ourCard.link(), ours.trust());
     CHECK(session->card().cardIndex == 4);
     CHECK(sendHex(*session, command("00CA00C200")) == "01" "9000");  // GET DATA lifecycle: BLANK
 
@@ -440,8 +440,8 @@ TEST_CASE("SCP11a: the PIN travels only inside the secure channel") {
     {
         PcscStack stack;
         issueAndPersonalize(stack, 6);                                     // PUT DATA PIN and PUK inside SCP11a
-        Tamper wire(stack.chained, stack.card);
-        auto session = openSession(stack.chained, TestCeremony::instance().trust(), &wire);
+        Tamper wire(stack.link(), stack.card());
+        auto session = openSession(stack.link(), TestCeremony::instance().trust(), &wire);
         wire.sent.clear();
         CHECK(sendHex(*session, command("0020008108" "313233343536FFFF")) == "9000");                      // VERIFY "123456"
         CHECK(sendHex(*session, command("0024008110" "313233343536FFFF" "3837363534333231")) == "9000");  // CHANGE -> "87654321"
@@ -456,9 +456,9 @@ TEST_CASE("SCP11a: the PIN travels only inside the secure channel") {
             CHECK(toHex(bytes).find("3837363534333231") == std::string::npos);
         }
         // The same VERIFY in the clear is refused, whatever it carries, and spends no try.
-        CHECK(toHex(stack.card.transmit(fromHex("0020008108" "313233343536FFFF"))) == "6982");
-        CHECK(toHex(stack.card.transmit(fromHex("00200081"))) == "6982");
-        auto again = openSession(stack.chained, TestCeremony::instance().trust());
+        CHECK(toHex(stack.card().transmit(fromHex("0020008108" "313233343536FFFF"))) == "6982");
+        CHECK(toHex(stack.card().transmit(fromHex("00200081"))) == "6982");
+        auto again = openSession(stack.link(), TestCeremony::instance().trust());
         CHECK(sendHex(*again, command("00CA00C400")) == "0303030300" "9000");
     }
     stopCardSim(sim);

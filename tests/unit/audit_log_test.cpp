@@ -1,6 +1,6 @@
 // The audit log: hash-chained JSON lines, verification naming the first bad line, refusal of
 // secrets; and the PGP words that fingerprints are read aloud in.
-#include "host/audit_log.hpp"
+#include "host/documents/audit_log.hpp"
 
 #include <doctest/doctest.h>
 #include <json/json.h>
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "crypto/primitives.hpp"
-#include "host/pgp_words.hpp"
+#include "host/documents/pgp_words.hpp"
 #include "tests/support/processes.hpp"
 #include "tests/support/thrown.hpp"
 

@@ -40,20 +40,20 @@ TEST_CASE("issuance: CA key, key pair, certificate, each once, in that order") {
     const auto right = ca.issueCard(cardKey, 1);
     apdu::CommandApdu put{0x00, 0xDA, 0xBF, 0x21, {}, std::nullopt};
     put.data = wrongKey.der();
-    CHECK(f.chained.transmit(put).sw == sw::kWrongData);
+    CHECK(f.link.transmit(put).sw == sw::kWrongData);
     put.data = otherCa.der();
-    CHECK(f.chained.transmit(put).sw == sw::kWrongData);
+    CHECK(f.link.transmit(put).sw == sw::kWrongData);
     put.data = right.der();
-    CHECK(f.chained.transmit(put).sw == sw::kSuccess);
-    CHECK(f.chained.transmit(put).sw == sw::kConditionsNotSatisfied);  // never replaced
+    CHECK(f.link.transmit(put).sw == sw::kSuccess);
+    CHECK(f.link.transmit(put).sw == sw::kConditionsNotSatisfied);  // never replaced
     CHECK(f.send("0047800000") == "6985");                            // nor the key pair
     // GET DATA BF21 returns it, with or without the key reference of Amendment F.
-    CHECK(toHex(f.chained.transmit(apdu::CommandApdu::getData(0xBF21)).data) == toHex(right.der()));
+    CHECK(toHex(f.link.transmit(apdu::CommandApdu::getData(0xBF21)).data) == toHex(right.der()));
     auto named = apdu::CommandApdu::getData(0xBF21);
     named.data = fromHex("A60483021101");
-    CHECK(toHex(f.chained.transmit(named).data) == toHex(right.der()));
+    CHECK(toHex(f.link.transmit(named).data) == toHex(right.der()));
     named.data = fromHex("A60483021301");                              // SCP11b key: none
-    CHECK(f.chained.transmit(named).sw == sw::kReferencedDataNotFound);
+    CHECK(f.link.transmit(named).sw == sw::kReferencedDataNotFound);
     // The private key is in the card's memory and nowhere in what it said.
     CHECK(f.nvm.persisted().at(field::kCardPrivateKey).size() == 32);
 }
@@ -111,7 +111,7 @@ TEST_CASE("SCP11a: a session ends at an SM error, a plain command or SELECT; rep
 
     private:
         apdu::CardChannel& inner_;
-    } recorder(f.chained);
+    } recorder(f.link);
     host::SecureChannel session(recorder, TestCeremony::instance().trust());
     CHECK(session.transmit(verify).sw == sw::kSuccess);
     const Bytes recorded = recorder.last;
@@ -138,12 +138,12 @@ TEST_CASE("SCP11a: terminating the card erases its private key too") {
     test::personalize(f, false);
     for (int i = 0; i < 3; ++i) f.send(kVerifyWrong);
     for (int i = 0; i < 3; ++i) f.send(kResetWrongPuk);
-    CHECK(f.card.lifecycle() == card::Lifecycle::Terminated);
+    CHECK(f.card.lifecycle() == protocol::Lifecycle::Terminated);
     CHECK(toHex(f.nvm.persisted().at(field::kCardPrivateKey)) == std::string(64, '0'));
 }
 
 TEST_CASE("the access rule for releasing secrets: OPERATIONAL, wrapped, full protection, PIN in session") {
-    using card::Lifecycle;
+    using protocol::Lifecycle;
     CHECK(card::holderMaySendSecrets(Lifecycle::Operational, true, true, true));
     CHECK_FALSE(card::holderMaySendSecrets(Lifecycle::Operational, false, true, true));  // in the clear
     CHECK_FALSE(card::holderMaySendSecrets(Lifecycle::Operational, true, false, true));  // weaker level

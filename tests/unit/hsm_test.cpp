@@ -17,7 +17,7 @@
 
 #include "apdu/bytes.hpp"
 #include "crypto/primitives.hpp"
-#include "host/hsm.hpp"
+#include "host/hsm/pkcs11.hpp"
 #include "tests/support/thrown.hpp"
 
 using namespace quorum;

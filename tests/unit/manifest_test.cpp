@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "host/manifest.hpp"
+#include "host/documents/manifest.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/processes.hpp"
 

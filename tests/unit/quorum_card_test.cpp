@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "apdu/response_chaining.hpp"
-#include "host/quorum_card.hpp"
+#include "host/card/quorum_card.hpp"
 #include "tests/support/card_fixture.hpp"
 
 using namespace quorum;
@@ -13,7 +13,7 @@ Bytes text(const char* s) { return Bytes(s, s + std::char_traits<char>::length(s
 
 struct HostAndCard {
     test::CardFixture f;
-    QuorumCard card{f.chained, test::TestCeremony::instance().trust()};
+    QuorumCard card{f.link, test::TestCeremony::instance().trust()};
 };
 }  // namespace
 
@@ -23,13 +23,14 @@ TEST_CASE("QuorumCard personalizes, and PIN errors arrive as types carrying the 
     h.card.issueIdentity(test::TestCeremony::instance().ca, 4);
     host::PinPolicy policy;  // 6..8, PUK 8, 3/3, change before use
     CHECK_THROWS_WITH_AS(h.card.personalize(policy, text("123"), text("12345678")),
-                         doctest::Contains("6 to 8 characters"), std::invalid_argument);
+                         doctest::Contains("6 to 8 characters"), host::PinFormatError);
     CHECK_THROWS_WITH_AS(h.card.personalize(policy, text("123456"), text("1234567")),
-                         doctest::Contains("exactly 8"), std::invalid_argument);
+                         doctest::Contains("exactly 8"), host::PinFormatError);
     h.card.personalize(policy, text("123456"), text("12345678"));
     const auto info = h.card.select();
     CHECK(info.lifecycleName() == "PERSONALIZED");
-    CHECK(toHex(info.pinPolicy) == "060808030301");  // the FCI carries the policy
+    REQUIRE(info.pinPolicy);
+    CHECK(toHex(info.pinPolicy->encode()) == "060808030301");  // the FCI carries the policy
     CHECK(h.card.pinTriesLeft() == 3);
     CHECK_THROWS_AS(h.card.pinStatus(), host::CardRefusedError);  // PIN change pending
 
@@ -41,10 +42,10 @@ TEST_CASE("QuorumCard personalizes, and PIN errors arrive as types carrying the 
         CHECK(std::string(e.what()) == "PIN: wrong, 2 tries left");
     }
     CHECK_THROWS_WITH_AS(h.card.verifyPin(text("12")), doctest::Contains("6 to 8 characters"),
-                         std::invalid_argument);  // refused before it costs a try
+                         host::PinFormatError);  // refused before it costs a try
     CHECK(h.card.pinTriesLeft() == 2);
     CHECK_THROWS_WITH_AS(h.card.changePin(text("123456"), text("1")),
-                         doctest::Contains("new PIN must have 6 to 8"), std::invalid_argument);
+                         doctest::Contains("new PIN must have 6 to 8"), host::PinFormatError);
     h.card.changePin(text("123456"), text("87654321"));
     CHECK(h.card.select().lifecycleName() == "OPERATIONAL");
     const auto status = h.card.pinStatus();

@@ -5,8 +5,8 @@
 #include <memory>
 #include <vector>
 
-#include "host/quorum_card.hpp"
-#include "host/share_collector.hpp"
+#include "host/card/quorum_card.hpp"
+#include "host/ceremonies/share_collector.hpp"
 #include "tests/support/card_fixture.hpp"
 
 using namespace quorum;
@@ -25,7 +25,7 @@ struct IssuedCard {
 // Card `index` issued by the test ceremony with `share` (possibly not its own: tampering).
 IssuedCard issue(int index, const crypto::FeldmanShare& share, const Bytes& digest) {
     IssuedCard c;
-    c.quorum = std::make_unique<host::QuorumCard>(c.fixture->chained, TestCeremony::instance().trust());
+    c.quorum = std::make_unique<host::QuorumCard>(c.fixture->link, TestCeremony::instance().trust());
     c.quorum->issueIdentity(TestCeremony::instance().ca, index);
     c.quorum->storeShare(share, digest);
     host::PinPolicy policy;

@@ -11,13 +11,13 @@
 #include "apdu/status.hpp"
 #include "crypto/primitives.hpp"
 #include "firmware-model/card.hpp"
-#include "host/quorum_card.hpp"
+#include "host/card/quorum_card.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/shoup_keys.hpp"
 
 using namespace quorum;
 using namespace quorum::test::script;
-using card::Lifecycle;
+using protocol::Lifecycle;
 using test::CardFixture;
 namespace field = card::field;
 namespace sw = apdu::sw;

@@ -3,9 +3,9 @@
 #include <doctest/doctest.h>
 
 #include "crypto/primitives.hpp"
-#include "host/manifest.hpp"
-#include "host/partial_collector.hpp"
-#include "host/partial_file.hpp"
+#include "host/documents/manifest.hpp"
+#include "host/ceremonies/partial_collector.hpp"
+#include "host/documents/partial_file.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/processes.hpp"
 #include "tests/support/shoup_keys.hpp"

@@ -1,0 +1,226 @@
+#include "host/card/quorum_card.hpp"
+
+#include "apdu/status.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/decode_error.hpp"
+#include "protocol/identifiers.hpp"
+#include "protocol/shares.hpp"
+
+namespace quorum::host {
+
+namespace {
+namespace sw = apdu::sw;
+namespace command = protocol::command;
+namespace tag = protocol::tag;
+
+static_assert(protocol::RsaShareRecord::kMaxCards == crypto::shoup::kMaxPlayers);
+static_assert(protocol::kChallengeSize == crypto::shoup::kChallengeSize);
+static_assert(protocol::ShareRecord::kValueSize == crypto::kFeldmanScalarSize);
+
+std::string triesText(int left) { return std::to_string(left) + (left == 1 ? " try" : " tries") + " left"; }
+}  // namespace
+
+std::optional<int> QuorumCard::index() const {
+    if (!secure_) return std::nullopt;
+    return secure_->card().cardIndex;
+}
+
+void QuorumCard::expectSuccess(const apdu::ResponseApdu& answer, const char* what, std::optional<Secret> secret) {
+    const std::uint16_t word = answer.sw;
+    if (word == sw::kSuccess) return;
+    const std::string prefix = std::string(what) + ": ";
+    if ((word & 0xFFF0) == sw::kVerifyFailed && secret) {
+        const int left = word & 0x0F;
+        if (left == 0)
+            throw WrongSecretError(
+                prefix + (*secret == Secret::Puk
+                              ? "wrong, and that was the last try: the card is now TERMINATED and its secrets are erased"
+                              : "wrong, and that was the last try: the PIN is now blocked "
+                                "(unblock it with the PUK: ceremony pin unblock)"),
+                word, *secret, left, index());
+        throw WrongSecretError(prefix + "wrong, " + triesText(left), word, *secret, left, index());
+    }
+    if (word == sw::kAuthenticationMethodBlocked)
+        throw PinBlockedError(prefix + "the PIN is blocked; unblock it with the PUK", word, index());
+    if (word == sw::kSelectedFileTerminated) throw CardTerminatedError(prefix + "the card is terminated", word, index());
+    throw CardRefusedError(prefix + "the card answered " + sw::name(word), word, index());
+}
+
+protocol::Fci QuorumCard::select() {
+    secure_.reset();
+    const auto answer = link_.transmit(command::select());
+    if (answer.sw == sw::kSelectedFileTerminated)
+        throw CardTerminatedError("this card is terminated (its PUK was exhausted); it holds no secrets any more",
+                                  answer.sw);
+    if (answer.sw == sw::kFileNotFound)
+        throw CardProtocolError("this card has no quorum application (SELECT answered " + sw::name(answer.sw) + ")");
+    expectSuccess(answer, "SELECT");
+    try {
+        protocol::Fci fci = protocol::Fci::decode(answer.data);
+        if (fci.pinPolicy) policy_ = fci.pinPolicy;
+        return fci;
+    } catch (const protocol::DecodeError& e) {
+        throw CardProtocolError(e.what());
+    }
+}
+
+const crypto::CertificateInfo& QuorumCard::openSecureChannel() {
+    if (!trust_) throw std::logic_error("no ceremony trust configured for a secure channel");
+    select();
+    secure_ = std::make_unique<SecureChannel>(link_, *trust_);
+    return secure_->card();
+}
+
+apdu::CardChannel& QuorumCard::secureChannel() {
+    if (!secure_) openSecureChannel();
+    return *secure_;
+}
+
+crypto::Certificate QuorumCard::issueIdentity(const crypto::CeremonyCa& ca, int cardIndex) {
+    select();
+    expectSuccess(link_.transmit(command::putData(tag::kCaPublicKey, ca.certificate().publicKey().point())),
+                  "storing the CA key");
+    const auto generated = link_.transmit(command::generateKeyPair());
+    expectSuccess(generated, "generating the card's key pair");
+    Bytes point;
+    try {
+        point = protocol::decodePublicKeyTemplate(generated.data);
+    } catch (const protocol::DecodeError& e) {
+        throw CardProtocolError(std::string("GENERATE KEY: ") + e.what());
+    }
+    crypto::Certificate certificate = ca.issueCard(crypto::EcPublicKey::fromPoint(point), cardIndex);
+    expectSuccess(link_.transmit(command::putData(tag::kCertificateStore, certificate.der())),
+                  "storing the card certificate");
+    return certificate;
+}
+
+PinStatus QuorumCard::pinStatus() {
+    const auto answer = current().transmit(command::getData(tag::kPinStatus));
+    expectSuccess(answer, "reading the PIN status");
+    const auto status = PinStatus::decode(answer.data);
+    if (!status) throw CardProtocolError("the card's PIN status is not 5 valid bytes", index());
+    return *status;
+}
+
+Bytes QuorumCard::pinBlock(const Bytes& pin, const std::string& rule) {
+    const PinPolicy& policy = knownPolicy();
+    const auto problem = protocol::checkPin(pin, policy);
+    switch (problem) {
+        case protocol::PinProblem::None: return protocol::pinBlock(pin, policy);
+        case protocol::PinProblem::TooShort:
+        case protocol::PinProblem::TooLong:
+            throw PinFormatError(rule + policy.pinLengthText() + ", this one has " + std::to_string(pin.size()),
+                                 Secret::Pin, problem);
+        case protocol::PinProblem::ContainsPadding:
+            throw PinFormatError("a PIN cannot contain a byte FF", Secret::Pin, problem);
+    }
+    throw std::logic_error("unknown PIN problem");
+}
+
+void QuorumCard::personalize(const PinPolicy& policy, const Bytes& pin, const Bytes& puk) {
+    const auto problem = protocol::checkPin(pin, policy);
+    if (problem != protocol::PinProblem::None)
+        throw PinFormatError("the transport PIN must have " + policy.pinLengthText() + ", none of them a byte FF",
+                             Secret::Pin, problem);
+    if (puk.size() != policy.pukLength)
+        throw PinFormatError("the PUK must have exactly " + std::to_string(policy.pukLength) + " characters",
+                             Secret::Puk, puk.size() < policy.pukLength ? protocol::PinProblem::TooShort
+                                                                        : protocol::PinProblem::TooLong);
+    expectSuccess(secureChannel().transmit(command::putData(tag::kPinPolicy, policy.encode())), "storing the PIN policy");
+    expectSuccess(secureChannel().transmit(command::putData(tag::kPin, pin)), "storing the transport PIN");
+    expectSuccess(secureChannel().transmit(command::putData(tag::kPuk, puk)), "storing the PUK");
+    expectSuccess(secureChannel().transmit(command::activateFile()), "finishing personalization");
+    policy_ = policy;
+}
+
+std::optional<int> QuorumCard::pinTriesLeft() {
+    const auto answer = secureChannel().transmit(command::verifyStatus());
+    if (answer.sw == sw::kSuccess) return std::nullopt;
+    if ((answer.sw & 0xFFF0) == sw::kVerifyFailed) return answer.sw & 0x0F;
+    if (answer.sw == sw::kAuthenticationMethodBlocked) return 0;
+    expectSuccess(answer, "reading the PIN tries");
+    return std::nullopt;
+}
+
+void QuorumCard::storeShare(const crypto::FeldmanShare& share, const Bytes& commitmentsDigest) {
+    const protocol::ShareRecord record{share.index, share.value, commitmentsDigest};
+    expectSuccess(secureChannel().transmit(command::putData(tag::kShare, record.encode())), "storing the share");
+}
+
+ReleasedShare QuorumCard::getShare() {
+    const auto answer = secureChannel().transmit(command::getShare());
+    expectSuccess(answer, "releasing the share");
+    try {
+        auto release = protocol::ShareRelease::decode(answer.data);
+        return {{release.record.index, std::move(release.record.value)},
+                std::move(release.record.commitmentsDigest),
+                release.usageCount};
+    } catch (const protocol::DecodeError& e) {
+        throw CardProtocolError(e.what(), index());
+    }
+}
+
+Bytes rsaShareRecord(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share) {
+    key.check();
+    if (share.index < 1 || share.index > key.n || share.value.size() != key.modulusSize())
+        throw std::invalid_argument("a threshold RSA share is an index 1..n and a value as long as the modulus");
+    return protocol::RsaShareRecord{static_cast<std::uint8_t>(share.index),
+                                    static_cast<std::uint8_t>(key.n),
+                                    static_cast<std::uint8_t>(key.k),
+                                    key.modulus,
+                                    key.v,
+                                    key.verificationKey(share.index),
+                                    share.value}
+        .encode();
+}
+
+void QuorumCard::storeRsaShare(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share) {
+    expectSuccess(secureChannel().transmit(command::putData(tag::kRsaShare, rsaShareRecord(key, share))),
+                  "storing the threshold RSA share");
+}
+
+SignedPartial QuorumCard::partialSign(const Bytes& digest, std::size_t modulusSize, int cardIndex) {
+    if (digest.size() != crypto::shoup::kDigestSize)
+        throw std::invalid_argument("PARTIAL SIGN takes a 32-byte SHA-256 digest");
+    const auto answer = secureChannel().transmit(command::partialSign(digest));
+    expectSuccess(answer, "the partial signature");
+    try {
+        auto decoded = protocol::PartialSignAnswer::decode(answer.data, modulusSize);
+        SignedPartial result;
+        result.partial.index = cardIndex;
+        result.partial.value = std::move(decoded.partial.value);
+        result.partial.challenge = std::move(decoded.partial.challenge);
+        result.partial.response = std::move(decoded.partial.response);
+        result.usageCount = decoded.usageCount;
+        return result;
+    } catch (const protocol::DecodeError& e) {
+        throw CardProtocolError(e.what(), index());
+    }
+}
+
+void QuorumCard::verifyPin(const Bytes& pin) {
+    const Bytes block = pinBlock(pin, "a PIN on this card has ");
+    expectSuccess(secureChannel().transmit(command::verify(block)), "PIN", Secret::Pin);
+}
+
+const PinPolicy& QuorumCard::knownPolicy() {
+    if (!policy_) {
+        if (trust_) secureChannel();  // opening it selects, which reads the policy from the FCI
+        else select();
+    }
+    if (!policy_) throw CardProtocolError("the card has no PIN yet (it is not personalized)", index());
+    return *policy_;
+}
+
+void QuorumCard::changePin(const Bytes& oldPin, const Bytes& newPin) {
+    const Bytes fresh = pinBlock(newPin, "the new PIN must have ");
+    const Bytes old = pinBlock(oldPin, "a PIN on this card has ");
+    expectSuccess(secureChannel().transmit(command::changePin(old, fresh)), "current PIN", Secret::Pin);
+}
+
+void QuorumCard::unblockPin(const Bytes& puk, const Bytes& newPin) {
+    const Bytes fresh = pinBlock(newPin, "the new PIN must have ");
+    expectSuccess(secureChannel().transmit(command::resetRetryCounter(puk, fresh)), "PUK", Secret::Puk);
+}
+
+}  // namespace quorum::host

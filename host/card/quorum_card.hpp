@@ -1,0 +1,110 @@
+// The host's view of one quorum card: the commands of docs/apdu-spec.md as calls, and the card's
+// refusals as exceptions a program can act on (host/card/errors.hpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "apdu/bytes.hpp"
+#include "apdu/channel.hpp"
+#include "crypto/certificate.hpp"
+#include "crypto/feldman.hpp"
+#include "crypto/shoup.hpp"
+#include "host/card/errors.hpp"
+#include "host/card/secure_channel.hpp"
+#include "protocol/fci.hpp"
+#include "protocol/pin.hpp"
+
+namespace quorum::host {
+
+using protocol::PinPolicy;
+using protocol::PinStatus;
+
+// What GET SHARE returns: the share, the digest of the commitments it belongs to, and how many
+// times the card has released it (this time included).
+struct ReleasedShare {
+    crypto::FeldmanShare share;
+    Bytes commitmentsDigest;
+    std::uint32_t usageCount = 0;
+};
+
+// What PARTIAL SIGN returns: the partial signature with its proof, and how many times the card
+// has released a share or partial signature (this time included).
+struct SignedPartial {
+    crypto::shoup::Partial partial;
+    std::uint32_t usageCount = 0;
+};
+
+// The record of PUT DATA 00 CB for card `share.index` of `key`. Throws std::invalid_argument (or
+// ShoupError for a bad key) for a share that is not the key's.
+Bytes rsaShareRecord(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share);
+
+class QuorumCard {
+public:
+    // `link` is the card's channel stack (CardLink); it must outlive this. With `trust`, the
+    // commands that need an SCP11a session open one on first use.
+    explicit QuorumCard(apdu::CardChannel& link, std::optional<CeremonyTrust> trust = std::nullopt)
+        : link_(link), trust_(std::move(trust)) {}
+
+    // SELECT (in the clear; it ends any secure session). CardProtocolError for a card that is not
+    // a quorum card; CardTerminatedError for a terminated one.
+    protocol::Fci select();
+    // SELECT, then SCP11a: authenticates the card against the ceremony CA and card set.
+    const crypto::CertificateInfo& openSecureChannel();
+    bool secure() const { return secure_ != nullptr; }
+    // The card's index in its set, once its certificate was checked (openSecureChannel).
+    std::optional<int> index() const;
+
+    PinStatus pinStatus();
+
+    // BLANK card, in the clear: the CA key it will trust, a key pair generated on the card, and
+    // the certificate `ca` issues for it as card `cardIndex`. Returns that certificate.
+    crypto::Certificate issueIdentity(const crypto::CeremonyCa& ca, int cardIndex);
+    // BLANK card with an identity, inside SCP11a: policy, transport PIN and PUK, ACTIVATE FILE.
+    // PinFormatError, before anything is sent, for a PIN or PUK the policy does not allow.
+    void personalize(const PinPolicy& policy, const Bytes& pin, const Bytes& puk);
+
+    // VERIFY without data: the PIN tries left (the one PIN query a card with a pending PIN
+    // change answers); nullopt when the PIN is already verified in this session.
+    std::optional<int> pinTriesLeft();
+    // BLANK card with an identity, inside SCP11a: its share and the digest of the commitments.
+    void storeShare(const crypto::FeldmanShare& share, const Bytes& commitmentsDigest);
+    // OPERATIONAL card, inside SCP11a, after verifyPin() in the same session.
+    ReleasedShare getShare();
+    // BLANK card with an identity, inside SCP11a: its threshold RSA share and the public values
+    // its proofs need (N, v, its own v_i, n and k from `key`).
+    void storeRsaShare(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share);
+    // OPERATIONAL card, inside SCP11a, after verifyPin(): the partial signature of `digest`
+    // (SHA-256, 32 bytes) for a key of `modulusSize` bytes, attributed to card `index` (from its
+    // certificate). The proof is not checked here: the caller checks it against the manifest.
+    SignedPartial partialSign(const Bytes& digest, std::size_t modulusSize, int index);
+    // PinFormatError, before anything is sent, for a PIN the card's policy does not allow.
+    void verifyPin(const Bytes& pin);
+    void changePin(const Bytes& oldPin, const Bytes& newPin);
+    void unblockPin(const Bytes& puk, const Bytes& newPin);
+
+private:
+    // The secure channel, opened when needed; throws std::logic_error without trust.
+    apdu::CardChannel& secureChannel();
+    // The secure channel when one is open, else the plain one (for commands allowed in both:
+    // a plain command would end the card's session).
+    apdu::CardChannel& current() { return secure_ ? static_cast<apdu::CardChannel&>(*secure_) : link_; }
+    // The PIN block for `pin`; PinFormatError "<rule><6 to 8 characters>, this one has N" when
+    // the policy does not allow it.
+    Bytes pinBlock(const Bytes& pin, const std::string& rule);
+    // Throws the CardRefusedError for anything but 9000; `secret` says which secret a 63Cx is about.
+    void expectSuccess(const apdu::ResponseApdu& answer, const char* what,
+                       std::optional<Secret> secret = std::nullopt);
+    // The policy from the FCI of the last select(); selects (opening the session when there is
+    // trust) when unknown.
+    const PinPolicy& knownPolicy();
+
+    apdu::CardChannel& link_;
+    std::optional<CeremonyTrust> trust_;
+    std::unique_ptr<SecureChannel> secure_;
+    std::optional<PinPolicy> policy_;
+};
+
+}  // namespace quorum::host

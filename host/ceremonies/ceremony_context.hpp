@@ -1,0 +1,63 @@
+// What every ceremony on a card set shares, built once: the ceremony's folder (CA, this host's
+// credentials), whom it trusts (the CA and the card set), its audit log, and the screen the
+// people in the room read.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+
+#include <json/value.h>
+
+#include "apdu/bytes.hpp"
+#include "crypto/certificate.hpp"
+#include "host/card/secure_channel.hpp"
+#include "host/documents/audit_log.hpp"
+#include "host/documents/manifest.hpp"
+
+namespace quorum::host {
+
+// An audit entry's details from name/value pairs.
+Json::Value details(std::initializer_list<std::pair<const char*, std::string>> fields);
+
+class CeremonyContext {
+public:
+    // A ceremony that makes a card set: the CA with its key (opened with `caPassphrase`), trust in
+    // the CA's own card set.
+    static CeremonyContext withCa(const std::string& ceremonyDir, const std::string& caPassphrase, std::ostream& out);
+    // A ceremony on an existing card set: trust in the manifest's CA and set.
+    static CeremonyContext forSet(const std::string& ceremonyDir, const Manifest& manifest, std::ostream& out);
+
+    CeremonyTrust trust() const { return {host_, caCertificate_, cardSetId_}; }
+    const Bytes& cardSetId() const { return cardSetId_; }
+    // The CA with its key (withCa only).
+    const crypto::CeremonyCa& ca() const;
+    AuditLog& audit() { return audit_; }
+    std::ostream& out() { return out_; }
+
+    // Appends the ceremony's last entry and tells the people in the room its hash, to write down:
+    // only a hash kept outside the log shows later that nothing was cut from its end or changed
+    // in its last entry (ceremony audit-verify --last-hash).
+    void finish(const std::string& event, const Json::Value& entryDetails);
+    // "  LABEL SHA-256: HEX" and the words to read aloud, for a fingerprint people compare.
+    void showFingerprint(const std::string& label, const Bytes& digest);
+
+private:
+    CeremonyContext(std::optional<crypto::CeremonyCa> ca, crypto::Certificate caCertificate, HostCredentials host,
+                    Bytes cardSetId, AuditLog audit, std::ostream& out);
+
+    std::optional<crypto::CeremonyCa> ca_;
+    crypto::Certificate caCertificate_;
+    HostCredentials host_;
+    Bytes cardSetId_;
+    AuditLog audit_;
+    std::ostream& out_;
+};
+
+// Appends `event` to `audit` as a ceremony's last entry and shows its hash on `out` (see
+// CeremonyContext::finish), for ceremonies without a context (combine).
+void closeAudit(AuditLog& audit, const std::string& event, const Json::Value& entryDetails, std::ostream& out);
+
+}  // namespace quorum::host

@@ -1,0 +1,97 @@
+#include "host/ceremonies/shamir.hpp"
+
+#include "crypto/feldman.hpp"
+#include "crypto/primitives.hpp"
+#include "crypto/public_key.hpp"
+#include "host/ceremonies/share_collector.hpp"
+#include "host/hsm/ceremony_hsm.hpp"
+
+namespace quorum::host {
+
+namespace {
+
+class ShamirKeygen : public KeygenScheme {
+public:
+    void deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) override {
+        // The activation key exists only in memory, only during this ceremony.
+        deal_.emplace(crypto::deal(request.k, request.n));
+        manifest.scheme = Manifest::kSchemeShamir;
+        manifest.commitments = deal_->commitments;
+        CeremonyHsm hsm(request.hsm, request.ceremonyDir);
+        const Bytes activationKey = crypto::activationKey(deal_->secret, context.cardSetId());
+        const GeneratedKey key = hsm.session().generateSigningKey(request.keyType);
+        const HsmHandle wrapping = hsm.session().importAesKey(activationKey);
+        manifest.signingKey.publicKeyPem = crypto::publicKeyPemFromDer(key.publicKeyDer);
+        manifest.signingKey.wrappedKey = hsm.session().wrapKey(wrapping, key.privateKey);
+        hsm.session().destroy(key.privateKey);
+        hsm.session().destroy(wrapping);
+        context.out() << "Signing key generated in the HSM (" << keyTypeName(request.keyType)
+                      << "), kept only wrapped.\n";
+    }
+    void storeShare(QuorumCard& card, int index) override {
+        card.storeShare(deal_->shares.at(static_cast<std::size_t>(index - 1)), deal_->commitments.digest());
+    }
+    void forget() override { deal_.reset(); }  // zeroized: every share now lives on its card only
+    std::string summary(const KeygenRequest& request) const override {
+        return std::to_string(request.k) + " of " + std::to_string(request.n) + " cards activate the key.";
+    }
+
+private:
+    std::optional<crypto::FeldmanDeal> deal_;
+};
+
+class ShamirSigner : public CardSigner {
+public:
+    ShamirSigner(const Manifest& manifest, const SignRequest& request, const Bytes& message)
+        : manifest_(manifest), request_(request), message_(message), collector_(manifest.commitments, manifest.cardSetId) {}
+
+    bool complete() const override { return collector_.complete(); }
+    std::string progress() const override { return collector_.progress(); }
+
+    void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
+              StepTimes& times) override {
+        ReleasedShare released = times.time("GET SHARE (wrapped)", [&] { return card.getShare(); });
+        const auto result = times.time("share checked against the commitments",
+                                       [&] { return collector_.offer(info, std::move(released)); });
+        context.out() << result.message << std::endl;
+        times.time("audit entry (append + fsync)", [&] {
+            return context.audit().append(
+                "share-offered",
+                details({{"index", std::to_string(result.cardIndex)},
+                         {"outcome", result.outcome == ShareCollector::Outcome::Accepted ? "accepted" : "refused"}}));
+        });
+    }
+
+    Bytes signature(StepTimes& times) override {
+        const Bytes activationKey =
+            times.time("shares combined, C_0 checked, HKDF", [&] { return collector_.activationKey(); });
+        auto hsm = times.time("HSM: module loaded, token found, login",
+                              [&] { return std::make_unique<CeremonyHsm>(request_.hsm, request_.ceremonyDir); });
+        const SigningKeyType type = parseKeyType(manifest_.signingKey.type);
+        const HsmHandle key = times.time("HSM: activation key imported, signing key unwrapped", [&] {
+            const HsmHandle wrapping = hsm->session().importAesKey(activationKey);
+            const HsmHandle unwrapped = hsm->session().unwrapSigningKey(wrapping, manifest_.signingKey.wrappedKey, type);
+            hsm->session().destroy(wrapping);
+            return unwrapped;
+        });
+        Bytes signature = times.time("HSM: signature", [&] { return hsm->session().signSha256(key, message_, type); });
+        hsm->session().destroy(key);
+        return signature;
+    }
+
+private:
+    const Manifest& manifest_;
+    const SignRequest& request_;
+    const Bytes& message_;
+    ShareCollector collector_;
+};
+
+}  // namespace
+
+std::unique_ptr<KeygenScheme> shamirKeygen() { return std::make_unique<ShamirKeygen>(); }
+
+std::unique_ptr<CardSigner> shamirSigner(const Manifest& manifest, const SignRequest& request, const Bytes& message) {
+    return std::make_unique<ShamirSigner>(manifest, request, message);
+}
+
+}  // namespace quorum::host

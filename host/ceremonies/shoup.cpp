@@ -1,0 +1,231 @@
+#include "host/ceremonies/shoup.hpp"
+
+#include <chrono>
+#include <iomanip>
+#include <optional>
+
+#include "crypto/primitives.hpp"
+#include "crypto/public_key.hpp"
+#include "crypto/shoup.hpp"
+#include "host/base/file_io.hpp"
+#include "host/ceremonies/card_loops.hpp"
+#include "host/ceremonies/partial_collector.hpp"
+#include "host/documents/partial_file.hpp"
+
+namespace quorum::host {
+
+namespace {
+
+namespace shoup = crypto::shoup;
+
+int modulusBits(SigningKeyType type) {
+    switch (type) {
+        case SigningKeyType::Rsa2048: return 2048;
+        case SigningKeyType::Rsa3072: return 3072;
+        case SigningKeyType::Rsa4096: return 4096;
+        case SigningKeyType::P256: break;
+    }
+    throw UsageError("the threshold RSA scheme makes RSA keys: use --key-type rsa2048, rsa3072 or rsa4096");
+}
+
+const char* outcomeName(PartialCollector::Outcome outcome) {
+    switch (outcome) {
+        case PartialCollector::Outcome::Accepted: return "accepted";
+        case PartialCollector::Outcome::AlreadyCounted: return "already-counted";
+        case PartialCollector::Outcome::NotNeeded: return "not-needed";
+        case PartialCollector::Outcome::BadProof: return "bad-proof";
+    }
+    return "unknown";
+}
+
+const Manifest& requireThreshold(const Manifest& manifest, const std::string& path) {
+    if (!manifest.shoup())
+        throw UsageError(path + " is a card set of scheme \"" + manifest.scheme +
+                         "\": its cards make no partial signatures (use `ceremony sign`)");
+    return manifest;
+}
+
+class ShoupKeygen : public KeygenScheme {
+public:
+    void deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) override {
+        using Clock = std::chrono::steady_clock;
+        std::ostream& out = context.out();
+        const int bits = modulusBits(request.keyType);
+        out << "Dealing a " << bits << "-bit threshold RSA key, " << request.k << " of " << request.n
+            << ": searching for two safe primes (seconds to minutes)" << std::flush;
+        const auto start = Clock::now();
+        auto lastDot = start;
+        deal_.emplace(shoup::deal(bits, request.k, request.n, [&] {
+            const auto now = Clock::now();
+            if (now - lastDot >= std::chrono::seconds(2)) {
+                out << "." << std::flush;
+                lastDot = now;
+            }
+        }));
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        out << "\nKey dealt in " << std::fixed << std::setprecision(1) << seconds << std::defaultfloat
+            << " s; the private exponent is gone." << std::endl;
+        manifest.scheme = Manifest::kSchemeShoup;
+        manifest.rsaKey = deal_->publicKey;
+        manifest.signingKey.publicKeyPem = deal_->publicKey.toPem();
+        out << "Threshold RSA public key (" << keyTypeName(request.keyType) << ")\n";
+    }
+    void storeShare(QuorumCard& card, int index) override {
+        card.storeRsaShare(deal_->publicKey, deal_->shares.at(static_cast<std::size_t>(index - 1)));
+    }
+    void forget() override { deal_.reset(); }  // zeroized: every share now lives on its card only
+    std::string summary(const KeygenRequest& request) const override {
+        return "any " + std::to_string(request.k) + " of the " + std::to_string(request.n) +
+               " cards sign with partial signatures.";
+    }
+
+private:
+    std::optional<shoup::Deal> deal_;
+};
+
+class ShoupSigner : public CardSigner {
+public:
+    ShoupSigner(const Manifest& manifest, const Bytes& message)
+        : manifest_(manifest), collector_(manifest.rsaKey, crypto::sha256(message)), digest_(crypto::sha256(message)) {}
+
+    bool complete() const override { return collector_.complete(); }
+    std::string progress() const override { return collector_.progress(); }
+
+    void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
+              StepTimes& times) override {
+        const int index = info.cardIndex.value_or(0);
+        const SignedPartial made = times.time("PARTIAL SIGN (wrapped)", [&] {
+            return card.partialSign(digest_, manifest_.rsaKey.modulusSize(), index);
+        });
+        const auto result = times.time("proof checked against the manifest", [&] { return collector_.offer(made.partial); });
+        context.out() << result.message << std::endl;
+        times.time("audit entry (append + fsync)", [&] {
+            return context.audit().append("partial-offered", details({{"index", std::to_string(index)},
+                                                                      {"outcome", outcomeName(result.outcome)},
+                                                                      {"usage_counter", std::to_string(made.usageCount)}}));
+        });
+    }
+
+    Bytes signature(StepTimes& times) override {
+        return times.time("partials combined, y^e == x checked", [&] { return collector_.signature(); });
+    }
+
+private:
+    const Manifest& manifest_;
+    PartialCollector collector_;
+    Bytes digest_;
+};
+
+}  // namespace
+
+std::unique_ptr<KeygenScheme> shoupKeygen() { return std::make_unique<ShoupKeygen>(); }
+
+std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, const Bytes& message) {
+    return std::make_unique<ShoupSigner>(manifest, message);
+}
+
+void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::ostream& out) {
+    const Manifest manifest = Manifest::load(request.manifestPath);
+    requireThreshold(manifest, request.manifestPath);
+    refuseExisting(request.outputPath, "partial signature file");
+    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
+    const Bytes digest = crypto::sha256(readMessage(request.inputPath));
+    context.audit().append("partial-sign-start",
+                           details({{"card_set_id", toHex(manifest.cardSetId)}, {"input_sha256", toHex(digest)}}));
+
+    std::optional<PartialFile> made;
+    CardDoor door(request.cards);
+    StepTimes times;
+    collectFromCards(
+        door, context, pins, times, [&] { return made.has_value(); },
+        [&] { return "Insert your card of set " + toHex(manifest.cardSetId).substr(0, 8) + "..."; },
+        [&](QuorumCard& card, const crypto::CertificateInfo& info) {
+            const int index = info.cardIndex.value_or(0);
+            const SignedPartial signedPartial = card.partialSign(digest, manifest.rsaKey.modulusSize(), index);
+            // Checked here too, so a faulty card is found at its holder's site, not at combination.
+            PartialCollector check(manifest.rsaKey, digest);
+            const auto result = check.offer(signedPartial.partial);
+            context.audit().append("partial-made", details({{"index", std::to_string(index)},
+                                                            {"outcome", outcomeName(result.outcome)},
+                                                            {"usage_counter", std::to_string(signedPartial.usageCount)}}));
+            if (result.outcome != PartialCollector::Outcome::Accepted)
+                throw FatalError("card " + std::to_string(index) +
+                                 "'s partial signature fails its proof against the manifest: the card is faulty or was "
+                                 "tampered with; no partial signature written");
+            PartialFile file;
+            file.cardSetId = manifest.cardSetId;
+            if (const ManifestCard* listed = manifest.card(index)) file.cardId = listed->cardId;
+            file.digest = digest;
+            file.partial = signedPartial.partial;
+            file.usageCount = signedPartial.usageCount;
+            made = std::move(file);
+            out << "Card " << index << " made its partial signature (its proof checks; card usage counter "
+                << signedPartial.usageCount << ")." << std::endl;
+        });
+    made->save(request.outputPath);
+    const std::string text = made->toJson();
+    context.finish("partial-sign-done", details({{"index", std::to_string(made->partial.index)},
+                                                 {"partial_file_sha256", toHex(crypto::sha256(Bytes(text.begin(), text.end())))}}));
+    out << "Partial signature written: " << request.outputPath << " - send it to whoever combines; it holds no secret."
+        << std::endl;
+}
+
+void runCombine(const CombineRequest& request, std::ostream& out) {
+    const Manifest manifest = Manifest::load(request.manifestPath);
+    requireThreshold(manifest, request.manifestPath);
+    refuseExisting(request.signaturePath, "signature file");
+    std::optional<Bytes> message;
+    std::optional<Bytes> digest;
+    if (!request.inputPath.empty()) {
+        message = readMessage(request.inputPath);
+        digest = crypto::sha256(*message);
+    }
+    std::optional<PartialCollector> collector;
+    if (digest) collector.emplace(manifest.rsaKey, *digest);
+    int bad = 0;
+    for (const auto& path : request.partialPaths) {
+        try {
+            const PartialFile file = PartialFile::load(path);
+            if (file.cardSetId != manifest.cardSetId)
+                throw PartialFileError(path + ": made by a card of another set (" + toHex(file.cardSetId).substr(0, 8) +
+                                       "...)");
+            const ManifestCard* listed = manifest.card(file.partial.index);
+            if (listed != nullptr && listed->cardId != file.cardId)
+                throw PartialFileError(path + ": card " + std::to_string(listed->index) + " of this set has card id " +
+                                       toHex(listed->cardId) + ", not " + toHex(file.cardId));
+            if (!digest) {
+                digest = file.digest;  // without the message, the first partial names what is signed
+                collector.emplace(manifest.rsaKey, *digest);
+            }
+            if (file.digest != *digest)
+                throw PartialFileError(path + ": card " + std::to_string(file.partial.index) +
+                                       " signed another message (SHA-256 " + toHex(file.digest).substr(0, 16) + "...)");
+            const auto result = collector->offer(file.partial);
+            out << path << ": " << result.message << std::endl;
+            if (result.outcome == PartialCollector::Outcome::BadProof) ++bad;
+        } catch (const PartialFileError& e) {
+            out << e.what() << "; skipped" << std::endl;
+            ++bad;
+        }
+    }
+    if (!collector || !collector->complete())
+        throw FatalError("only " + (collector ? collector->progress() : std::string("0 partial signatures")) +
+                         " are good" + (bad ? " (" + std::to_string(bad) + " refused, see above)" : std::string()) +
+                         ": " + std::to_string(manifest.k) + " are needed; nothing written");
+    const Bytes signature = collector->signature();
+    if (message && !crypto::verifySha256Signature(manifest.signingKey.publicKeyPem, *message, signature))
+        throw FatalError("the signature does not verify with the manifest's public key: nothing written");
+    writeOutput(request.signaturePath, signature, "signature");
+    if (!request.auditLogPath.empty()) {
+        AuditLog audit = AuditLog::open(request.auditLogPath);
+        closeAudit(audit, "combine",
+                   details({{"card_set_id", toHex(manifest.cardSetId)},
+                            {"input_sha256", toHex(*digest)},
+                            {"signature_sha256", toHex(crypto::sha256(signature))}}),
+                   out);
+    }
+    out << "Signed: " << request.signaturePath << " (" << signature.size() << " bytes, SHA-256 of the message "
+        << toHex(*digest) << ")" << std::endl;
+}
+
+}  // namespace quorum::host

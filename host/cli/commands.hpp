@@ -1,0 +1,58 @@
+// The `ceremony` program's command groups. Each group adds its subcommands to the app and what
+// to run when one of them was given; main() parses, runs it, and turns errors into messages.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "host/ceremonies/secret_input.hpp"
+
+namespace quorum::host::cli {
+
+constexpr int kExitFailure = 1;
+
+// The subcommands of the program and what each runs (its exit code).
+class Commands {
+public:
+    void add(CLI::App* subcommand, std::function<int()> run) { commands_.emplace_back(subcommand, std::move(run)); }
+    // Runs the subcommand the command line named.
+    int runParsed() const;
+
+private:
+    std::vector<std::pair<CLI::App*, std::function<int()>>> commands_;
+};
+
+// Where PINs and PUKs come from: --pin-file, --pin-fd, or the terminal.
+struct SecretOptions {
+    std::string file;
+    int fd = -1;
+    std::unique_ptr<SecretReader> open() const;
+};
+void addSecretOptions(CLI::App* command, SecretOptions& options);
+
+// The CA key passphrase: --passphrase-file, --passphrase-fd, or the terminal.
+struct PassphraseOptions {
+    std::string file;
+    int fd = -1;
+    // Asks twice on a terminal when `isNew`.
+    std::string read(bool isNew) const;
+};
+void addPassphraseOptions(CLI::App* command, PassphraseOptions& options);
+
+// readers, probe, watch
+void addReaderCommands(CLI::App& app, Commands& commands);
+// ca-create, host-issue, issue-card
+void addSetupCommands(CLI::App& app, Commands& commands);
+// pin status | verify | change | unblock
+void addPinCommands(CLI::App& app, Commands& commands);
+// keygen, sign, partial-sign, combine
+void addCeremonyCommands(CLI::App& app, Commands& commands);
+// public-key, audit-verify
+void addDocumentCommands(CLI::App& app, Commands& commands);
+
+}  // namespace quorum::host::cli

@@ -1,0 +1,38 @@
+#include "host/cli/commands.hpp"
+
+namespace quorum::host::cli {
+
+int Commands::runParsed() const {
+    for (const auto& [subcommand, run] : commands_)
+        if (subcommand->parsed()) return run();
+    throw std::logic_error("no command was parsed");
+}
+
+std::unique_ptr<SecretReader> SecretOptions::open() const {
+    if (!file.empty()) return SecretReader::fromFile(file);
+    if (fd >= 0) return SecretReader::fromFd(fd);
+    return SecretReader::terminal();
+}
+
+void addSecretOptions(CLI::App* command, SecretOptions& options) {
+    auto* file = command->add_option(
+        "--pin-file", options.file, "Read PINs and PUKs from this file, one per line, in the order asked (file mode 600)");
+    command->add_option("--pin-fd", options.fd, "Read PINs and PUKs from this open file descriptor, one per line")
+        ->excludes(file);
+}
+
+std::string PassphraseOptions::read(bool isNew) const {
+    auto reader = !file.empty() ? SecretReader::fromFile(file, "passphrase")
+                  : fd >= 0     ? SecretReader::fromFd(fd, "passphrase")
+                                : SecretReader::terminal("passphrase");
+    Bytes secret = isNew ? reader->nextNew("New passphrase for the CA key") : reader->next("Passphrase of the CA key");
+    return std::string(secret.begin(), secret.end());
+}
+
+void addPassphraseOptions(CLI::App* command, PassphraseOptions& options) {
+    auto* file = command->add_option("--passphrase-file", options.file, "Read the CA key passphrase from this file (mode 600)");
+    command->add_option("--passphrase-fd", options.fd, "Read the CA key passphrase from this open file descriptor")
+        ->excludes(file);
+}
+
+}  // namespace quorum::host::cli

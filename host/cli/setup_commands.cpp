@@ -1,0 +1,141 @@
+// ca-create, host-issue, issue-card: setting a ceremony up, and issuing a single card by hand.
+#include <chrono>
+#include <iostream>
+
+#include "host/card/connected_card.hpp"
+#include "host/ceremonies/card_door.hpp"
+#include "host/ceremonies/ceremony_files.hpp"
+#include "host/cli/commands.hpp"
+
+namespace quorum::host::cli {
+
+namespace {
+
+// The policy options as typed (CLI11 reads ints; the policy holds bytes).
+struct PolicyOptions {
+    int pinMin = 6;
+    int pinMax = 8;
+    int pukLength = 8;
+    int pinTries = 3;
+    int pukTries = 3;
+    bool noPinChange = false;
+    PinPolicy policy() const {
+        if (pinMin > pinMax) throw UsageError("--pin-min is larger than --pin-max");
+        return {static_cast<std::uint8_t>(pinMin), static_cast<std::uint8_t>(pinMax), static_cast<std::uint8_t>(pukLength),
+                static_cast<std::uint8_t>(pinTries), static_cast<std::uint8_t>(pukTries), !noPinChange};
+    }
+};
+
+struct IssueCard {
+    std::string ceremonyDir;
+    int index = 0;
+    std::string reader;
+    double wait = 0;
+    PolicyOptions policy;
+    SecretOptions secrets;
+    PassphraseOptions passphrase;
+};
+
+int issueCard(const IssueCard& options) {
+    const PinPolicy policy = options.policy.policy();
+    const CeremonyFiles files(options.ceremonyDir);
+    const FolderTrust loaded(files);
+    CardDoor door(options.reader, std::chrono::milliseconds(static_cast<long long>(options.wait * 1000)));
+    ConnectedCard connected(door.context(), door.waitForCard(), loaded.trust());
+    QuorumCard& card = connected.quorum();
+    const protocol::Fci info = card.select();
+    if (!info.is(protocol::Lifecycle::Blank))
+        throw UsageError("card " + toHex(info.cardId) + " is " + info.lifecycleName() +
+                         ": only a BLANK card can be issued");
+    const crypto::CeremonyCa ca = files.loadCa(options.passphrase.read(false));
+    auto reader = options.secrets.open();
+    Bytes pin = reader->nextNew("Transport PIN (" + policy.pinLengthText() + ")");
+    Bytes puk = reader->nextNew("PUK (" + std::to_string(policy.pukLength) + " characters)");
+    const auto certificate = card.issueIdentity(ca, options.index);
+    std::cout << "card " << toHex(info.cardId) << ": key pair generated on the card, certificate "
+              << toHex(certificate.sha256Fingerprint()).substr(0, 16) << "... stored as card " << options.index
+              << " of set " << toHex(ca.cardSetId()) << "\n";
+    const auto& authenticated = card.openSecureChannel();
+    if (authenticated.cardIndex != options.index)
+        throw CardProtocolError("the card presents itself as card " + std::to_string(authenticated.cardIndex.value_or(0)) +
+                                ", not " + std::to_string(options.index));
+    card.personalize(policy, pin, puk);
+    std::cout << "card " << options.index << " personalized over SCP11a: PIN " << int{policy.pinMin} << "-"
+              << int{policy.pinMax} << " characters, " << int{policy.pinTries} << " PIN tries, " << int{policy.pukTries}
+              << " PUK tries" << (policy.changeBeforeUse ? "; the holder must change the transport PIN first" : "")
+              << "\n";
+    return 0;
+}
+
+}  // namespace
+
+void addSetupCommands(CLI::App& app, Commands& commands) {
+    struct CaCreate {
+        std::string ceremonyDir;
+        std::string caName = "quorum ceremony CA";
+        std::string hostName = "ceremony host";
+        PassphraseOptions passphrase;
+    };
+    auto create = std::make_shared<CaCreate>();
+    auto* caCreateCmd = app.add_subcommand(
+        "ca-create", "Create a ceremony: its CA (key encrypted under a passphrase) and this host's credentials");
+    caCreateCmd->add_option("--ceremony", create->ceremonyDir, "Folder for the ceremony's files (created)")->required();
+    caCreateCmd->add_option("--name", create->caName, "Name of the CA")->capture_default_str();
+    caCreateCmd->add_option("--host-name", create->hostName, "Name in this host's certificate")->capture_default_str();
+    addPassphraseOptions(caCreateCmd, create->passphrase);
+    commands.add(caCreateCmd, [create] {
+        const CeremonyFiles files(create->ceremonyDir);
+        const auto ca = files.create(create->caName, create->passphrase.read(true), create->hostName);
+        std::cout << "ceremony created in " << create->ceremonyDir << "\n  CA: " << create->caName
+                  << "\n  card set: " << toHex(ca.cardSetId())
+                  << "\n  CA certificate SHA-256: " << toHex(ca.certificate().sha256Fingerprint())
+                  << "\n  CA key: " << files.caKeyPath() << " (encrypted)\n  host: " << create->hostName << " ("
+                  << files.hostCertificatePath() << ")\n";
+        return 0;
+    });
+
+    struct HostIssue {
+        std::string ceremonyDir;
+        std::string hostName;
+        std::string prefix;
+        PassphraseOptions passphrase;
+    };
+    auto host = std::make_shared<HostIssue>();
+    auto* hostIssueCmd =
+        app.add_subcommand("host-issue", "Issue credentials for another host (e.g. a remote key holder's site)");
+    hostIssueCmd->add_option("--ceremony", host->ceremonyDir, "The ceremony's folder")->required();
+    hostIssueCmd->add_option("--name", host->hostName, "Name in the host certificate")->required();
+    hostIssueCmd->add_option("--out", host->prefix, "Write OUT.pem and OUT-key.pem")->required();
+    addPassphraseOptions(hostIssueCmd, host->passphrase);
+    commands.add(hostIssueCmd, [host] {
+        const CeremonyFiles files(host->ceremonyDir);
+        files.issueHost(files.loadCa(host->passphrase.read(false)), host->hostName, host->prefix);
+        std::cout << "host " << host->hostName << ": " << host->prefix << ".pem, " << host->prefix << "-key.pem\n";
+        return 0;
+    });
+
+    auto issue = std::make_shared<IssueCard>();
+    auto* issueCmd = app.add_subcommand("issue-card",
+                                        "Issue a BLANK card: CA key, key pair on the card, certificate, then over "
+                                        "SCP11a its PIN policy, transport PIN and PUK");
+    issueCmd->add_option("--ceremony", issue->ceremonyDir, "The ceremony's folder")->required();
+    issueCmd->add_option("--index", issue->index, "The card's number in the set (1-255)")->required()->check(CLI::Range(1, 255));
+    issueCmd->add_option("--reader", issue->reader, "Reader name (default: the first reader holding a card)");
+    issueCmd->add_option("--wait", issue->wait, "Seconds to wait for a card to be inserted");
+    PolicyOptions& policy = issue->policy;
+    issueCmd->add_option("--pin-min", policy.pinMin, "Shortest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    issueCmd->add_option("--pin-max", policy.pinMax, "Longest PIN")->check(CLI::Range(4, 16))->capture_default_str();
+    issueCmd->add_option("--puk-length", policy.pukLength, "PUK length")->check(CLI::Range(6, 16))->capture_default_str();
+    issueCmd->add_option("--pin-tries", policy.pinTries, "Wrong PINs before the PIN blocks")
+        ->check(CLI::Range(1, 15))
+        ->capture_default_str();
+    issueCmd->add_option("--puk-tries", policy.pukTries, "Wrong PUKs before the card is terminated")
+        ->check(CLI::Range(1, 15))
+        ->capture_default_str();
+    issueCmd->add_flag("--no-pin-change", policy.noPinChange, "Do not require the holder to change the transport PIN");
+    addSecretOptions(issueCmd, issue->secrets);
+    addPassphraseOptions(issueCmd, issue->passphrase);
+    commands.add(issueCmd, [issue] { return issueCard(*issue); });
+}
+
+}  // namespace quorum::host::cli

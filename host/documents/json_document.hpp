@@ -1,0 +1,83 @@
+// Strict JSON documents of the host (card-set manifests, partial signatures): parsing that refuses
+// duplicate keys and anything but one object, required fields read with errors that name the
+// document and the field, and the whole-file read and new-file write with the document's own
+// error type.
+#pragma once
+
+#include <sys/types.h>
+
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <json/json.h>
+
+#include "apdu/bytes.hpp"
+#include "host/base/file_io.hpp"
+
+namespace quorum::host {
+
+template <typename Error>
+class JsonDocument {
+public:
+    // `name` starts every message: "manifest", "partial signature".
+    explicit JsonDocument(std::string name) : name_(std::move(name)) {}
+
+    [[noreturn]] void fail(const std::string& message) const { throw Error(name_ + ": " + message); }
+
+    Json::Value parse(const std::string& text) const {
+        Json::CharReaderBuilder builder;
+        builder["strictRoot"] = true;
+        builder["rejectDupKeys"] = true;
+        Json::Value root;
+        std::string errors;
+        std::istringstream in(text);
+        if (!Json::parseFromStream(builder, in, &root, &errors)) fail("not valid JSON: " + errors);
+        return root;
+    }
+
+    // `where` prefixes the field's name for nested objects ("cards[2]: ").
+    const Json::Value& require(const Json::Value& object, const char* key, const std::string& where = "") const {
+        if (!object.isObject() || !object.isMember(key)) fail(where + "\"" + key + "\" is missing");
+        return object[key];
+    }
+    std::string string(const Json::Value& object, const char* key, const std::string& where = "") const {
+        const Json::Value& v = require(object, key, where);
+        if (!v.isString()) fail(where + "\"" + key + "\" is not a string");
+        return v.asString();
+    }
+    Bytes hex(const Json::Value& object, const char* key, const std::string& where = "") const {
+        const std::string text = string(object, key, where);
+        try {
+            return fromHex(text);
+        } catch (const std::invalid_argument& e) {
+            fail(where + "\"" + key + "\" is not hex: " + e.what());
+        }
+    }
+    int integer(const Json::Value& object, const char* key, const std::string& where = "") const {
+        const Json::Value& v = require(object, key, where);
+        if (!v.isInt()) fail(where + "\"" + key + "\" is not an integer");
+        return v.asInt();
+    }
+
+    // A new file (never over an existing one), fsynced; errors name the file.
+    void save(const std::string& path, const std::string& text, mode_t mode) const {
+        try {
+            writeNewFile(path, text, mode, name_);
+        } catch (const std::runtime_error& e) {
+            throw Error(e.what());
+        }
+    }
+    std::string load(const std::string& path) const {
+        try {
+            return readWholeFile(path, name_);
+        } catch (const std::runtime_error& e) {
+            throw Error(e.what());
+        }
+    }
+
+private:
+    std::string name_;
+};
+
+}  // namespace quorum::host
