@@ -1,5 +1,8 @@
-// bare_card: the fastest possible vpcd "card" - answers every APDU with 9000, nothing else.
-// The baseline for bench/apdu_rtt: same socket options as card-sim, no card logic at all.
+// bare_card: the fastest possible vpcd "card" - answers every APDU with one status word (9000
+// unless told otherwise), nothing else. The baseline for bench/apdu_rtt: same socket options as
+// card-sim, no card logic at all. The system tests use it as a card that is not a quorum card
+// (6A82: no such application) or that answers SELECT against the specification (9000, no FCI).
+// Usage: bare_card [PORT] [SW, 4 hex digits]
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -14,6 +17,7 @@
 
 int main(int argc, char** argv) {
     const int port = argc > 1 ? std::atoi(argv[1]) : 35964;
+    const unsigned long word = argc > 2 ? std::strtoul(argv[2], nullptr, 16) : 0x9000;
     const unsigned char atr[] = {0x3B, 0x80, 0x80, 0x01, 0x01};
     for (;;) {
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -43,8 +47,9 @@ int main(int argc, char** argv) {
                     std::memcpy(out + 2, atr, sizeof atr);
                     ::send(fd, out, sizeof out, MSG_NOSIGNAL);
                 } else if (len > 1) {
-                    const unsigned char ok[] = {0x00, 0x02, 0x90, 0x00};
-                    ::send(fd, ok, sizeof ok, MSG_NOSIGNAL);
+                    const unsigned char answer[] = {0x00, 0x02, static_cast<unsigned char>(word >> 8),
+                                                    static_cast<unsigned char>(word)};
+                    ::send(fd, answer, sizeof answer, MSG_NOSIGNAL);
                 }
                 std::memmove(buf, buf + 2 + len, have - 2 - len);
                 have -= 2 + len;
