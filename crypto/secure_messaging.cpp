@@ -1,5 +1,7 @@
 #include "crypto/secure_messaging.hpp"
 
+#include <cstring>
+
 #include "crypto/primitives.hpp"
 
 namespace quorum::crypto {
@@ -82,8 +84,12 @@ apdu::CommandApdu SecureMessaging::unwrapCommand(const apdu::CommandApdu& wrappe
     if ((wrapped.cla & kClaSecureMessaging) == 0)
         throw SecureMessagingError("command is not protected (CLA bit 04 clear)");
     if (wrapped.data.size() < kMacSize) throw SecureMessagingError("command has no C-MAC");
-    const Bytes data(wrapped.data.begin(), wrapped.data.end() - kMacSize);
-    const Bytes mac(wrapped.data.end() - kMacSize, wrapped.data.end());
+    // Split by position, not by iterator ranges: GCC 12 at -O3 reports a false stringop-overflow
+    // for a range copy of the last kMacSize bytes.
+    const std::size_t macAt = wrapped.data.size() - kMacSize;
+    const Bytes data(wrapped.data.data(), wrapped.data.data() + macAt);
+    Bytes mac(kMacSize);
+    std::memcpy(mac.data(), wrapped.data.data() + macAt, kMacSize);
     apdu::CommandApdu header = wrapped;
     header.cla = static_cast<std::uint8_t>(wrapped.cla & ~kClaSecureMessaging);
     Bytes chain = aesCmac(keys_.mac, macInput(header, data));

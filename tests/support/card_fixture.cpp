@@ -5,23 +5,23 @@
 
 namespace quorum::test {
 
+namespace {
+TestCeremony makeCeremony(const std::string& caName, const char* cardSetId, const std::string& hostName) {
+    auto authority = crypto::CeremonyCa::create(caName, fromHex(cardSetId));
+    auto key = crypto::EcPrivateKey::generate();
+    auto certificate = authority.issueHost(key.publicKey(), hostName);
+    return TestCeremony{std::move(authority), host::HostCredentials{std::move(key), std::move(certificate)}};
+}
+}  // namespace
+
 const TestCeremony& TestCeremony::instance() {
-    static const TestCeremony ceremony = [] {
-        auto ca = crypto::CeremonyCa::create("test ceremony CA", fromHex("5E7A11CEC0DE5E7A11CEC0DE5E7A11CE"));
-        auto key = crypto::EcPrivateKey::generate();
-        auto certificate = ca.issueHost(key.publicKey(), "test host");
-        return TestCeremony{std::move(ca), host::HostCredentials{std::move(key), std::move(certificate)}};
-    }();
+    static const TestCeremony ceremony = makeCeremony("test ceremony CA", "5E7A11CEC0DE5E7A11CEC0DE5E7A11CE", "test host");
     return ceremony;
 }
 
 const TestCeremony& TestCeremony::other() {
-    static const TestCeremony ceremony = [] {
-        auto ca = crypto::CeremonyCa::create("other ceremony CA", fromHex("07E207E207E207E207E207E207E207E2"));
-        auto key = crypto::EcPrivateKey::generate();
-        auto certificate = ca.issueHost(key.publicKey(), "other host");
-        return TestCeremony{std::move(ca), host::HostCredentials{std::move(key), std::move(certificate)}};
-    }();
+    static const TestCeremony ceremony =
+        makeCeremony("other ceremony CA", "07E207E207E207E207E207E207E207E2", "other host");
     return ceremony;
 }
 

@@ -235,7 +235,9 @@ TEST_CASE("the state table: every instruction in every state") {
           {Lifecycle::Terminated, sw::kInsNotSupported}}},
     };
     for (const auto& row : rows) {
-        for (const auto& [state, expected] : row.expected) {
+        for (const auto& entry : row.expected) {
+            const Lifecycle state = entry.first;  // named, not bound: CAPTURE needs a variable
+            const auto expected = entry.second;
             CAPTURE(row.name);
             CAPTURE(protocol::lifecycleName(state));
             auto f = inState(state);
