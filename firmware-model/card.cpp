@@ -170,6 +170,7 @@ Bytes Card::process(const Bytes& raw) {
 
     const std::optional<std::size_t> ne = command.ne;
     secureCommand_ = (command.cla & protocol::cla::kGpSecureMessaging) != 0;
+    endSessionAfterAnswer_ = false;
     if (secureCommand_) {
         if (!session_) return status(sw::kSecurityStatusNotSatisfied).encode();
         try {
@@ -197,6 +198,8 @@ Bytes Card::process(const Bytes& raw) {
     // security condition did: the host then knows the session state from the status alone.
     if (secureCommand_ && answer.sw == sw::kSecurityStatusNotSatisfied) dropSession();
     if (secureCommand_ && session_) answer = session_->wrapResponse(answer);
+    // WIPE's answer still carries the session's R-MAC; then the session goes with the key it rested on.
+    if (endSessionAfterAnswer_) dropSession();
     return deliver(std::move(answer.data), ne, answer.sw).encode();
 }
 
@@ -213,15 +216,20 @@ struct Card::Instruction {
     bool whilePinChangePending;   // runs on a PERSONALIZED card whose PIN must change first
     bool needsSelection;          // the application must be selected, else 6985
     Handler handler;
+    std::optional<std::uint16_t> object = std::nullopt;  // PUT DATA: this row's object (P1-P2) only
 };
 
-const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t code) {
+const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t code, std::uint16_t object) {
     constexpr std::uint8_t kInUse = kPersonalizedBit | kOperationalBit | kBlockedBit;
     constexpr std::uint8_t kAlive = kBlankBit | kInUse;
-    // The state table of docs/apdu-spec.md ("Lifecycle states").
+    // A share may join a card that has none, issued or not (the handlers check "none").
+    constexpr std::uint8_t kShareable = kBlankBit | kPersonalizedBit | kOperationalBit;
+    // The state table of docs/apdu-spec.md ("Lifecycle states"); the first matching row counts.
     static const Instruction kTable[] = {
         {false, ins::kSelect, kAllStates, true, false, &Card::select},
         {false, ins::kGetData, kAlive, true, true, &Card::getData},
+        {false, ins::kPutData, kShareable, true, true, &Card::putShare, tag::kShare},
+        {false, ins::kPutData, kShareable, true, true, &Card::putRsaShare, tag::kRsaShare},
         {false, ins::kPutData, kBlankBit, false, true, &Card::putData},
         {false, ins::kGenerateKeyPair, kBlankBit, false, true, &Card::generateKeyPair},
         {true, ins::kPerformSecurityOperation, kAlive, true, true, &Card::performSecurityOperation},
@@ -232,15 +240,18 @@ const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t co
         {false, ins::kResetRetryCounter, kInUse, false, true, &Card::resetRetryCounter},
         {true, ins::kGetShare, kOperationalBit, false, true, &Card::getShare},
         {true, ins::kPartialSign, kOperationalBit, false, true, &Card::partialSign},
+        {true, ins::kWipe, kBlankBit, false, true, &Card::wipe},
     };
     const bool proprietary = (cla & protocol::cla::kClassMask) == protocol::cla::kProprietary;
     for (const auto& entry : kTable)
-        if (entry.ins == code && entry.proprietary == proprietary) return &entry;
+        if (entry.ins == code && entry.proprietary == proprietary && (!entry.object || *entry.object == object))
+            return &entry;
     return nullptr;
 }
 
 ResponseApdu Card::dispatch(const CommandApdu& command, bool secure) {
-    const Instruction* entry = findInstruction(command.cla, command.ins);
+    const Instruction* entry =
+        findInstruction(command.cla, command.ins, static_cast<std::uint16_t>((command.p1 << 8) | command.p2));
     if (entry == nullptr) return status(sw::kInsNotSupported);
     if (entry->needsSelection && !selected_) return status(sw::kConditionsNotSatisfied);
     const Lifecycle state = lifecycle();

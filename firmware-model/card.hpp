@@ -60,7 +60,8 @@ public:
 private:
     using Handler = apdu::ResponseApdu (Card::*)(const apdu::CommandApdu&);
     struct Instruction;
-    static const Instruction* findInstruction(std::uint8_t cla, std::uint8_t ins);
+    // The dispatch table's row for a command; `object` (P1-P2) tells PUT DATA's rows apart.
+    static const Instruction* findInstruction(std::uint8_t cla, std::uint8_t ins, std::uint16_t object);
 
     // Handlers return the whole answer; process() protects it and cuts it to Ne.
     apdu::ResponseApdu dispatch(const apdu::CommandApdu& command, bool secure);
@@ -68,9 +69,10 @@ private:
     apdu::ResponseApdu select(const apdu::CommandApdu& command);
     apdu::ResponseApdu getData(const apdu::CommandApdu& command);
     apdu::ResponseApdu getResponse(const apdu::CommandApdu& command);
-    // PUT DATA, ACTIVATE FILE (card_personalization.cpp)
+    // PUT DATA, ACTIVATE FILE, WIPE (card_personalization.cpp)
     apdu::ResponseApdu putData(const apdu::CommandApdu& command);
     apdu::ResponseApdu activate(const apdu::CommandApdu& command);
+    apdu::ResponseApdu wipe(const apdu::CommandApdu& command);
     // GENERATE KEY, PSO, MUTUAL AUTHENTICATE, certificates (card_secure_channel.cpp)
     apdu::ResponseApdu generateKeyPair(const apdu::CommandApdu& command);
     apdu::ResponseApdu performSecurityOperation(const apdu::CommandApdu& command);
@@ -128,6 +130,7 @@ private:
     std::optional<crypto::EcPublicKey> hostKey_;         // from a verified PSO certificate
     std::optional<crypto::SecureMessaging> session_;     // an open SCP11a session
     bool secureCommand_ = false;                         // the command in hand came wrapped
+    bool endSessionAfterAnswer_ = false;                 // its answer is the session's last (WIPE)
 };
 
 // Names of the persistent fields, for tests and tools that inspect a card image.

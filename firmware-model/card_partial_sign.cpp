@@ -1,7 +1,8 @@
 // The card's share of a threshold RSA key (Shoup, protocol 1; crypto/shoup.hpp has the maths):
-// stored at personalization, used only by PARTIAL SIGN for its holder inside a fully protected
-// SCP11a session, each use counted (docs/apdu-spec.md). The card formats the message itself, so
-// it never exponentiates a value of the host's choosing.
+// stored at personalization or later on an issued card without a share, used only by PARTIAL
+// SIGN for its holder inside a fully protected SCP11a session, each use counted
+// (docs/apdu-spec.md). The card formats the message itself, so it never exponentiates a value of
+// the host's choosing.
 #include "apdu/status.hpp"
 #include "crypto/shoup.hpp"
 #include "firmware-model/card.hpp"

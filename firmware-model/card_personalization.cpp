@@ -1,6 +1,10 @@
-// PUT DATA and ACTIVATE FILE: loading a BLANK card and closing personalization for good
-// (docs/apdu-spec.md). The state table allows both in BLANK only.
+// PUT DATA, ACTIVATE FILE and WIPE: loading a BLANK card, closing personalization for good, or
+// undoing an issuance that stopped before that (docs/apdu-spec.md). The state table allows them
+// in BLANK only; the shares (card_share.cpp, card_partial_sign.cpp) have rows of their own.
 #include "firmware-model/card.hpp"
+
+#include <string>
+#include <vector>
 
 #include "apdu/status.hpp"
 #include "firmware-model/card_response.hpp"
@@ -17,13 +21,10 @@ ResponseApdu Card::putData(const CommandApdu& command) {
     // The card's identity may be set up in the clear: a BLANK card holds no secret yet.
     if (object == tag::kCaPublicKey) return putCaKey(command);
     if (object == tag::kCertificateStore) return putCertificate(command);
-    if (object != tag::kPinPolicy && object != tag::kPin && object != tag::kPuk &&
-        object != tag::kShare && object != tag::kRsaShare)
+    if (object != tag::kPinPolicy && object != tag::kPin && object != tag::kPuk)
         return status(sw::kReferencedDataNotFound);
     // Everything else came from a host of this card's CA, inside an SCP11a session
     // (protocol::arrivalOf, checked by dispatch()).
-    if (object == tag::kShare) return putShare(command);
-    if (object == tag::kRsaShare) return putRsaShare(command);
     if (command.data.empty()) return status(sw::kWrongLength);
 
     if (object == tag::kPinPolicy) {
@@ -61,6 +62,22 @@ ResponseApdu Card::activate(const CommandApdu& command) {
     writeByte(field::kPinChangeRequired, p->changeBeforeUse ? 1 : 0);
     setLifecycle(Lifecycle::Personalized);
     nvm_.commit();
+    return status(sw::kSuccess);
+}
+
+ResponseApdu Card::wipe(const CommandApdu& command) {
+    if (command.p1 != 0 || command.p2 != 0) return status(sw::kIncorrectP1P2);
+    if (!command.data.empty() || command.ne) return status(sw::kWrongLength);
+    // Everything the card was given since manufacture goes, in one transaction; its id and its
+    // state (BLANK) stay. Removing a field is its zeroization here: the committed image no longer
+    // holds it and its buffer is zeroed when freed (a port overwrites arrays: docs/porting.md).
+    std::vector<std::string> given;
+    for (const auto& entry : nvm_.image())
+        if (entry.first != field::kCardId && entry.first != field::kLifecycle) given.push_back(entry.first);
+    nvm_.begin();
+    for (const auto& name : given) nvm_.erase(name);
+    nvm_.commit();
+    endSessionAfterAnswer_ = true;  // the session rests on the private key just erased
     return status(sw::kSuccess);
 }
 

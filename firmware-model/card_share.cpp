@@ -1,5 +1,6 @@
-// The card's Feldman share of the activation key: stored at personalization, released only to
-// its holder inside a fully protected SCP11a session, each release counted (docs/apdu-spec.md).
+// The card's Feldman share of the activation key: stored at personalization or later on an issued
+// card without one, released only to its holder inside a fully protected SCP11a session, each
+// release counted (docs/apdu-spec.md).
 #include "apdu/status.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"

@@ -28,6 +28,16 @@ void Nvm::write(const std::string& field, Bytes value) {
         throw NvmFullError("card memory full: writing \"" + field + "\" needs " +
                            std::to_string(usage(next)) + " of " + std::to_string(capacity_) +
                            " bytes");
+    update(std::move(next));
+}
+
+void Nvm::erase(const std::string& field) {
+    NvmImage next = staged_ ? *staged_ : image_;
+    next.erase(field);
+    update(std::move(next));
+}
+
+void Nvm::update(NvmImage next) {
     if (staged_) {
         staged_ = std::move(next);
     } else {

@@ -45,6 +45,9 @@ public:
     // Outside a transaction: replaces one field, persisted before this returns.
     // Inside one: staged until commit(). Throws NvmFullError past the capacity.
     void write(const std::string& field, Bytes value);
+    // Removes a field (a missing one stays missing), staged or persisted as write() does. Its
+    // value leaves the persistent image, and its buffer is zeroed (Bytes) when it is freed.
+    void erase(const std::string& field);
 
     // All writes between begin() and commit() reach the backing as one atomic step; abort()
     // (or a power cut) drops them. Nested begin() throws std::logic_error.
@@ -66,6 +69,9 @@ protected:
     virtual void afterWrite() {}
 
 private:
+    // `next` becomes the transaction's staged image, or the persistent one outside a transaction.
+    void update(NvmImage next);
+
     NvmImage image_;
     std::optional<NvmImage> staged_;
     std::size_t capacity_;

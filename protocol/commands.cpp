@@ -55,6 +55,7 @@ apdu::CommandApdu getShare() { return make(cla::kProprietary, ins::kGetShare, 0x
 apdu::CommandApdu partialSign(const Bytes& digest) {
     return make(cla::kProprietary, ins::kPartialSign, 0x00, 0x00, digest, kLeAll);
 }
+apdu::CommandApdu wipe() { return make(cla::kProprietary, ins::kWipe, 0x00, 0x00); }
 }  // namespace command
 
 namespace {
@@ -72,6 +73,8 @@ std::optional<Arrival> arrivalOf(std::uint8_t claByte, std::uint8_t code, std::u
             case ins::kMutualAuthenticate: return Arrival::Clear;
             case ins::kGetShare:
             case ins::kPartialSign: return Arrival::Holder;
+            // Only a host of the card's own CA may undo its issuance.
+            case ins::kWipe: return Arrival::Session;
             default: return std::nullopt;
         }
     }

@@ -23,6 +23,7 @@ apdu::CommandApdu changePuk(const Bytes& oldPuk, const Bytes& newPuk);      // 0
 apdu::CommandApdu resetRetryCounter(const Bytes& puk, const Bytes& newPinBlock);  // 00 2C 00 81
 apdu::CommandApdu getShare();                                       // 80 38 00 00, Le 00
 apdu::CommandApdu partialSign(const Bytes& digest);                 // 80 3A 00 00 digest, Le 00
+apdu::CommandApdu wipe();                                           // 80 E4 00 00
 }  // namespace command
 
 // How a command must reach the card (the last column of the state table): in the clear only,

@@ -41,6 +41,7 @@ constexpr std::uint8_t kPerformSecurityOperation = 0x2A;  // CLA 80: SCP11 host 
 constexpr std::uint8_t kMutualAuthenticate = 0x82;        // CLA 80: SCP11a key agreement
 constexpr std::uint8_t kGetShare = 0x38;                  // CLA 80: release the share
 constexpr std::uint8_t kPartialSign = 0x3A;               // CLA 80: threshold RSA partial signature
+constexpr std::uint8_t kWipe = 0xE4;                      // CLA 80: an unfinished issuance undone
 }  // namespace ins
 
 // Data objects: inside the FCI's A5 template, as GET DATA and PUT DATA P1-P2.

@@ -82,6 +82,7 @@ constexpr const char* kChangePin = "002400811031323334353" "6FFFF" "383736353433
 constexpr const char* kResetWithPuk = "002C0081103132333435363738" "313131313131FFFF";  // PIN 111111
 constexpr const char* kResetWrongPuk = "002C0081103939393939393939" "313131313131FFFF";
 constexpr const char* kVerifyResetPin = "0020008108313131313131FFFF";
+constexpr const char* kWipe = "80E40000";
 }  // namespace script
 
 // Issues `f`'s card, personalizes it with the script above inside SCP11a and activates it

@@ -171,6 +171,31 @@ TEST_CASE("partial sign: needs an OPERATIONAL card, a protected session and the 
     CHECK(erased == Bytes(erased.size(), 0x00));
 }
 
+TEST_CASE("partial sign: an OPERATIONAL card without a share takes one over SCP11a, and signs") {
+    CardFixture f;
+    test::personalize(f, false);                                      // issued as card 1
+    REQUIRE(f.send(kVerifyPin) == "9000");
+    REQUIRE(f.card.lifecycle() == protocol::Lifecycle::Operational);
+    const Bytes record = rsaShareRecord(1);
+    CHECK(f.sendPlain(putRsaShare(record)) == "6982");                // never in the clear
+    CHECK(f.send(putRsaShare(rsaShareRecord(1, [](auto& o) { o[0].value = {0}; }))) == "6A80");
+    CHECK(f.send(putRsaShare(record)) == "9000");                     // no PIN asked
+    CHECK(f.nvm.persisted().at(field::kRsaShare) == record);
+    CHECK(f.send("00CA00C300") == "000000009000");                   // used 0 times
+    CHECK(f.send(putRsaShare(record)) == "6985");                     // never replaced
+    CHECK(f.send("00DA00C941" "03" + std::string(128, '1')) == "6985");  // one kind of share only
+    CHECK(f.send(kPutPolicyNoChange) == "6985");                      // personalization stays closed
+
+    f.openSession();
+    CHECK(f.send(partialSign(kDigest)) == "6982");                    // the holder's PIN first
+    f.openSession();
+    REQUIRE(f.send(kVerifyPin) == "9000");
+    const Answer a = sign(f, 1);
+    REQUIRE(a.sw == sw::kSuccess);
+    CHECK(a.counter == "00000001");
+    CHECK(shoup::verifyPartial(smallDeal().publicKey, a.partial, kDigest));
+}
+
 TEST_CASE("partial sign: the card computes crypto/shoup's partial signature, proof included") {
     CardFixture f;
     readyCard(f, 5);

@@ -217,6 +217,10 @@ TEST_CASE("the state table: every instruction in every state") {
         {"PUT DATA", "00DA00C506060808030300",
          {{Lifecycle::Blank, ok}, {Lifecycle::Personalized, no}, {Lifecycle::Operational, no},
           {Lifecycle::Blocked, no}, {Lifecycle::Terminated, no}}},
+        {"PUT DATA share", "00DA00C941" "03" "1111111111111111111111111111111111111111111111111111111111111111"
+                                        "2222222222222222222222222222222222222222222222222222222222222222",
+         {{Lifecycle::Blank, ok}, {Lifecycle::Personalized, ok}, {Lifecycle::Operational, ok},
+          {Lifecycle::Blocked, no}, {Lifecycle::Terminated, no}}},  // to a card without one
         {"ACTIVATE FILE", kActivate,
          {{Lifecycle::Blank, no}, {Lifecycle::Personalized, no}, {Lifecycle::Operational, no},
           {Lifecycle::Blocked, no}, {Lifecycle::Terminated, no}}},  // BLANK: nothing loaded
@@ -229,6 +233,9 @@ TEST_CASE("the state table: every instruction in every state") {
         {"RESET RETRY COUNTER", kResetWithPuk,
          {{Lifecycle::Blank, no}, {Lifecycle::Personalized, ok}, {Lifecycle::Operational, ok},
           {Lifecycle::Blocked, ok}, {Lifecycle::Terminated, no}}},
+        {"WIPE", kWipe,
+         {{Lifecycle::Blank, ok}, {Lifecycle::Personalized, no}, {Lifecycle::Operational, no},
+          {Lifecycle::Blocked, no}, {Lifecycle::Terminated, no}}},
         {"unknown INS", "00EE0000",
          {{Lifecycle::Blank, sw::kInsNotSupported}, {Lifecycle::Personalized, sw::kInsNotSupported},
           {Lifecycle::Operational, sw::kInsNotSupported}, {Lifecycle::Blocked, sw::kInsNotSupported},

@@ -1,9 +1,13 @@
-// The card's share: stored once inside SCP11a, released only to its holder, every release counted.
+// The card's share: stored once inside SCP11a (at issuance, or later on an issued card without
+// one), released only to its holder, every release counted.
 #include <doctest/doctest.h>
 
+#include "apdu/command.hpp"
 #include "apdu/status.hpp"
+#include "host/card/quorum_card.hpp"
 #include "protocol/commands.hpp"
 #include "tests/support/card_fixture.hpp"
+#include "tests/support/shoup_keys.hpp"
 
 using namespace quorum;
 using namespace quorum::test::script;
@@ -61,4 +65,43 @@ TEST_CASE("share: GET SHARE needs an OPERATIONAL card, a protected session and t
     CHECK(f.send(kGetShare) == "6985");
     for (int i = 0; i < 3; ++i) f.send(kResetWrongPuk);
     CHECK(toHex(f.nvm.persisted().at(field::kShare)) == std::string(kShareRecord.size(), '0'));
+}
+
+TEST_CASE("share: an issued card without one takes one over SCP11a, before its PIN change too") {
+    CardFixture f;
+    test::personalize(f);                                         // PERSONALIZED, PIN change due
+    CHECK(f.sendPlain(kPutShare) == "6982");                      // never in the clear
+    // No PIN asked: the host of the card's CA is the authority here, as at issuance.
+    CHECK(f.send(kPutShare) == "9000");
+    CHECK(toHex(f.nvm.persisted().at(field::kShare)) == kShareRecord);
+    CHECK(toHex(f.nvm.persisted().at(field::kUsageCounter)) == "00000000");
+    CHECK(f.send(kPutShare) == "6985");                           // never replaced
+    const auto deal = test::shoup_keys::small3of7();
+    apdu::CommandApdu putRsa{0x00, 0xDA, 0x00, 0xCB, host::rsaShareRecord(deal.publicKey, deal.shares[0]), std::nullopt};
+    CHECK(f.send(toHex(putRsa.encode())) == "6985");              // nor joined by the other kind
+    CHECK(f.send(kGetShare) == "6985");                           // the holder has not taken over
+    // Personalization itself stays closed.
+    CHECK(f.send(kPutPolicy) == "6985");
+    CHECK(f.send(kPutPin) == "6985");
+    CHECK(f.send(kPutPuk) == "6985");
+    CHECK(f.send("00DA00C841" + toHex(test::TestCeremony::instance().ca.certificate().publicKey().point())) ==
+          "6985");
+    CHECK(f.send("00DABF210100") == "6985");
+
+    CHECK(f.send(kChangePin) == "9000");                          // the holder takes the card over
+    f.openSession();
+    CHECK(f.send(kVerifyNewPin) == "9000");
+    CHECK(f.send(kGetShare) == kShareRecord + "00000001" "9000");
+}
+
+TEST_CASE("share: not on a BLOCKED or TERMINATED card") {
+    CardFixture f;
+    test::personalize(f, false);
+    for (int i = 0; i < 3; ++i) f.send(kVerifyWrong);
+    REQUIRE(f.card.lifecycle() == protocol::Lifecycle::Blocked);
+    CHECK(f.send(kPutShare) == "6985");
+    for (int i = 0; i < 3; ++i) f.send(kResetWrongPuk);
+    REQUIRE(f.card.lifecycle() == protocol::Lifecycle::Terminated);
+    CHECK(f.sendPlain(kPutShare) == "6985");                      // the state is checked first
+    CHECK(f.nvm.persisted().count(field::kShare) == 0);
 }

@@ -67,3 +67,29 @@ TEST_CASE("a power cut after the k-th write keeps that write and nothing after i
     CHECK_THROWS_AS(atCommit.commit(), card::PowerLoss);  // the commit itself completed
     CHECK(atCommit.persisted().size() == 2);
 }
+
+TEST_CASE("erase removes a field: at once outside a transaction, at commit inside one") {
+    MemoryNvm nvm;
+    nvm.write("a", {1});
+    nvm.write("b", {2});
+    nvm.erase("a");
+    CHECK(nvm.persistCount() == 3);
+    CHECK_FALSE(nvm.read("a"));
+    CHECK(nvm.persisted().count("a") == 0);
+    nvm.begin();
+    nvm.erase("b");
+    nvm.erase("missing");                  // nothing to remove: no harm
+    CHECK_FALSE(nvm.read("b"));            // reads see the transaction
+    CHECK(nvm.persisted().at("b") == Bytes{2});
+    nvm.commit();
+    CHECK(nvm.persisted().empty());
+    CHECK(nvm.persistCount() == 4);
+    CHECK(nvm.writeCount() == 6);          // every erase is a write (a tear point), like the commit
+
+    MemoryNvm torn({{"a", {1}}, {"b", {2}}});
+    torn.cutPowerAfterWrite(2);
+    torn.begin();
+    torn.erase("a");
+    CHECK_THROWS_AS(torn.erase("b"), card::PowerLoss);
+    CHECK(torn.persisted().size() == 2);   // the transaction never committed
+}

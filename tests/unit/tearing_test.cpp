@@ -194,6 +194,11 @@ TEST_CASE("tearing: every write of every state-changing command") {
          kVerifyNewPin},
         {"PUT DATA RSA share", {kSelect}, putRsaShare()},
         {"PARTIAL SIGN (counts the use)", operationalWithRsaShare(), partialSign(), false, false, kVerifyNewPin},
+        {"PUT DATA share, PERSONALIZED with a PIN change due", personalized(), kPutShare},
+        {"PUT DATA RSA share, OPERATIONAL", operational(), putRsaShare()},
+        {"WIPE after the identity", {kSelect}, kWipe},
+        {"WIPE after share, policy, PIN and PUK", {kSelect, kPutShare, kPutPolicy, kPutPin, kPutPuk}, kWipe},
+        {"WIPE after the RSA share", {kSelect, putRsaShare()}, kWipe},
     };
     std::size_t points = 0;
     for (const auto& c : cases) points += checkTearing(c);
