@@ -6,7 +6,6 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/obj_mac.h>
 #include <openssl/params.h>
 
@@ -36,8 +35,6 @@ using ossl::publicBn;
 using ossl::secretBn;
 using Group = Owned<EC_GROUP, EC_GROUP_free>;
 using Point = Owned<EC_POINT, EC_POINT_clear_free>;
-using Kdf = Owned<EVP_KDF, EVP_KDF_free>;
-using KdfCtx = Owned<EVP_KDF_CTX, EVP_KDF_CTX_free>;
 
 std::string plural(std::size_t count, const char* one, const char* many) {
     return std::to_string(count) + " " + (count == 1 ? one : many);
@@ -440,26 +437,10 @@ Bytes activationKey(const Bytes& secret, const Bytes& cardSetId) {
     if (secret.size() != kFeldmanScalarSize)
         throw CryptoError(op + ": the secret must be 32 bytes, not " +
                           std::to_string(secret.size()));
-    // Fetched once: fetching by name costs more than the derivation.
-    static EVP_KDF* const hkdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
-    if (hkdf == nullptr) fail(op + ": EVP_KDF_fetch(HKDF) failed");
-    KdfCtx ctx(EVP_KDF_CTX_new(hkdf));
-    if (!ctx) fail(op + ": EVP_KDF_CTX_new failed");
-
     const auto* prefix = reinterpret_cast<const std::uint8_t*>(kActivationInfo);
     Bytes info(prefix, prefix + std::strlen(kActivationInfo));
     info.insert(info.end(), cardSetId.begin(), cardSetId.end());
-    // No salt parameter: HKDF-Extract then uses HashLen zero bytes, as for an empty salt.
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-                                          const_cast<std::uint8_t*>(secret.data()), secret.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
-        OSSL_PARAM_construct_end()};
-    Bytes key(kFeldmanScalarSize);
-    if (EVP_KDF_derive(ctx.get(), key.data(), key.size(), params) != 1)
-        fail(op + ": EVP_KDF_derive(HKDF) failed");
-    return key;
+    return hkdfSha256(secret, info, kFeldmanScalarSize);
 }
 
 }  // namespace quorum::crypto

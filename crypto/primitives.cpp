@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
@@ -23,6 +24,7 @@ using ossl::fail;
 using CipherCtx = ossl::Owned<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
 using MdCtx = ossl::Owned<EVP_MD_CTX, EVP_MD_CTX_free>;
 using MacCtx = ossl::Owned<EVP_MAC_CTX, EVP_MAC_CTX_free>;
+using KdfCtx = ossl::Owned<EVP_KDF_CTX, EVP_KDF_CTX_free>;
 
 // Cleanses a fixed-size stack buffer when it goes out of scope, however the scope is left.
 template <std::size_t N>
@@ -208,6 +210,79 @@ Bytes unpadIso9797M2(const Bytes& data) {
     if (end == lastBlock || data[end - 1] != 0x80)
         throw CryptoError(op + ": malformed padding (no 80 marker in the last block)");
     return Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(end - 1));
+}
+
+Bytes hkdfSha256(const Bytes& key, const Bytes& info, std::size_t length) {
+    // Fetched once: fetching by name costs more than the derivation.
+    static EVP_KDF* const hkdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+    if (hkdf == nullptr) fail("EVP_KDF_fetch(HKDF) failed");
+    KdfCtx ctx(EVP_KDF_CTX_new(hkdf));
+    if (!ctx) fail("EVP_KDF_CTX_new(HKDF) failed");
+    // No salt parameter: HKDF-Extract then uses HashLen zero bytes, as for an empty salt.
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(key.data()), key.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<std::uint8_t*>(info.data()), info.size()),
+        OSSL_PARAM_construct_end()};
+    Bytes out(length);
+    if (EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) fail("EVP_KDF_derive(HKDF) failed");
+    return out;
+}
+
+namespace {
+constexpr std::size_t kGcmNonceSize = 12;
+constexpr std::size_t kGcmTagSize = 16;
+
+CipherCtx gcmContext(const Bytes& key32, const std::uint8_t* nonce, bool encrypt) {
+    if (key32.size() != 32) throw CryptoError("AES-256-GCM takes a 32-byte key, not " + std::to_string(key32.size()));
+    CipherCtx ctx(EVP_CIPHER_CTX_new());
+    if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr, encrypt ? 1 : 0) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kGcmNonceSize), nullptr) != 1 ||
+        EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key32.data(), nonce, encrypt ? 1 : 0) != 1)
+        fail("AES-256-GCM setup failed");
+    return ctx;
+}
+
+void gcmAad(EVP_CIPHER_CTX* ctx, const Bytes& aad) {
+    int ignored = 0;
+    if (!aad.empty() && EVP_CipherUpdate(ctx, nullptr, &ignored, aad.data(), static_cast<int>(aad.size())) != 1)
+        fail("AES-256-GCM additional data failed");
+}
+}  // namespace
+
+Bytes aesGcmSeal(const Bytes& key32, const Bytes& plaintext, const Bytes& aad) {
+    Bytes sealed = randomBytes(kGcmNonceSize);
+    CipherCtx ctx = gcmContext(key32, sealed.data(), true);
+    gcmAad(ctx.get(), aad);
+    sealed.resize(kGcmNonceSize + plaintext.size() + kGcmTagSize);
+    int written = 0;
+    if (!plaintext.empty() && EVP_CipherUpdate(ctx.get(), sealed.data() + kGcmNonceSize, &written, plaintext.data(),
+                                               static_cast<int>(plaintext.size())) != 1)
+        fail("AES-256-GCM encryption failed");
+    int last = 0;
+    if (EVP_CipherFinal_ex(ctx.get(), sealed.data() + kGcmNonceSize + written, &last) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagSize),
+                            sealed.data() + kGcmNonceSize + plaintext.size()) != 1)
+        fail("AES-256-GCM tag failed");
+    return sealed;
+}
+
+Bytes aesGcmOpen(const Bytes& key32, const Bytes& sealed, const Bytes& aad) {
+    if (sealed.size() < kGcmNonceSize + kGcmTagSize) throw CryptoError("AES-256-GCM: the sealed data is too short");
+    const std::size_t size = sealed.size() - kGcmNonceSize - kGcmTagSize;
+    CipherCtx ctx = gcmContext(key32, sealed.data(), false);
+    gcmAad(ctx.get(), aad);
+    Bytes plaintext(size);
+    int written = 0;
+    if (size != 0 && EVP_CipherUpdate(ctx.get(), plaintext.data(), &written, sealed.data() + kGcmNonceSize,
+                                      static_cast<int>(size)) != 1)
+        fail("AES-256-GCM decryption failed");
+    Bytes tag(sealed.end() - static_cast<std::ptrdiff_t>(kGcmTagSize), sealed.end());
+    int last = 0;
+    if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kGcmTagSize), tag.data()) != 1 ||
+        EVP_CipherFinal_ex(ctx.get(), plaintext.data() + written, &last) != 1)
+        throw CryptoError("AES-256-GCM: the sealed data was altered, or the key or context differ");
+    return plaintext;
 }
 
 bool constantTimeEqual(const Bytes& a, const Bytes& b) {

@@ -249,3 +249,27 @@ TEST_CASE("crypto: randomBytes returns the requested length of fresh bytes") {
     CHECK(a != b);               // 2^-256 chance of a false failure
     CHECK(a != Bytes(32, 0x00));
 }
+
+TEST_CASE("crypto: HKDF-SHA256 without salt (RFC 5869 test case 3)") {
+    CHECK(toHex(hkdfSha256(fromHex("0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B"), {}, 42)) ==
+          "8DA4E775A563C18F715F802A063C5A31B8A11F5C5EE1879EC3454E5F3C738D2D9D201395FAA4B61A96C8");
+}
+
+TEST_CASE("crypto: AES-256-GCM sealing opens only unaltered, with the same key and context") {
+    const Bytes key = randomBytes(32);
+    const Bytes secret = fromHex("00112233445566778899AABBCCDDEEFF0011");
+    const Bytes aad = fromHex("C0FFEE");
+    const Bytes sealed = aesGcmSeal(key, secret, aad);
+    CHECK(sealed.size() == 12 + secret.size() + 16);
+    CHECK(aesGcmOpen(key, sealed, aad) == secret);
+    CHECK(aesGcmSeal(key, secret, aad) != sealed);  // a fresh nonce each time
+    for (std::size_t i = 0; i < sealed.size(); ++i) {
+        Bytes altered = sealed;
+        altered[i] ^= 0x01;
+        CHECK_THROWS_AS(aesGcmOpen(key, altered, aad), CryptoError);
+    }
+    CHECK_THROWS_AS(aesGcmOpen(randomBytes(32), sealed, aad), CryptoError);
+    CHECK_THROWS_AS(aesGcmOpen(key, sealed, fromHex("C0FFEF")), CryptoError);
+    CHECK_THROWS_AS(aesGcmOpen(key, Bytes(20), aad), CryptoError);
+    CHECK(aesGcmOpen(key, aesGcmSeal(key, {}, {}), {}).empty());
+}
