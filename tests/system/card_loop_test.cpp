@@ -19,13 +19,13 @@ TEST_CASE("signing goes on past a foreign card, a card without an FCI and a PIN 
     // then the right one; card 3's holder gets it right at once.
     const std::string pins = room.secrets("holder-pins", {"12", "123456789", CardSet::pin(1), CardSet::pin(3)});
     LiveCeremony sign(room,
-                      {"sign", "--ceremony", set.ceremonyDir, "--manifest", set.manifest, "--in", message, "--out",
+                      {"sign", "--yes", "--ceremony", set.ceremonyDir, "--manifest", set.manifest, "--in", message, "--out",
                        room.file("message.sig"), "--pin-file", pins, "--card-timeout", "30"},
                       "sign");
     sign.waitFor("(0 of 2 shares)");
-    sign.offerForeign("6A82", "Remove the card.", 1);  // a card of another application
-    sign.offerForeign("9000", "Remove the card.", 2);  // says yes to SELECT, sends no FCI
-    sign.offer(set.card(1), "Remove the card.", 3);
+    sign.offerForeign("6A82", "Remove the card from", 1);  // a card of another application
+    sign.offerForeign("9000", "Remove the card from", 2);  // says yes to SELECT, sends no FCI
+    sign.offer(set.card(1), "Remove the card from", 3);
     sign.offer(set.card(3), "Signed: ");
     CHECK(sign.exitCode() == 0);
     const std::string screen = sign.screen();

@@ -19,7 +19,7 @@
 #include "host/pcsc/channel.hpp"
 #include "host/pcsc/errors.hpp"
 #include "host/pcsc/reader_monitor.hpp"
-#include "tests/system/harness.hpp"
+#include "tests/system/room.hpp"
 
 using namespace quorum;
 using namespace quorum::test;
@@ -54,8 +54,7 @@ Bytes cardIdInImage(const std::string& image) {
 }  // namespace
 
 TEST_CASE("the host sees the vpcd readers, and card-sim's start and stop as insert and remove") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
+    Room room;
     host::PcscContext context;
     host::PcscReaderMonitor monitor(context);
 
@@ -69,25 +68,22 @@ TEST_CASE("the host sees the vpcd readers, and card-sim's start and stop as inse
     CHECK(readersAdded == 2);
     for (const auto& r : monitor.readers()) CHECK_FALSE(r.cardPresent);
 
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
+    room.insert("card");
     const auto inserted = waitForEvent(monitor, ReaderEvent::Kind::CardInserted, kReader0);
     CHECK(toHex(inserted.atr) == toHex(card::Card::atr()));
 
-    CHECK(sim.stop(SIGTERM) == 0);  // exit status 0 as reported by waitpid
+    CHECK(room.pull("card", SIGTERM) == 0);  // exit status 0 as reported by waitpid
     waitForEvent(monitor, ReaderEvent::Kind::CardRemoved, kReader0);
 
-    CardSim again(folder.file("card.json"), folder.file("card-sim.log"));
+    room.insert("card");
     waitForEvent(monitor, ReaderEvent::Kind::CardInserted, kReader0);
-    CHECK(again.stop(SIGINT) == 0);
+    CHECK(room.pull("card", SIGINT) == 0);
     waitForEvent(monitor, ReaderEvent::Kind::CardRemoved, kReader0);
 }
 
 TEST_CASE("SELECT through PC/SC returns the FCI, and a short Le is completed by GET RESPONSE") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string image = folder.file("card.json");
-    CardSim sim(image, folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    Room room;
+    room.insert("card");
 
     PcscStack stack;
     CHECK(toHex(stack.card().atr()) == toHex(card::Card::atr()));
@@ -99,7 +95,7 @@ TEST_CASE("SELECT through PC/SC returns the FCI, and a short Le is completed by 
     const auto info = protocol::Fci::decode(full.data);
     CHECK(info.lifecycleName() == "BLANK");
     CHECK(info.formatVersion == 1);
-    CHECK(toHex(info.cardId) == toHex(cardIdInImage(image)));
+    CHECK(toHex(info.cardId) == toHex(cardIdInImage(room.image("card"))));
     REQUIRE(full.data.size() > 16);
 
     // SELECT with Le = 16: the card sends 16 bytes and 61xx with the number left.
@@ -120,10 +116,8 @@ TEST_CASE("SELECT through PC/SC returns the FCI, and a short Le is completed by 
 }
 
 TEST_CASE("the card's ISO error status words arrive unchanged through PC/SC") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    Room room;
+    room.insert("card");
     host::PcscContext context;
     host::PcscCard card(context, kReader0);
     auto send = [&](const char* hex) {
@@ -139,10 +133,8 @@ TEST_CASE("the card's ISO error status words arrive unchanged through PC/SC") {
 }
 
 TEST_CASE("programs nobody here wrote see the card: opensc-tool and pyscard") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    Room room;
+    room.insert("card");
 
     const auto atr = runCommand("opensc-tool --reader 0 --atr");
     INFO(atr.output);
@@ -166,88 +158,68 @@ TEST_CASE("programs nobody here wrote see the card: opensc-tool and pyscard") {
 }
 
 TEST_CASE("stopping card-sim with SIGTERM or SIGKILL and starting it again keeps the card") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string image = folder.file("card.json");
+    Room room;
 
-    Bytes firstId;
-    {
-        CardSim sim(image, folder.file("card-sim.log"));
-        waitForCard(kReader0, true);
-        firstId = selectThroughPcsc().cardId;
-        CHECK(sim.stop(SIGTERM) == 0);
-    }
-    waitForCard(kReader0, false);
-    CHECK(toHex(cardIdInImage(image)) == toHex(firstId));
-    {
-        CardSim sim(image, folder.file("card-sim.log"));
-        waitForCard(kReader0, true);
-        CHECK(toHex(selectThroughPcsc().cardId) == toHex(firstId));
-        const int status = sim.stop(SIGKILL);
-        CHECK(WIFSIGNALED(status));
-    }
-    waitForCard(kReader0, false);
-    {
-        CardSim sim(image, folder.file("card-sim.log"));
-        waitForCard(kReader0, true);
-        CHECK(toHex(selectThroughPcsc().cardId) == toHex(firstId));
-        CHECK(sim.stop(SIGTERM) == 0);
-    }
+    room.insert("card");
+    const Bytes firstId = selectThroughPcsc().cardId;
+    CHECK(room.pull("card", SIGTERM) == 0);
+    CHECK(toHex(cardIdInImage(room.image("card"))) == toHex(firstId));
+
+    room.insert("card");
+    CHECK(toHex(selectThroughPcsc().cardId) == toHex(firstId));
+    const int status = room.pull("card", SIGKILL);  // a power cut
+    CHECK(WIFSIGNALED(status));
+
+    room.insert("card");
+    CHECK(toHex(selectThroughPcsc().cardId) == toHex(firstId));
+    CHECK(room.pull("card", SIGTERM) == 0);
 }
 
 TEST_CASE("card-sim inserts its card again when pcscd goes away and comes back") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    Room room;
+    room.insert("card");
     const Bytes id = selectThroughPcsc().cardId;
 
-    pcscd.stop(SIGKILL);
+    room.pcscd().stop(SIGKILL);
     CHECK_THROWS_AS(host::PcscContext(), host::ServiceUnavailableError);
     std::this_thread::sleep_for(milliseconds(100));
-    CHECK(sim.running());
+    CHECK(room.cardSimRunning("card"));
 
-    pcscd.start();
+    room.pcscd().start();
     waitForCard(kReader0, true);
     CHECK(toHex(selectThroughPcsc().cardId) == toHex(id));
-    CHECK(sim.stop(SIGTERM) == 0);
+    CHECK(room.pull("card", SIGTERM) == 0);
 }
 
 TEST_CASE("a card pulled while connected raises CardRemovedError, not a hang or a crash") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    auto sim = std::make_unique<CardSim>(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    Room room;
+    room.insert("card");
     host::PcscContext context;
     host::PcscCard card(context, kReader0);
     CHECK(apdu::ResponseApdu::parse(card.transmit(fromHex("00A404000BF051554F52554D4341524400"))).ok());
-    CHECK(sim->stop(SIGTERM) == 0);
-    waitForCard(kReader0, false);
+    CHECK(room.pull("card", SIGTERM) == 0);  // returns once the reader is empty
     CHECK_THROWS_AS(card.transmit(fromHex("00CA00C100")), host::CardRemovedError);
     CHECK_THROWS_AS(host::PcscCard(context, kReader0), host::NoCardError);
 }
 
 TEST_CASE("two card-sims fill both vpcd slots, and one image cannot be used twice") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim first(folder.file("a.json"), folder.file("a.log"), kVpcdPort0);
-    CardSim second(folder.file("b.json"), folder.file("b.log"), kVpcdPort0 + 1);
-    waitForCard(kReader0, true);
-    waitForCard(kReader1, true);
+    Room room;
+    room.insertTogether("a", "b");
     CHECK(toHex(selectThroughPcsc(kReader0).cardId) != toHex(selectThroughPcsc(kReader1).cardId));
 
-    CardSim clash(folder.file("a.json"), folder.file("clash.log"), kVpcdPort0 + 1);
+    // A second card-sim on card a's image, in the other reader, must refuse it and end on its own:
+    // Room::insert holds a card in one reader at a time and waits for it to arrive, so this
+    // card-sim is started by hand.
+    ChildProcess clash(cardSimCommand(room.image("a"), 1), room.file("clash.log"));
     const int status = clash.stop(0);  // signal 0: just wait for it to exit on its own
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 1);
-    CHECK(clash.log().find("in use by another card-sim") != std::string::npos);
+    CHECK(readFile(room.file("clash.log")).find("in use by another card-sim") != std::string::npos);
 }
 
 TEST_CASE("an exclusive connection shuts others out; a transaction spans several APDUs") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    Room room;
+    room.insert("card");
     host::PcscContext context;
     {
         host::PcscCard exclusive(context, kReader0, host::ShareMode::Exclusive);

@@ -5,8 +5,7 @@
 
 #include <fstream>
 
-#include "tests/system/ceremony_script.hpp"
-#include "tests/system/harness.hpp"
+#include "tests/system/room.hpp"
 
 using namespace quorum::test;
 
@@ -23,14 +22,6 @@ bool has(const CommandResult& r, const std::string& text) {
     return r.output.find(text) != std::string::npos;
 }
 
-// `ceremony ca-create` in `dir` with the passphrase in `passphraseFile`; checks it worked.
-void createCeremony(const std::string& dir, const std::string& passphraseFile) {
-    auto created = ceremony("ca-create --ceremony " + dir + " --passphrase-file " + passphraseFile);
-    INFO(created.output);
-    REQUIRE(created.exitCode == 0);
-    CHECK(has(created, "ceremony created in " + dir));
-}
-
 // What `ceremony probe` says the card's lifecycle is ("BLANK", ...), or its whole output.
 std::string lifecycle() {
     auto probe = ceremony("probe");
@@ -42,15 +33,13 @@ std::string lifecycle() {
 }  // namespace
 
 TEST_CASE("ceremony readers and probe show the reader, the ATR and the SELECT answer") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
+    Room room;
     auto empty = ceremony("readers");
     CHECK(empty.exitCode == 0);
     CHECK(has(empty, "0: Virtual PCD 00 00\n   no card"));
     CHECK(ceremony("probe").exitCode == 1);  // no card anywhere
 
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    room.insert("card");
     auto listed = ceremony("readers");
     INFO(listed.output);
     CHECK(has(listed, "card present, ATR 3B 8F 80 01 80 56 51 55 4F 52 55 4D 73 80 00 C0 82 90 00 F8"));
@@ -62,19 +51,15 @@ TEST_CASE("ceremony readers and probe show the reader, the ATR and the SELECT an
 }
 
 TEST_CASE("a key holder's PIN life through the ceremony program") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
+    Room room;
+    room.insert("card");
 
     // The ceremony: its CA (key under a passphrase from a private file) and this host.
-    const std::string dir = folder.file("ceremony");
-    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
-    createCeremony(dir, passphrase);
-    const std::string issue = "issue-card --ceremony " + dir + " --index 1 --passphrase-file " + passphrase;
+    const std::string dir = room.createCeremony("ceremony");
+    const std::string issue = "issue-card --ceremony " + dir + " --index 1 --passphrase-file " + room.passphraseFile();
 
     // The issuer personalizes from a private file; a file others can read is refused.
-    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n", 0644);
+    const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"}, 0644);
     auto refused = ceremony(issue + " --pin-file " + pinFile);
     CHECK(refused.exitCode == 1);
     CHECK(has(refused, "readable by others"));
@@ -108,7 +93,12 @@ TEST_CASE("a key holder's PIN life through the ceremony program") {
     CHECK(has(ceremony(pin + "status"), "PIN: 3 of 3 tries left"));
 
     for (int i = 0; i < 2; ++i) ceremony(pin + "verify", "000000\\n");
-    auto last = ceremony(pin + "verify", "000000\\n");
+    // The last try: without a terminal to confirm it, nothing is sent unless --yes says so.
+    auto unconfirmed = ceremony(pin + "verify", "000000\\n");
+    CHECK(unconfirmed.exitCode == 1);
+    CHECK(has(unconfirmed, "has one PIN try left"));
+    CHECK(has(ceremony(pin + "status"), "PIN: 1 of 3 tries left"));
+    auto last = ceremony(pin + "verify --yes", "000000\\n");
     CHECK(has(last, "the PIN is now blocked"));
     auto blocked = ceremony(pin + "verify", "87654321\\n");
     CHECK(blocked.exitCode == 1);
@@ -126,16 +116,12 @@ TEST_CASE("a key holder's PIN life through the ceremony program") {
 }
 
 TEST_CASE("ceremony: a card issued by another ceremony is refused, with the reason") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
-    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
-    const std::string dirA = folder.file("ceremony-a");
-    const std::string dirB = folder.file("ceremony-b");
-    createCeremony(dirA, passphrase);
-    createCeremony(dirB, passphrase);
-    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n");
+    Room room;
+    room.insert("card");
+    const std::string passphrase = room.passphraseFile();
+    const std::string dirA = room.createCeremony("ceremony-a");
+    const std::string dirB = room.createCeremony("ceremony-b");
+    const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"});
     auto issued = ceremony("issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
                            " --passphrase-file " + passphrase);
     INFO(issued.output);
@@ -173,14 +159,11 @@ TEST_CASE("ceremony: a card issued by another ceremony is refused, with the reas
 }
 
 TEST_CASE("ceremony: issue-card with a wrong CA passphrase fails clearly and leaves the card BLANK") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
-    const std::string dir = folder.file("ceremony");
-    createCeremony(dir, writeFile(folder.file("passphrase"), "correct horse battery\n"));
-    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n");
-    const std::string wrongPassphrase = writeFile(folder.file("wrong-passphrase"), "incorrect horse battery\n");
+    Room room;
+    room.insert("card");
+    const std::string dir = room.createCeremony("ceremony");
+    const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"});
+    const std::string wrongPassphrase = room.secrets("wrong-passphrase", {"incorrect horse battery"});
 
     auto failed = ceremony("issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
                            " --passphrase-file " + wrongPassphrase);
@@ -192,7 +175,7 @@ TEST_CASE("ceremony: issue-card with a wrong CA passphrase fails clearly and lea
     // Nothing reached the card: it takes its identity (the CA key is "once only") from the
     // right passphrase now.
     auto issued = ceremony("issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
-                           " --passphrase-file " + folder.file("passphrase"));
+                           " --passphrase-file " + room.passphraseFile());
     INFO(issued.output);
     CHECK(issued.exitCode == 0);
     CHECK(lifecycle() == "PERSONALIZED");
@@ -200,18 +183,13 @@ TEST_CASE("ceremony: issue-card with a wrong CA passphrase fails clearly and lea
 
 // `pin status` authenticates the card before showing anything, whatever its state.
 TEST_CASE("ceremony: pin status refuses an OPERATIONAL card of another ceremony") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    CardSim sim(folder.file("card.json"), folder.file("card-sim.log"));
-    waitForCard(kReader0, true);
-    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
-    const std::string dirA = folder.file("ceremony-a");
-    const std::string dirB = folder.file("ceremony-b");
-    createCeremony(dirA, passphrase);
-    createCeremony(dirB, passphrase);
-    const std::string pinFile = writeFile(folder.file("issuer-secrets"), "123456\n12345678\n");
+    Room room;
+    room.insert("card");
+    const std::string dirA = room.createCeremony("ceremony-a");
+    const std::string dirB = room.createCeremony("ceremony-b");
+    const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"});
     REQUIRE(ceremony("issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
-                     " --passphrase-file " + passphrase).exitCode == 0);
+                     " --passphrase-file " + room.passphraseFile()).exitCode == 0);
     REQUIRE(ceremony("pin change --ceremony " + dirA, "123456\\n87654321\\n").exitCode == 0);
     REQUIRE(lifecycle() == "OPERATIONAL");
 
@@ -222,9 +200,9 @@ TEST_CASE("ceremony: pin status refuses an OPERATIONAL card of another ceremony"
 }
 
 TEST_CASE("ceremony: keygen refuses what it cannot do before anybody types a secret") {
-    TempFolder folder;
-    const std::string keygen = "setsid " + builtProgram("ceremony") + " keygen --ceremony " + folder.file("c") +
-                               " --manifest " + folder.file("set.json") + " ";
+    Room room;
+    const std::string keygen = "setsid " + builtProgram("ceremony") + " keygen --ceremony " + room.file("c") +
+                               " --manifest " + room.file("set.json") + " ";
     // No terminal, no PIN or passphrase file: had it asked, the error would be about the terminal.
     auto p256 = runCommand(keygen + "--scheme shoup --key-type p256 </dev/null");
     CHECK(p256.exitCode == 1);
@@ -233,13 +211,11 @@ TEST_CASE("ceremony: keygen refuses what it cannot do before anybody types a sec
     CHECK(has(seventeen, "allows at most 16 cards (n = 17)"));
     auto kAboveN = runCommand(keygen + "-k 4 -n 3 </dev/null");
     CHECK(has(kAboveN, "-k 4 -n 3: need 1 <= k <= n"));
-    writeFile(folder.file("set.json"), "{}");
+    std::ofstream(room.file("set.json")) << "{}";
     auto existing = runCommand(keygen + "</dev/null");
     CHECK(has(existing, "set.json exists already"));
     // A passphrase file others can read is named as such.
-    const std::string open = folder.file("passphrase");
-    writeFile(open, "x\n", 0644);
-    auto readable = runCommand(builtProgram("ceremony") + " ca-create --ceremony " + folder.file("d") +
-                               " --passphrase-file " + open);
+    const std::string open = room.secrets("open-passphrase", {"x"}, 0644);
+    auto readable = room.ceremony("ca-create --ceremony " + room.file("d") + " --passphrase-file " + open);
     CHECK(has(readable, "passphrase file " + open + " is readable by others"));
 }

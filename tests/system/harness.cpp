@@ -63,19 +63,13 @@ void PrivatePcscd::stop(int signal) {
     std::filesystem::remove("/run/pcscd/pcscd.comm", ec);
 }
 
-CardSim::CardSim(std::string image, std::string logPath, int port)
-    : CardSim(std::move(image), std::move(logPath), port, {}) {}
-
-CardSim::CardSim(std::string image, std::string logPath, int port,
-                 std::vector<std::string> extraArgs)
-    : logPath_(std::move(logPath)) {
+std::vector<std::string> cardSimCommand(const std::string& image, int slot,
+                                        std::vector<std::string> extraArgs) {
     std::vector<std::string> argv{builtProgram("card-sim"), "--image", image, "--vpcd",
-                                  "127.0.0.1:" + std::to_string(port), "--retry-ms", "20"};
+                                  "127.0.0.1:" + std::to_string(kVpcdPort0 + slot), "--retry-ms", "20"};
     for (auto& a : extraArgs) argv.push_back(std::move(a));
-    process_ = std::make_unique<ChildProcess>(std::move(argv), logPath_);
+    return argv;
 }
-
-int CardSim::stop(int signal) { return process_->stop(signal); }
 
 void waitForCard(const std::string& reader, bool present, std::chrono::milliseconds timeout) {
     host::PcscContext context;
@@ -92,13 +86,6 @@ void waitForCard(const std::string& reader, bool present, std::chrono::milliseco
                                      (present ? "get a card" : "lose its card") + " in time");
         monitor.wait(left);
     }
-}
-
-std::unique_ptr<CardSim> startCardSim(const std::string& image, const std::string& log,
-                                      std::vector<std::string> extraArgs, int port) {
-    auto sim = std::make_unique<CardSim>(image, log, port, std::move(extraArgs));
-    waitForCard(port == kVpcdPort0 ? kReader0 : kReader1, true);
-    return sim;
 }
 
 crypto::Certificate issueIdentity(apdu::CardChannel& plain, int index, const TestCeremony& ceremony) {

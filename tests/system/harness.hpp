@@ -1,4 +1,5 @@
-// The real processes of a system test: a private pcscd with the vpcd driver, and card-sims.
+// The real processes of a system test: a private pcscd with the vpcd driver, and card-sim's
+// command line; PC/SC connections to a card for the tests that speak APDUs.
 #pragma once
 
 #include <csignal>
@@ -35,22 +36,6 @@ private:
     std::unique_ptr<ChildProcess> process_;
 };
 
-// build/bin/card-sim holding `image`, in the reader listening on `port`.
-class CardSim {
-public:
-    CardSim(std::string image, std::string logPath, int port = kVpcdPort0);
-    // The same with more command-line options appended (e.g. {"--trace"}).
-    CardSim(std::string image, std::string logPath, int port, std::vector<std::string> extraArgs);
-    // SIGTERM (card removed, image saved); returns the exit status.
-    int stop(int signal = SIGTERM);
-    bool running() { return process_->running(); }
-    std::string log() const { return readFile(logPath_); }
-
-private:
-    std::string logPath_;
-    std::unique_ptr<ChildProcess> process_;
-};
-
 // Path of a program built next to the tests (build/bin/NAME).
 std::string builtProgram(const std::string& name);
 
@@ -58,10 +43,10 @@ std::string builtProgram(const std::string& name);
 void waitForCard(const std::string& reader, bool present,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-// Starts card-sim on `image` in the reader of `port` and waits until pcscd reports its card.
-std::unique_ptr<CardSim> startCardSim(const std::string& image, const std::string& log,
-                                      std::vector<std::string> extraArgs = {},
-                                      int port = kVpcdPort0);
+// card-sim's command line for the card in `image`, in reader `slot` (0 or 1), with more options
+// `extraArgs` (e.g. --trace).
+std::vector<std::string> cardSimCommand(const std::string& image, int slot = 0,
+                                        std::vector<std::string> extraArgs = {});
 
 // One PC/SC connection to the card in `reader`, with the host's one channel stack on it
 // (host::ConnectedCard: GET RESPONSE and command chaining). A SecureChannel goes on top of link().

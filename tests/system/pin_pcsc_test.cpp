@@ -43,7 +43,7 @@
 #include "host/pcsc/context.hpp"
 #include "host/card/secure_channel.hpp"
 #include "tests/support/thrown.hpp"
-#include "tests/system/harness.hpp"
+#include "tests/system/room.hpp"
 
 using namespace quorum;
 using namespace quorum::test;
@@ -138,15 +138,14 @@ private:
     std::unique_ptr<host::SecureChannel> session_;
 };
 
-// Stops card-sim with `signal` and waits until pcscd sees the card gone (it polls every ~400 ms).
-void stopCardSim(std::unique_ptr<CardSim>& sim, int signal) {
-    const int status = sim->stop(signal);
+// The card is pulled: card-sim ends with `signal` (SIGKILL: a power cut); returns once pcscd sees
+// the card gone (it polls every ~400 ms).
+void pull(Room& room, int signal) {
+    const int status = room.pull("card", signal);
     if (signal == SIGKILL)
         CHECK(WIFSIGNALED(status));
     else
         CHECK(status == 0);
-    sim.reset();
-    waitForCard(kReader0, false);
 }
 
 // BLANK -> PERSONALIZED with PIN "123456" and PUK "12345678"; `policy` is the 6 policy bytes.
@@ -180,11 +179,10 @@ std::string upper(std::string text) {
 }  // namespace
 
 TEST_CASE("PIN: personalization through PC/SC over SCP11a, change PIN before use, then OPERATIONAL") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
+    Room room;
+    room.insert("card");
     Conversation card;
-    INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
+    INFO("card-sim log:\n" << room.cardLog("card"));
 
     CHECK(card.select() == "9000 01");                                 // SELECT: BLANK
     CHECK(card.sw("00200081") == "6985");                              // VERIFY on BLANK: no PIN yet (state before SM)
@@ -261,16 +259,14 @@ TEST_CASE("PIN: personalization through PC/SC over SCP11a, change PIN before use
     CHECK(card.sw("00DA00C606" "313233343536") == "6985");             // PUT DATA PIN in the clear
     CHECK(card.select() == "9000 07");                                 // SELECT: still OPERATIONAL
 
-    stopCardSim(sim, SIGTERM);
+    pull(room, SIGTERM);
 }
 
 TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PUK exhaustion terminates") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string image = folder.file("card.json");
-    const std::string log = folder.file("card-sim.log");
-    INFO("card-sim log:\n" << readFile(log));
-    auto sim = startCardSim(image, log);
+    Room room;
+    const std::string image = room.image("card");
+    INFO("card-sim log:\n" << room.cardLog("card"));
+    room.insert("card");
     {
         Conversation card;
         personalize(card, "060808030300");                             // policy without "change PIN before use"
@@ -287,8 +283,8 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
         CHECK(card.hex("00CA00C400") == "0003030300" "9000");          // GET DATA PIN status: 0 of 3
     }
 
-    stopCardSim(sim, SIGTERM);                                         // card removed, image saved
-    sim = startCardSim(image, log);
+    pull(room, SIGTERM);                                               // card removed, image saved
+    room.insert("card");
     {
         Conversation card;
         CHECK(card.open() == "9000 0F");                               // SELECT: still BLOCKED; SCP11a handshake
@@ -297,8 +293,8 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
         CHECK(card.sw("0020008108" "313233343536FFFF") == "6982");     // in the clear: SCP11a needed first
     }
 
-    stopCardSim(sim, SIGKILL);                                         // power cut
-    sim = startCardSim(image, log);
+    pull(room, SIGKILL);                                               // power cut
+    room.insert("card");
     {
         Conversation card;
         CHECK(card.open() == "9000 0F");                               // SELECT: still BLOCKED; SCP11a handshake
@@ -334,8 +330,8 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
         CHECK(contains(card.open(), "6285 7F (no session: "));                           // no session with a TERMINATED card
     }
 
-    stopCardSim(sim, SIGTERM);
-    sim = startCardSim(image, log);
+    pull(room, SIGTERM);
+    room.insert("card");
     {
         Conversation card;
         CHECK(card.select() == "6285 7F");                             // SELECT: still TERMINATED
@@ -344,7 +340,7 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
         CHECK(card.sw("002C008110" "3132333435363738" "313131313131FFFF") == "6985");  // RESET RETRY COUNTER
         CHECK(contains(card.open(), "6285 7F (no session: "));         // GET DATA BF21: 6985, no certificate shown
     }
-    stopCardSim(sim, SIGTERM);
+    pull(room, SIGTERM);
 
     // Terminated means zeroized: no PIN, PUK or card private key in the image, in any field or
     // anywhere in the text.
@@ -353,7 +349,9 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
     REQUIRE(imageOpenError(image) == "");
     const auto nvm = card::ImageFileNvm::open(image);
     int zeroized = 0;
-    for (const auto& [name, value] : nvm.image()) {
+    for (const auto& field : nvm.image()) {
+        const std::string& name = field.first;  // named, not bound: INFO needs a variable
+        const Bytes& value = field.second;
         INFO("field " << name << " = " << toHex(value));
         if (name == card::field::kPin || name == card::field::kPuk || name == card::field::kCardPrivateKey) {
             CHECK(!value.empty());
@@ -371,17 +369,15 @@ TEST_CASE("PIN: brute force blocks the PIN across restarts; the PUK unblocks; PU
 }
 
 TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable image or a lost PIN") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string image = folder.file("card.json");
-    const std::string log = folder.file("card-sim.log");
-    INFO("card-sim log:\n" << readFile(log));
+    Room room;
+    const std::string image = room.image("card");
+    INFO("card-sim log:\n" << room.cardLog("card"));
 
     // The two PINs the burst alternates between, as 8-byte blocks.
     const std::string pinA = "313335373930FFFF";  // "135790"
     const std::string pinB = "3234363832343638";  // "24682468"
 
-    auto sim = startCardSim(image, log);
+    room.insert("card");
     {
         Conversation card;
         personalize(card, "060808030301");
@@ -450,9 +446,8 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
         while (!ready && std::chrono::steady_clock::now() < waitUntil)
             std::this_thread::sleep_for(milliseconds(1));
         std::this_thread::sleep_for(milliseconds(delay));
-        const int status = sim->stop(SIGKILL);
+        const int status = room.pull("card", SIGKILL);  // returns once pcscd sees the card gone
         burst.join();
-        sim.reset();
         CHECK(WIFSIGNALED(status));
         CHECK(failure == "");
         std::string unexpectedText;
@@ -460,10 +455,9 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
         CHECK(unexpectedText == "");                                   // every change answered 9000
         totalChanges += changes;
 
-        waitForCard(kReader0, false);
         REQUIRE(imageOpenError(image) == "");                          // the image loads after the kill
 
-        sim = startCardSim(image, log);
+        room.insert("card");
         Conversation card;
         CHECK(card.open() == "9000 07");                               // SELECT: OPERATIONAL; SCP11a handshake
         const std::string status1 = card.smHex("00CA00C400");          // GET DATA PIN status
@@ -488,7 +482,7 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
         }
         CHECK(card.smHex("00CA00C400").substr(0, 2) == "03");          // GET DATA PIN status: tries restored
     }
-    stopCardSim(sim, SIGTERM);
+    pull(room, SIGTERM);
     const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
     MESSAGE(totalChanges << " PIN changes in " << kRounds << " bursts, " << seconds.count()
                          << " s; kills that cost a try: " << triesLost
@@ -497,9 +491,8 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
 }
 
 TEST_CASE("PIN: a damaged card image is refused at start, named in the log and left untouched") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string image = folder.file("card.json");
+    Room room;
+    const std::string image = room.image("card");
     const auto made = runCommand(builtProgram("card-sim") + " --info --image '" + image + "'");
     INFO("card-sim --info:\n" << made.output);
     REQUIRE(made.exitCode == 0);
@@ -526,9 +519,11 @@ TEST_CASE("PIN: a damaged card image is refused at start, named in the log and l
     std::ofstream(image, std::ios::binary | std::ios::trunc) << damaged;
     REQUIRE(readFile(image) == damaged);
 
-    CardSim sim(image, folder.file("card-sim.log"));
+    // The card never gets into the reader, so the room cannot insert it: card-sim is started by
+    // hand and must end on its own.
+    ChildProcess sim(cardSimCommand(image), room.file("card.log"));
     const int status = sim.stop(0);  // signal 0: wait for it to exit on its own
-    const std::string text = sim.log();
+    const std::string text = room.cardLog("card");
     INFO("card-sim log:\n" << text);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 1);
@@ -538,10 +533,8 @@ TEST_CASE("PIN: a damaged card image is refused at start, named in the log and l
 }
 
 TEST_CASE("PIN: PINs and PUKs never appear in card-sim's APDU trace") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string log = folder.file("card-sim.log");
-    auto sim = startCardSim(folder.file("card.json"), log, {"--trace"});
+    Room room;
+    room.insert("card", 0, {"--trace"});
     {
         Conversation card;
         personalize(card, "060808030301");                                               // PUT DATA PIN and PUK, in SCP11a
@@ -553,9 +546,9 @@ TEST_CASE("PIN: PINs and PUKs never appear in card-sim's APDU trace") {
         CHECK(card.smSw("0020008108" "313131313131FFFF") == "9000");                     // VERIFY "111111"
         CHECK(card.sw("0020008108" "313131313131FFFF") == "6982");                       // VERIFY in the clear: refused
     }
-    stopCardSim(sim, SIGTERM);
+    pull(room, SIGTERM);
 
-    const std::string text = upper(readFile(log));
+    const std::string text = upper(room.cardLog("card"));
     INFO("card-sim log:\n" << text);
     CHECK(text.find("04 20 00 81") != std::string::npos);              // the wrapped VERIFY headers are traced (CLA 04: SM)
     CHECK(text.find("04 24 00 81") != std::string::npos);              // CHANGE REFERENCE DATA too

@@ -21,22 +21,32 @@ Room::~Room() {
     pcscd_.reset();
 }
 
-void Room::insert(const std::string& card, int slot, std::vector<std::string> cardSimArgs) {
+void Room::start(const std::string& card, int slot, std::vector<std::string> argv) {
     REQUIRE_MESSAGE(!inserted(card), "card " << card << " is inserted already");
-    std::vector<std::string> argv{builtProgram("card-sim"), "--image", image(card), "--vpcd",
-                                  "127.0.0.1:" + std::to_string(portOf(slot)), "--retry-ms", "20"};
-    for (auto& a : cardSimArgs) argv.push_back(std::move(a));
     cards_[card] = {std::make_unique<ChildProcess>(std::move(argv), file(card + ".log")), slot};
+}
+
+void Room::insert(const std::string& card, int slot, std::vector<std::string> cardSimArgs) {
+    start(card, slot, cardSimCommand(image(card), slot, std::move(cardSimArgs)));
     waitForCard(reader(slot), true);
 }
 
+void Room::insertTogether(const std::string& card0, const std::string& card1) {
+    start(card0, 0, cardSimCommand(image(card0), 0));
+    start(card1, 1, cardSimCommand(image(card1), 1));
+    waitForCard(reader(0), true);
+    waitForCard(reader(1), true);
+}
+
 void Room::insertForeignCard(const std::string& name, const std::string& sw, int slot) {
-    REQUIRE_MESSAGE(!inserted(name), "card " << name << " is inserted already");
-    cards_[name] = {std::make_unique<ChildProcess>(
-                        std::vector<std::string>{builtProgram("bare_card"), std::to_string(portOf(slot)), sw},
-                        file(name + ".log")),
-                    slot};
+    start(name, slot, {builtProgram("bare_card"), std::to_string(portOf(slot)), sw});
     waitForCard(reader(slot), true);
+}
+
+bool Room::cardSimRunning(const std::string& card) {
+    const auto found = cards_.find(card);
+    REQUIRE_MESSAGE(found != cards_.end(), "card " << card << " is not inserted");
+    return found->second.process->running();
 }
 
 int Room::pull(const std::string& card, int signal) {
@@ -67,6 +77,7 @@ std::string Room::createCeremony(const std::string& name) const {
     const auto made = ceremony("ca-create --ceremony " + dir + " --passphrase-file " + passphraseFile());
     INFO(made.output);
     REQUIRE(made.exitCode == 0);
+    CHECK(made.output.find("ceremony created in " + dir) != std::string::npos);
     return dir;
 }
 

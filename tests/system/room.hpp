@@ -40,6 +40,9 @@ public:
     // Card `card` goes into reader `slot`; returns once pcscd sees it. `cardSimArgs` are more
     // card-sim options (e.g. --pull-after 8, --trace).
     void insert(const std::string& card, int slot = 0, std::vector<std::string> cardSimArgs = {});
+    // Card `card0` goes into reader 0 and card `card1` into reader 1 at the same time; returns once
+    // pcscd sees both (one wait for pcscd's polling instead of two).
+    void insertTogether(const std::string& card0, const std::string& card1);
     // A card that is not a quorum card goes into reader `slot`: it answers every command with `sw`
     // (6A82: it has no such application; 9000: it says yes to SELECT but sends no FCI).
     void insertForeignCard(const std::string& name, const std::string& sw, int slot = 0);
@@ -47,6 +50,8 @@ public:
     // returns card-sim's exit status once the reader is empty.
     int pull(const std::string& card, int signal = SIGTERM);
     bool inserted(const std::string& card) const { return cards_.count(card) != 0; }
+    // Whether the card-sim of inserted card `card` still runs (it has not ended on its own).
+    bool cardSimRunning(const std::string& card);
     // What card-sim said about card `card` (its log accumulates over insertions).
     std::string cardLog(const std::string& card) const { return readFile(file(card + ".log")); }
 
@@ -55,11 +60,15 @@ public:
 
     // `ceremony ARGUMENTS` (a shell word list) run to its end; stdout and stderr together.
     CommandResult ceremony(const std::string& arguments) const;
-    // A ceremony folder `name` with its CA, under the passphrase of passphraseFile().
+    // A ceremony folder `name` with its CA, under the passphrase of passphraseFile(); checks that
+    // ca-create says it made it there.
     std::string createCeremony(const std::string& name) const;
     std::string passphraseFile() const { return file("passphrase"); }
 
 private:
+    // The program ARGV, the card `card` in reader `slot`, is started; its output goes to CARD.log.
+    void start(const std::string& card, int slot, std::vector<std::string> argv);
+
     struct Inserted {
         std::unique_ptr<ChildProcess> process;
         int slot = 0;

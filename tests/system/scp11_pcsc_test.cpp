@@ -7,9 +7,6 @@
 // (block 393939393939FFFF). Policy 060808030300: PIN 6..8, PUK 8, 3/3 tries, no forced change.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
-#include <csignal>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,7 +23,7 @@
 #include "host/card/quorum_card.hpp"
 #include "host/card/secure_channel.hpp"
 #include "tests/support/thrown.hpp"
-#include "tests/system/harness.hpp"
+#include "tests/system/room.hpp"
 
 using namespace quorum;
 using namespace quorum::test;
@@ -55,13 +52,6 @@ std::string refusal(apdu::CardChannel& plain, const host::CeremonyTrust& trust) 
         return e.what();
     }
     return "(opened)";
-}
-
-// Stops card-sim and waits until pcscd sees the card gone (vpcd polls every ~400 ms).
-void stopCardSim(std::unique_ptr<CardSim>& sim, const std::string& reader = kReader0) {
-    CHECK(sim->stop(SIGTERM) == 0);
-    sim.reset();
-    waitForCard(reader, false);
 }
 
 // Issues the card in `stack` as card `index` of the test ceremony (in the clear), then
@@ -136,14 +126,28 @@ private:
     host::PcscCard& card_;
 };
 
+// Where most SCP11a tests start: a BLANK card in the room's reader 0, one PC/SC connection to it
+// (`stack`), the test ceremony's trust, and a Tamper on the connection for sessions to go through.
+class CardOnTheWire {
+protected:
+    Room room;
+    PcscStack stack{inserted(room)};
+    const host::CeremonyTrust trust = TestCeremony::instance().trust();
+    Tamper tamper{stack.link(), stack.card()};
+
+private:
+    // Card "card" goes into reader 0; returns the reader's name.
+    static std::string inserted(Room& room) {
+        room.insert("card");
+        return Room::reader(0);
+    }
+};
+
 }  // namespace
 
-TEST_CASE("SCP11a: handshake over PC/SC, then wrapped VERIFY and GET DATA; the card's certificate names it") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
-    INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
-    PcscStack stack;
+TEST_CASE_FIXTURE(CardOnTheWire,
+                  "SCP11a: handshake over PC/SC, then wrapped VERIFY and GET DATA; the card's certificate names it") {
+    INFO("card-sim log:\n" << room.cardLog("card"));
     const auto& ceremony = TestCeremony::instance();
 
     const auto certificate = issueIdentity(stack.link(), 7);           // card 7 of the test ceremony
@@ -161,7 +165,7 @@ TEST_CASE("SCP11a: handshake over PC/SC, then wrapped VERIFY and GET DATA; the c
     CHECK(info.lifecycleName() == "PERSONALIZED");
 
     // A session of our own, with a recorder underneath to see what actually crosses PC/SC.
-    Tamper wire(stack.link(), stack.card());
+    Tamper& wire = tamper;
     auto session = openSession(stack.link(), ceremony.trust(), &wire);
     CHECK(session->card().role == crypto::CertRole::Card);
     CHECK(session->card().cardIndex == 7);                                       // the card's index
@@ -192,18 +196,13 @@ TEST_CASE("SCP11a: handshake over PC/SC, then wrapped VERIFY and GET DATA; the c
     CHECK(toHex(idResponse).find(toHex(info.cardId)) == std::string::npos);
     CHECK(toHex(wire.received[6]) == "6A88");                              // errors come back bare, unprotected
 
-    stopCardSim(sim);
+    CHECK(room.pull("card") == 0);
 }
 
-TEST_CASE("SCP11a: flipping any byte of a wrapped command is refused by the card, which ends the session") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
-    INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
-    PcscStack stack;
+TEST_CASE_FIXTURE(CardOnTheWire,
+                  "SCP11a: flipping any byte of a wrapped command is refused by the card, which ends the session") {
+    INFO("card-sim log:\n" << room.cardLog("card"));
     issueAndPersonalize(stack, 1);
-    const auto trust = TestCeremony::instance().trust();
-    Tamper tamper(stack.link(), stack.card());
 
     // The command under attack: VERIFY with a wrong PIN. Were a corrupted one ever accepted, it
     // would answer 63Cx and cost a try that shows in the PIN status at the end.
@@ -278,18 +277,12 @@ TEST_CASE("SCP11a: flipping any byte of a wrapped command is refused by the card
     // No corrupted VERIFY reached the PIN check: not one try was spent.
     auto session = openSession(stack.link(), trust);
     CHECK(sendHex(*session, command("00CA00C400")) == "0303030300" "9000");
-    stopCardSim(sim);
+    CHECK(room.pull("card") == 0);
 }
 
-TEST_CASE("SCP11a: flipping any byte of a protected response is detected by the host") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
-    INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
-    PcscStack stack;
+TEST_CASE_FIXTURE(CardOnTheWire, "SCP11a: flipping any byte of a protected response is detected by the host") {
+    INFO("card-sim log:\n" << room.cardLog("card"));
     issueIdentity(stack.link(), 2);  // a BLANK card with an identity answers GET DATA in a session
-    const auto trust = TestCeremony::instance().trust();
-    Tamper tamper(stack.link(), stack.card());
     const auto getCardId = command("00CA00C100");
 
     std::size_t length = 0;
@@ -326,18 +319,13 @@ TEST_CASE("SCP11a: flipping any byte of a protected response is detected by the 
 
     auto session = openSession(stack.link(), trust);
     CHECK(sendHex(*session, getCardId) == cardId);                   // control: still the same answer
-    stopCardSim(sim);
+    CHECK(room.pull("card") == 0);
 }
 
-TEST_CASE("SCP11a: a recorded session replayed is refused") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    auto sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
-    INFO("card-sim log:\n" << readFile(folder.file("card-sim.log")));
-    PcscStack stack;
+TEST_CASE_FIXTURE(CardOnTheWire, "SCP11a: a recorded session replayed is refused") {
+    INFO("card-sim log:\n" << room.cardLog("card"));
     issueAndPersonalize(stack, 3);
-    const auto trust = TestCeremony::instance().trust();
-    Tamper recorder(stack.link(), stack.card());
+    Tamper& recorder = tamper;
 
     // One session, recorded on the wire: two wrong PINs (two tries spent) and a PIN status.
     std::vector<Bytes> recorded;
@@ -369,8 +357,8 @@ TEST_CASE("SCP11a: a recorded session replayed is refused") {
     }
 
     // After a card restart too.
-    stopCardSim(sim);
-    sim = startCardSim(folder.file("card.json"), folder.file("card-sim.log"));
+    CHECK(room.pull("card") == 0);
+    room.insert("card");
     PcscStack again;
     {
         auto session = openSession(again.link(), trust);
@@ -381,16 +369,14 @@ TEST_CASE("SCP11a: a recorded session replayed is refused") {
     auto session = openSession(again.link(), trust);
     CHECK(sendHex(*session, command("00CA00C400")) == "0103030300" "9000");
     CHECK(sendHex(*session, command("0020008108" "313233343536FFFF")) == "9000");  // the right PIN
-    stopCardSim(sim);
+    CHECK(room.pull("card") == 0);
 }
 
 TEST_CASE("SCP11a: a card of another CA or card set, or a host of another CA, is refused with the reason") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
+    Room room;
     const auto& ours = TestCeremony::instance();
     const auto& other = TestCeremony::other();
-    auto simOurs = startCardSim(folder.file("ours.json"), folder.file("ours.log"));
-    auto simOther = startCardSim(folder.file("other.json"), folder.file("other.log"), {}, kVpcdPort0 + 1);
+    room.insertTogether("ours", "other");
     PcscStack ourCard(kReader0);
     PcscStack otherCard(kReader1);
     const auto ourCertificate = issueIdentity(ourCard.link(), 4, ours);  // card 4 of our ceremony
@@ -428,15 +414,13 @@ TEST_CASE("SCP11a: a card of another CA or card set, or a host of another CA, is
     CHECK(session->card().cardIndex == 4);
     CHECK(sendHex(*session, command("00CA00C200")) == "01" "9000");  // GET DATA lifecycle: BLANK
 
-    stopCardSim(simOther, kReader1);
-    stopCardSim(simOurs);
+    CHECK(room.pull("other") == 0);
+    CHECK(room.pull("ours") == 0);
 }
 
 TEST_CASE("SCP11a: the PIN travels only inside the secure channel") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string log = folder.file("card-sim.log");
-    auto sim = startCardSim(folder.file("card.json"), log, {"--trace"});
+    Room room;
+    room.insert("card", 0, {"--trace"});
     {
         PcscStack stack;
         issueAndPersonalize(stack, 6);                                     // PUT DATA PIN and PUK inside SCP11a
@@ -461,9 +445,9 @@ TEST_CASE("SCP11a: the PIN travels only inside the secure channel") {
         auto again = openSession(stack.link(), TestCeremony::instance().trust());
         CHECK(sendHex(*again, command("00CA00C400")) == "0303030300" "9000");
     }
-    stopCardSim(sim);
+    CHECK(room.pull("card") == 0);
 
-    const std::string text = readFile(log);
+    const std::string text = room.cardLog("card");
     INFO("card-sim log:\n" << text);
     CHECK(contains(text, "> 04 20 00 81"));                  // the wrapped VERIFYs are traced (header only)
     CHECK(contains(text, "> 04 24 00 81"));                  // and the wrapped CHANGE REFERENCE DATA

@@ -7,12 +7,10 @@
 
 #include <sys/wait.h>
 
-#include <csignal>
 #include <fstream>
 #include <string>
 
-#include "tests/system/ceremony_script.hpp"
-#include "tests/system/harness.hpp"
+#include "tests/system/room.hpp"
 
 using namespace quorum::test;
 
@@ -57,62 +55,33 @@ void checkWithOpenssl(const std::string& publicKey, const std::string& signature
     CHECK(verified.output.find("Verified OK") != std::string::npos);
 }
 
-// Runs `ceremony partial-sign` for the card in `image`, whose holder's PIN is `pin`.
-void partialSign(const TempFolder& folder, const std::string& ceremonyDir, const std::string& manifest,
-                 const std::string& message, const std::string& image, const std::string& pin,
-                 const std::string& output) {
-    const std::string log = output + ".log";
-    const std::string pins = writeFile(output + ".pin", pin + "\n");
-    ChildProcess sign({builtProgram("ceremony"), "partial-sign", "--ceremony", ceremonyDir, "--manifest", manifest,
-                       "--in", message, "--out", output, "--pin-file", pins, "--card-timeout", "30"},
-                      log);
-    waitForOutput(sign, log, "Insert your card");
-    insertCard(sign, log, image, "Partial signature written", 1, folder);
-    const int status = sign.stop(0, std::chrono::seconds(30));
-    INFO(readFile(log));
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
+// `ceremony partial-sign` at the site of the holder of card `index` of `set`, who will type the
+// right PIN; its screen is the room's file partial-INDEX.out, its output partial-INDEX.json.
+// Returns once it asks for the card.
+LiveCeremony partialSign(Room& room, const CardSet& set, const std::string& message, int index) {
+    const std::string name = "partial-" + std::to_string(index);
+    LiveCeremony sign(room,
+                      {"partial-sign", "--yes", "--ceremony", set.ceremonyDir, "--manifest", set.manifest, "--in", message,
+                       "--out", room.file(name + ".json"), "--pin-file",
+                       room.secrets(name + ".pin", {CardSet::pin(index)}), "--card-timeout", "30"},
+                      name);
+    sign.waitFor("Insert your card");
+    return sign;
 }
 
 }  // namespace
 
 TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote partials and combine") {
-    TempFolder folder;
-    PrivatePcscd pcscd(folder);
-    const std::string ceremony = builtProgram("ceremony");
-    const std::string ceremonyDir = folder.file("ceremony");
-    const std::string passphrase = writeFile(folder.file("passphrase"), "correct horse battery\n");
-    REQUIRE(runCommand(ceremony + " ca-create --ceremony " + ceremonyDir + " --passphrase-file " + passphrase)
-                .exitCode == 0);
-    std::string issuerPins;
-    for (int i = 1; i <= 7; ++i) issuerPins += "12345" + std::to_string(i) + "\n8765432" + std::to_string(i) + "\n";
-    const std::string pinFile = writeFile(folder.file("issuer-pins"), issuerPins);
-    const std::string manifest = folder.file("set.json");
-    auto image = [&](int index) { return folder.file("card" + std::to_string(index) + ".json"); };
-
+    Room room;
     // Key generation: a 2048-bit key (two safe primes: seconds to a minute or two), seven cards.
-    const std::string keygenLog = folder.file("keygen.log");
-    {
-        ChildProcess keygen({ceremony, "keygen", "--scheme", "shoup", "--ceremony", ceremonyDir, "--manifest",
-                             manifest, "-k", "3", "-n", "7", "--no-pin-change", "--pin-file", pinFile,
-                             "--passphrase-file", passphrase, "--card-timeout", "30"},
-                            keygenLog);
-        waitForOutput(keygen, keygenLog, "Insert BLANK card 1 of 7", 1, std::chrono::seconds(300));
-        for (int i = 1; i <= 7; ++i) {
-            waitForOutput(keygen, keygenLog, "Insert BLANK card " + std::to_string(i) + " of 7");
-            insertCard(keygen, keygenLog, image(i), "Card " + std::to_string(i) + " of 7 issued", 1, folder);
-        }
-        const int status = keygen.stop(0, std::chrono::seconds(30));
-        INFO(readFile(keygenLog));
-        REQUIRE(WIFEXITED(status));
-        REQUIRE(WEXITSTATUS(status) == 0);
-    }
-    const std::string keygenOut = readFile(keygenLog);
+    const CardSet set = makeCardSet(room, "ceremony", 3, 7, "shoup");
+    const std::string manifest = set.manifest;
+    const std::string keygenOut = readFile(room.file("ceremony-keygen.out"));
     CHECK(keygenOut.find("Dealing a 2048-bit threshold RSA key, 3 of 7") != std::string::npos);
     CHECK(keygenOut.find("read aloud: ") != std::string::npos);
     // The manifest carries the public key and the seven verification keys; the key is 2048 bits.
-    const std::string publicKey = folder.file("public.pem");
-    REQUIRE(runCommand(ceremony + " public-key --manifest " + manifest + " > " + publicKey).exitCode == 0);
+    const std::string publicKey = room.file("public.pem");
+    REQUIRE(room.ceremony("public-key --manifest " + manifest + " > " + publicKey).exitCode == 0);
     const auto described = python(
         "import json,sys; m=json.load(open(sys.argv[1])); t=m[\"threshold_rsa\"]; "
         "print(m[\"scheme\"], m[\"signing_key\"][\"type\"], t[\"modulus_bits\"], len(t[\"verification_keys\"]))",
@@ -122,30 +91,29 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     CHECK(keyText.output.find("Public-Key: (2048 bit)") != std::string::npos);
     CHECK(keyText.output.find("Exponent: 65537") != std::string::npos);
 
-    const std::string message = folder.file("message.txt");
+    const std::string message = room.file("message.txt");
     std::ofstream(message) << "the root zone's key signing request\n";
 
     // In the room: card 3 was tampered with (its share altered, its image re-sealed): its partial
     // fails the proof against the manifest's v_3, it is named, and cards 5, 1 and 7 sign.
-    const auto tampered = python(kTamperShare, image(3));
+    const auto tampered = python(kTamperShare, room.image(set.card(3)));
     REQUIRE(tampered.exitCode == 0);
-    const std::string signature = folder.file("message.sig");
-    const std::string signLog = folder.file("sign.log");
+    const std::string signature = room.file("message.sig");
     {
-        const std::string holderPins = writeFile(folder.file("holder-pins"), "123453\n123455\n123451\n123457\n");
-        ChildProcess sign({ceremony, "sign", "--scheme", "shoup", "--ceremony", ceremonyDir, "--manifest", manifest,
-                           "--in", message, "--out", signature, "--pin-file", holderPins, "--card-timeout", "30"},
-                          signLog);
-        waitForOutput(sign, signLog, "(0 of 3 partial signatures)");
-        insertCard(sign, signLog, image(3), "Remove the card.", 1, folder);
-        insertCard(sign, signLog, image(5), "Remove the card.", 2, folder);
-        insertCard(sign, signLog, image(1), "Remove the card.", 3, folder);
-        insertCard(sign, signLog, image(7), "Signed: ", 1, folder);
-        const int status = sign.stop(0, std::chrono::seconds(30));
-        const std::string out = readFile(signLog);
+        const std::string holderPins =
+            room.secrets("holder-pins", {CardSet::pin(3), CardSet::pin(5), CardSet::pin(1), CardSet::pin(7)});
+        LiveCeremony sign(room,
+                          {"sign", "--yes", "--scheme", "shoup", "--ceremony", set.ceremonyDir, "--manifest", manifest, "--in",
+                           message, "--out", signature, "--pin-file", holderPins, "--card-timeout", "30"},
+                          "sign");
+        sign.waitFor("(0 of 3 partial signatures)");
+        sign.offer(set.card(3), "Remove the card from", 1);
+        sign.offer(set.card(5), "Remove the card from", 2);
+        sign.offer(set.card(1), "Remove the card from", 3);
+        sign.offer(set.card(7), "Signed: ");
+        CHECK(sign.exitCode() == 0);
+        const std::string out = sign.screen();
         INFO(out);
-        REQUIRE(WIFEXITED(status));
-        CHECK(WEXITSTATUS(status) == 0);
         CHECK(out.find("card 3's partial signature fails its proof against the manifest") != std::string::npos);
         CHECK(out.find("card 5 accepted: 1 of 3 partial signatures") != std::string::npos);
         CHECK(out.find("card 1 accepted: 2 of 3 partial signatures") != std::string::npos);
@@ -153,37 +121,32 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     }
     checkWithOpenssl(publicKey, signature, message);
     // `sign --scheme shamir` refuses this card set before any card is asked for.
-    const auto wrongScheme = runCommand(ceremony + " sign --scheme shamir --ceremony " + ceremonyDir +
-                                        " --manifest " + manifest + " --in " + message + " --out " +
-                                        folder.file("never.sig") + " 2>&1");
+    const auto wrongScheme = room.ceremony("sign --scheme shamir --ceremony " + set.ceremonyDir + " --manifest " +
+                                           manifest + " --in " + message + " --out " + room.file("never.sig"));
     CHECK(wrongScheme.exitCode != 0);
     CHECK(wrongScheme.output.find("is a card set of the shoup scheme, not shamir") != std::string::npos);
 
     // Remote: three holders each make a partial signature file at their own site.
-    const std::string p2 = folder.file("partial-2.json"), p4 = folder.file("partial-4.json"),
-                      p6 = folder.file("partial-6.json"), bad4 = folder.file("partial-4-altered.json");
+    const std::string p2 = room.file("partial-2.json"), p4 = room.file("partial-4.json"),
+                      p6 = room.file("partial-6.json"), bad4 = room.file("partial-4-altered.json");
     {
         // The tampered card cannot make a partial signature file at a holder's site either.
-        const std::string log = folder.file("partial-3.log");
-        const std::string pins = writeFile(folder.file("partial-3.pin"), "123453\n");
-        ChildProcess sign({ceremony, "partial-sign", "--ceremony", ceremonyDir, "--manifest", manifest, "--in", message,
-                           "--out", folder.file("partial-3.json"), "--pin-file", pins, "--card-timeout", "30"},
-                          log);
-        waitForOutput(sign, log, "Insert your card");
-        CardSim sim(image(3), folder.file("card-sim.log"));
-        const int status = sign.stop(0, std::chrono::seconds(30));
-        CHECK(sim.stop(SIGTERM) == 0);
-        waitForCard(kReader0, false);
-        const std::string out = readFile(log);
+        LiveCeremony sign = partialSign(room, set, message, 3);
+        room.insert(set.card(3));
+        const int status = sign.process().stop(0, std::chrono::seconds(30));
+        CHECK(room.pull(set.card(3)) == 0);
+        const std::string out = sign.screen();
         INFO(out);
         CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 1));
         CHECK(out.find("card 3's partial signature fails its proof against the manifest") != std::string::npos);
         CHECK(out.find("no partial signature written") != std::string::npos);
-        CHECK(readFile(folder.file("partial-3.json")).empty());
+        CHECK(readFile(room.file("partial-3.json")).empty());
     }
-    partialSign(folder, ceremonyDir, manifest, message, image(2), "123452", p2);
-    partialSign(folder, ceremonyDir, manifest, message, image(4), "123454", p4);
-    partialSign(folder, ceremonyDir, manifest, message, image(6), "123456", p6);
+    for (const int index : {2, 4, 6}) {
+        LiveCeremony sign = partialSign(room, set, message, index);
+        sign.offer(set.card(index), "Partial signature written");
+        REQUIRE(sign.exitCode() == 0);
+    }
     const auto fileFields = python("import json,sys; p=json.load(open(sys.argv[1])); "
                                    "print(p[\"format\"], p[\"card_index\"], p[\"usage_counter\"], len(p[\"partial\"]))",
                                    p4);
@@ -192,9 +155,9 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
 
     // Combining needs no secret and no card. An altered partial is named and skipped; with only
     // two good ones nothing is written.
-    const std::string remoteSignature = folder.file("remote.sig");
-    const auto tooFew = runCommand(ceremony + " combine --manifest " + manifest + " --in " + message + " --out " +
-                                   remoteSignature + " " + bad4 + " " + p2 + " " + p6 + " 2>&1");
+    const std::string remoteSignature = room.file("remote.sig");
+    const auto tooFew = room.ceremony("combine --manifest " + manifest + " --in " + message + " --out " +
+                                      remoteSignature + " " + bad4 + " " + p2 + " " + p6);
     INFO(tooFew.output);
     CHECK(tooFew.exitCode != 0);
     CHECK(tooFew.output.find("card 4's partial signature fails its proof") != std::string::npos);
@@ -202,18 +165,18 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     CHECK(readFile(remoteSignature).empty());
 
     // A file whose card id is not the manifest's card at its index is refused, by name.
-    const std::string otherId = folder.file("partial-2-other-id.json");
+    const std::string otherId = room.file("partial-2-other-id.json");
     REQUIRE(python("import json,sys; p=json.load(open(sys.argv[1])); p[\"card_id\"]=\"00\"*16; "
                    "json.dump(p, open(sys.argv[2], \"w\"))",
                    p2 + " " + otherId)
                 .exitCode == 0);
-    const auto wrongCard = runCommand(ceremony + " combine --manifest " + manifest + " --out " + remoteSignature + " " +
-                                      otherId + " " + p4 + " " + p6);
+    const auto wrongCard = room.ceremony("combine --manifest " + manifest + " --out " + remoteSignature + " " +
+                                         otherId + " " + p4 + " " + p6);
     CHECK(wrongCard.exitCode != 0);
     CHECK(wrongCard.output.find("card 2 of this set has card id") != std::string::npos);
 
-    const auto combined = runCommand(ceremony + " combine --manifest " + manifest + " --in " + message + " --out " +
-                                     remoteSignature + " " + bad4 + " " + p2 + " " + p4 + " " + p6 + " 2>&1");
+    const auto combined = room.ceremony("combine --manifest " + manifest + " --in " + message + " --out " +
+                                        remoteSignature + " " + bad4 + " " + p2 + " " + p4 + " " + p6);
     INFO(combined.output);
     REQUIRE(combined.exitCode == 0);
     CHECK(combined.output.find("card 4's partial signature fails its proof") != std::string::npos);
@@ -223,29 +186,30 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     CHECK(readFile(remoteSignature) == readFile(signature));
 
     // Without the message, the partials' digest says what is signed.
-    const std::string fromDigest = folder.file("digest.sig");
-    const auto digestOnly = runCommand(ceremony + " combine --manifest " + manifest + " --out " + fromDigest + " " +
-                                       p6 + " " + p2 + " " + p4 + " 2>&1");
+    const std::string fromDigest = room.file("digest.sig");
+    const auto digestOnly = room.ceremony("combine --manifest " + manifest + " --out " + fromDigest + " " + p6 + " " +
+                                          p2 + " " + p4);
     INFO(digestOnly.output);
     CHECK(digestOnly.exitCode == 0);
     CHECK(readFile(fromDigest) == readFile(signature));
 
     // The audit log's chain holds, and it ends with the entry whose hash the last holder was shown.
-    const std::string auditLog = ceremonyDir + "/audit.log";
-    const std::string lastOut = readFile(p6 + ".log");
+    const std::string auditLog = set.ceremonyDir + "/audit.log";
+    const std::string lastOut = readFile(room.file("partial-6.out"));
     const auto shown = lastOut.find("last entry SHA-256 ");
     REQUIRE(shown != std::string::npos);
     const std::string lastHash = lastOut.substr(shown + 19, 64);
-    const auto intact = runCommand(ceremony + " audit-verify --log " + auditLog + " --last-hash " + lastHash);
+    const auto intact = room.ceremony("audit-verify --log " + auditLog + " --last-hash " + lastHash);
     INFO(intact.output);
     CHECK(intact.exitCode == 0);
     CHECK(intact.output.find("chain intact, ends with the expected entry") != std::string::npos);
-    const auto cut = runCommand("head -n -1 " + auditLog + " > " + folder.file("cut.log") + " && " + ceremony +
-                                " audit-verify --log " + folder.file("cut.log") + " --last-hash " + lastHash);
+    const auto cut = runCommand("head -n -1 " + auditLog + " > " + room.file("cut.log") + " && " +
+                                builtProgram("ceremony") + " audit-verify --log " + room.file("cut.log") +
+                                " --last-hash " + lastHash);
     CHECK(cut.exitCode != 0);  // the last entry is gone: only the written-down hash shows it
     const auto altered = runCommand("sed 's/\"outcome\":\"bad-proof\"/\"outcome\":\"accepted\"/' " + auditLog +
-                                    " > " + folder.file("altered.log") + " && " + ceremony + " audit-verify --log " +
-                                    folder.file("altered.log"));
+                                    " > " + room.file("altered.log") + " && " + builtProgram("ceremony") +
+                                    " audit-verify --log " + room.file("altered.log"));
     INFO(altered.output);
     CHECK(altered.exitCode != 0);
     CHECK(altered.output.find("line") != std::string::npos);
