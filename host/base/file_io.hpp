@@ -17,6 +17,16 @@ std::string readWholeFile(const std::string& path, const std::string& what);
 // FileError "cannot create WHAT PATH: reason" (or write/fsync) otherwise.
 void writeNewFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what);
 
+// Writes `text` to PATH in place of what is there (or creates it), so that a crash, a kill or a
+// full disk leaves the old complete file or the new complete one, never a mix and no temporary
+// file: a temporary file next to it, fsynced, renamed over it, the folder fsynced. FileError
+// naming the file otherwise.
+void replaceFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what);
+
+// Overwrites PATH with zeros, fsyncs it and removes it: for files that held sealed secrets.
+// Nothing happens when it does not exist.
+void destroyFile(const std::string& path, const std::string& what);
+
 // Throws UsageError "the WHAT PATH exists already" when PATH exists: for outputs that must be
 // new, checked before anybody inserts a card or types a secret.
 void refuseExisting(const std::string& path, const std::string& what);

@@ -1,6 +1,7 @@
 #include "host/card/quorum_card.hpp"
 
 #include "apdu/status.hpp"
+#include "crypto/scp11.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/decode_error.hpp"
 #include "protocol/identifiers.hpp"
@@ -25,7 +26,22 @@ std::optional<int> QuorumCard::index() const {
     return secure_->card().cardIndex;
 }
 
-void QuorumCard::expectSuccess(const apdu::ResponseApdu& answer, const char* what, std::optional<Secret> secret) {
+const crypto::Certificate& QuorumCard::certificate() const {
+    if (!secure_) throw std::logic_error("no secure channel: the card's certificate was not read");
+    return secure_->cardCertificate();
+}
+
+bool QuorumCard::hasCertificate() {
+    apdu::CommandApdu get = command::getData(tag::kCertificateStore);
+    get.data = crypto::scp11::certificateKeyReference();
+    const auto answer = current().transmit(get);
+    if (answer.sw == sw::kReferencedDataNotFound) return false;
+    expectSuccess(answer, "reading the card's certificate", CardOperation::Issue);
+    return true;
+}
+
+void QuorumCard::expectSuccess(const apdu::ResponseApdu& answer, const char* what, CardOperation operation,
+                               std::optional<Secret> secret) {
     const std::uint16_t word = answer.sw;
     if (word == sw::kSuccess) return;
     const std::string prefix = std::string(what) + ": ";
@@ -40,10 +56,11 @@ void QuorumCard::expectSuccess(const apdu::ResponseApdu& answer, const char* wha
                 word, *secret, left, index());
         throw WrongSecretError(prefix + "wrong, " + triesText(left), word, *secret, left, index());
     }
-    if (word == sw::kAuthenticationMethodBlocked)
-        throw PinBlockedError(prefix + "the PIN is blocked; unblock it with the PUK", word, index());
-    if (word == sw::kSelectedFileTerminated) throw CardTerminatedError(prefix + "the card is terminated", word, index());
-    throw CardRefusedError(prefix + "the card answered " + sw::name(word), word, index());
+    const std::string explained = prefix + explainRefusal(operation, word, condition_) + " (card status " +
+                                  toHex({static_cast<std::uint8_t>(word >> 8), static_cast<std::uint8_t>(word)}) + ")";
+    if (word == sw::kAuthenticationMethodBlocked) throw PinBlockedError(explained, word, index());
+    if (word == sw::kSelectedFileTerminated) throw CardTerminatedError(explained, word, index());
+    throw CardRefusedError(explained, word, index());
 }
 
 protocol::Fci QuorumCard::select() {
@@ -54,10 +71,13 @@ protocol::Fci QuorumCard::select() {
                                   answer.sw);
     if (answer.sw == sw::kFileNotFound)
         throw CardProtocolError("this card has no quorum application (SELECT answered " + sw::name(answer.sw) + ")");
-    expectSuccess(answer, "SELECT");
+    expectSuccess(answer, "SELECT", CardOperation::Select);
     try {
         protocol::Fci fci = protocol::Fci::decode(answer.data);
         if (fci.pinPolicy) policy_ = fci.pinPolicy;
+        condition_.state = fci.state();
+        condition_.pinChangePending =
+            fci.is(protocol::Lifecycle::Personalized) && fci.pinPolicy && fci.pinPolicy->changeBeforeUse;
         return fci;
     } catch (const protocol::DecodeError& e) {
         throw CardProtocolError(e.what());
@@ -78,10 +98,13 @@ apdu::CardChannel& QuorumCard::secureChannel() {
 
 crypto::Certificate QuorumCard::issueIdentity(const crypto::CeremonyCa& ca, int cardIndex) {
     select();
-    expectSuccess(link_.transmit(command::putData(tag::kCaPublicKey, ca.certificate().publicKey().point())),
-                  "storing the CA key");
+    const auto stored = link_.transmit(command::putData(tag::kCaPublicKey, ca.certificate().publicKey().point()));
+    // A card that stopped between the CA key and its certificate keeps the CA key it got; the
+    // certificate below is refused (6A80) unless that key is this CA's.
+    if (!(stored.sw == sw::kConditionsNotSatisfied && !hasCertificate()))
+        expectSuccess(stored, "storing the CA key", CardOperation::Issue);
     const auto generated = link_.transmit(command::generateKeyPair());
-    expectSuccess(generated, "generating the card's key pair");
+    expectSuccess(generated, "generating the card's key pair", CardOperation::Issue);
     Bytes point;
     try {
         point = protocol::decodePublicKeyTemplate(generated.data);
@@ -89,14 +112,17 @@ crypto::Certificate QuorumCard::issueIdentity(const crypto::CeremonyCa& ca, int 
         throw CardProtocolError(std::string("GENERATE KEY: ") + e.what());
     }
     crypto::Certificate certificate = ca.issueCard(crypto::EcPublicKey::fromPoint(point), cardIndex);
-    expectSuccess(link_.transmit(command::putData(tag::kCertificateStore, certificate.der())),
-                  "storing the card certificate");
+    const auto accepted = link_.transmit(command::putData(tag::kCertificateStore, certificate.der()));
+    if (accepted.sw == sw::kWrongData)
+        throw CardAuthenticationError("the card refuses this CA's certificate: it holds another CA's key (an issuance "
+                                      "by another ceremony stopped half-way); only that ceremony can finish it");
+    expectSuccess(accepted, "storing the card certificate", CardOperation::Issue);
     return certificate;
 }
 
 PinStatus QuorumCard::pinStatus() {
     const auto answer = current().transmit(command::getData(tag::kPinStatus));
-    expectSuccess(answer, "reading the PIN status");
+    expectSuccess(answer, "reading the PIN status", CardOperation::ReadPinStatus);
     const auto status = PinStatus::decode(answer.data);
     if (!status) throw CardProtocolError("the card's PIN status is not 5 valid bytes", index());
     return *status;
@@ -126,11 +152,18 @@ void QuorumCard::personalize(const PinPolicy& policy, const Bytes& pin, const By
         throw PinFormatError("the PUK must have exactly " + std::to_string(policy.pukLength) + " characters",
                              Secret::Puk, puk.size() < policy.pukLength ? protocol::PinProblem::TooShort
                                                                         : protocol::PinProblem::TooLong);
-    expectSuccess(secureChannel().transmit(command::putData(tag::kPinPolicy, policy.encode())), "storing the PIN policy");
-    expectSuccess(secureChannel().transmit(command::putData(tag::kPin, pin)), "storing the transport PIN");
-    expectSuccess(secureChannel().transmit(command::putData(tag::kPuk, puk)), "storing the PUK");
-    expectSuccess(secureChannel().transmit(command::activateFile()), "finishing personalization");
+    expectSuccess(secureChannel().transmit(command::putData(tag::kPinPolicy, policy.encode())), "storing the PIN policy", CardOperation::Personalize);
+    expectSuccess(secureChannel().transmit(command::putData(tag::kPin, pin)), "storing the transport PIN", CardOperation::Personalize);
+    expectSuccess(secureChannel().transmit(command::putData(tag::kPuk, puk)), "storing the PUK", CardOperation::Personalize);
+    expectSuccess(secureChannel().transmit(command::activateFile()), "finishing personalization", CardOperation::Personalize);
     policy_ = policy;
+    condition_ = {protocol::Lifecycle::Personalized, policy.changeBeforeUse};
+}
+
+void QuorumCard::wipe() {
+    expectSuccess(secureChannel().transmit(command::wipe()), "wiping the card", CardOperation::Wipe);
+    secure_.reset();  // the card has ended the session: the key it rested on is gone
+    policy_.reset();
 }
 
 std::optional<int> QuorumCard::pinTriesLeft() {
@@ -138,18 +171,18 @@ std::optional<int> QuorumCard::pinTriesLeft() {
     if (answer.sw == sw::kSuccess) return std::nullopt;
     if ((answer.sw & 0xFFF0) == sw::kVerifyFailed) return answer.sw & 0x0F;
     if (answer.sw == sw::kAuthenticationMethodBlocked) return 0;
-    expectSuccess(answer, "reading the PIN tries");
+    expectSuccess(answer, "reading the PIN tries", CardOperation::VerifyPin);
     return std::nullopt;
 }
 
 void QuorumCard::storeShare(const crypto::FeldmanShare& share, const Bytes& commitmentsDigest) {
     const protocol::ShareRecord record{share.index, share.value, commitmentsDigest};
-    expectSuccess(secureChannel().transmit(command::putData(tag::kShare, record.encode())), "storing the share");
+    expectSuccess(secureChannel().transmit(command::putData(tag::kShare, record.encode())), "storing the share", CardOperation::StoreShare);
 }
 
 ReleasedShare QuorumCard::getShare() {
     const auto answer = secureChannel().transmit(command::getShare());
-    expectSuccess(answer, "releasing the share");
+    expectSuccess(answer, "releasing the share", CardOperation::ReleaseShare);
     try {
         auto release = protocol::ShareRelease::decode(answer.data);
         return {{release.record.index, std::move(release.record.value)},
@@ -176,14 +209,14 @@ Bytes rsaShareRecord(const crypto::shoup::PublicKey& key, const crypto::shoup::K
 
 void QuorumCard::storeRsaShare(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share) {
     expectSuccess(secureChannel().transmit(command::putData(tag::kRsaShare, rsaShareRecord(key, share))),
-                  "storing the threshold RSA share");
+                  "storing the threshold RSA share", CardOperation::StoreShare);
 }
 
 SignedPartial QuorumCard::partialSign(const Bytes& digest, std::size_t modulusSize, int cardIndex) {
     if (digest.size() != crypto::shoup::kDigestSize)
         throw std::invalid_argument("PARTIAL SIGN takes a 32-byte SHA-256 digest");
     const auto answer = secureChannel().transmit(command::partialSign(digest));
-    expectSuccess(answer, "the partial signature");
+    expectSuccess(answer, "the partial signature", CardOperation::PartialSign);
     try {
         auto decoded = protocol::PartialSignAnswer::decode(answer.data, modulusSize);
         SignedPartial result;
@@ -200,7 +233,8 @@ SignedPartial QuorumCard::partialSign(const Bytes& digest, std::size_t modulusSi
 
 void QuorumCard::verifyPin(const Bytes& pin) {
     const Bytes block = pinBlock(pin, "a PIN on this card has ");
-    expectSuccess(secureChannel().transmit(command::verify(block)), "PIN", Secret::Pin);
+    expectSuccess(secureChannel().transmit(command::verify(block)), "PIN", CardOperation::VerifyPin, Secret::Pin);
+    if (!condition_.pinChangePending) condition_.state = protocol::Lifecycle::Operational;  // a first VERIFY takes it over
 }
 
 const PinPolicy& QuorumCard::knownPolicy() {
@@ -215,12 +249,13 @@ const PinPolicy& QuorumCard::knownPolicy() {
 void QuorumCard::changePin(const Bytes& oldPin, const Bytes& newPin) {
     const Bytes fresh = pinBlock(newPin, "the new PIN must have ");
     const Bytes old = pinBlock(oldPin, "a PIN on this card has ");
-    expectSuccess(secureChannel().transmit(command::changePin(old, fresh)), "current PIN", Secret::Pin);
+    expectSuccess(secureChannel().transmit(command::changePin(old, fresh)), "current PIN", CardOperation::ChangePin, Secret::Pin);
+    condition_ = {protocol::Lifecycle::Operational, false};
 }
 
 void QuorumCard::unblockPin(const Bytes& puk, const Bytes& newPin) {
     const Bytes fresh = pinBlock(newPin, "the new PIN must have ");
-    expectSuccess(secureChannel().transmit(command::resetRetryCounter(puk, fresh)), "PUK", Secret::Puk);
+    expectSuccess(secureChannel().transmit(command::resetRetryCounter(puk, fresh)), "PUK", CardOperation::UnblockPin, Secret::Puk);
 }
 
 }  // namespace quorum::host

@@ -13,6 +13,7 @@
 #include "crypto/feldman.hpp"
 #include "crypto/shoup.hpp"
 #include "host/card/errors.hpp"
+#include "host/card/refusals.hpp"
 #include "host/card/secure_channel.hpp"
 #include "protocol/fci.hpp"
 #include "protocol/pin.hpp"
@@ -56,6 +57,11 @@ public:
     bool secure() const { return secure_ != nullptr; }
     // The card's index in its set, once its certificate was checked (openSecureChannel).
     std::optional<int> index() const;
+    // The card's checked certificate (after openSecureChannel).
+    const crypto::Certificate& certificate() const;
+    // Whether the card holds a certificate (GET DATA BF21, in the clear): a BLANK card with one
+    // was issued (or half-issued) already.
+    bool hasCertificate();
 
     PinStatus pinStatus();
 
@@ -65,16 +71,20 @@ public:
     // BLANK card with an identity, inside SCP11a: policy, transport PIN and PUK, ACTIVATE FILE.
     // PinFormatError, before anything is sent, for a PIN or PUK the policy does not allow.
     void personalize(const PinPolicy& policy, const Bytes& pin, const Bytes& puk);
+    // BLANK card whose issuance stopped before ACTIVATE FILE, inside SCP11a (so only a host of the
+    // card's own CA): back to the factory state, its id kept. The card ends the session.
+    void wipe();
 
     // VERIFY without data: the PIN tries left (the one PIN query a card with a pending PIN
     // change answers); nullopt when the PIN is already verified in this session.
     std::optional<int> pinTriesLeft();
-    // BLANK card with an identity, inside SCP11a: its share and the digest of the commitments.
+    // A card without a share (BLANK with an identity, PERSONALIZED or OPERATIONAL), inside SCP11a:
+    // its share and the digest of the commitments.
     void storeShare(const crypto::FeldmanShare& share, const Bytes& commitmentsDigest);
     // OPERATIONAL card, inside SCP11a, after verifyPin() in the same session.
     ReleasedShare getShare();
-    // BLANK card with an identity, inside SCP11a: its threshold RSA share and the public values
-    // its proofs need (N, v, its own v_i, n and k from `key`).
+    // A card without a share (as storeShare), inside SCP11a: its threshold RSA share and the public
+    // values its proofs need (N, v, its own v_i, n and k from `key`).
     void storeRsaShare(const crypto::shoup::PublicKey& key, const crypto::shoup::KeyShare& share);
     // OPERATIONAL card, inside SCP11a, after verifyPin(): the partial signature of `digest`
     // (SHA-256, 32 bytes) for a key of `modulusSize` bytes, attributed to card `index` (from its
@@ -94,8 +104,9 @@ private:
     // The PIN block for `pin`; PinFormatError "<rule><6 to 8 characters>, this one has N" when
     // the policy does not allow it.
     Bytes pinBlock(const Bytes& pin, const std::string& rule);
-    // Throws the CardRefusedError for anything but 9000; `secret` says which secret a 63Cx is about.
-    void expectSuccess(const apdu::ResponseApdu& answer, const char* what,
+    // Throws the CardRefusedError for anything but 9000: `what` names the step, `operation` picks
+    // the explanation (host/card/refusals.hpp), `secret` says which secret a 63Cx is about.
+    void expectSuccess(const apdu::ResponseApdu& answer, const char* what, CardOperation operation,
                        std::optional<Secret> secret = std::nullopt);
     // The policy from the FCI of the last select(); selects (opening the session when there is
     // trust) when unknown.
@@ -105,6 +116,7 @@ private:
     std::optional<CeremonyTrust> trust_;
     std::unique_ptr<SecureChannel> secure_;
     std::optional<PinPolicy> policy_;
+    CardCondition condition_;  // from the last SELECT, to explain refusals
 };
 
 }  // namespace quorum::host

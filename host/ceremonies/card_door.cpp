@@ -1,5 +1,10 @@
 #include "host/ceremonies/card_door.hpp"
 
+#include <thread>
+
+#include "host/ceremonies/console.hpp"
+#include "host/pcsc/errors.hpp"
+
 namespace quorum::host {
 
 namespace {
@@ -13,21 +18,60 @@ std::optional<milliseconds> timeoutOf(const CardSource& source) {
 }
 }  // namespace
 
-CardDoor::CardDoor(std::string reader, std::optional<milliseconds> timeout)
-    : reader_(std::move(reader)), timeout_(timeout) {}
+CardDoor::CardDoor(std::string reader, std::optional<milliseconds> timeout, ServiceListener listener)
+    : reader_(std::move(reader)),
+      timeout_(timeout),
+      listener_(std::move(listener)),
+      context_(std::make_unique<PcscContext>()),
+      monitor_(std::make_unique<PcscReaderMonitor>(*context_)) {}
 
-CardDoor::CardDoor(const CardSource& source) : CardDoor(source.reader, timeoutOf(source)) {}
+CardDoor::CardDoor(const CardSource& source, ServiceListener listener)
+    : CardDoor(source.reader, timeoutOf(source), std::move(listener)) {}
+
+void CardDoor::awaitService() {
+    if (listener_) listener_(false);
+    monitor_.reset();
+    context_.reset();
+    for (;;) {
+        throwIfInterrupted();
+        try {
+            auto context = std::make_unique<PcscContext>();
+            context->listReaders();  // answers only once the daemon is really there
+            context_ = std::move(context);
+            monitor_ = std::make_unique<PcscReaderMonitor>(*context_);
+            break;
+        } catch (const ServiceUnavailableError&) {
+            std::this_thread::sleep_for(kPoll);
+        }
+    }
+    if (listener_) listener_(true);
+}
+
+void CardDoor::repeat(const std::function<bool()>& step) {
+    for (;;) {
+        throwIfInterrupted();
+        try {
+            if (step()) return;
+        } catch (const ServiceUnavailableError&) {
+            awaitService();
+        }
+    }
+}
 
 std::string CardDoor::waitForCard(const std::function<void()>& waiting) {
     const auto start = Clock::now();
     bool told = false;
-    for (;;) {
-        monitor_.wait(milliseconds(0));
+    std::string found;
+    repeat([&] {
+        monitor_->wait(milliseconds(0));
         bool readerSeen = false;
-        for (const auto& r : monitor_.readers()) {
+        for (const auto& r : monitor_->readers()) {
             if (!reader_.empty() && r.reader != reader_) continue;
             readerSeen = true;
-            if (r.cardPresent) return r.reader;
+            if (r.cardPresent) {
+                found = r.reader;
+                return true;
+            }
         }
         milliseconds slice = kPoll;
         if (timeout_) {
@@ -44,19 +88,22 @@ std::string CardDoor::waitForCard(const std::function<void()>& waiting) {
         }
         if (!told && waiting) waiting();
         told = true;
-        monitor_.wait(slice);
-    }
+        monitor_->wait(slice);
+        return false;
+    });
+    return found;
 }
 
 void CardDoor::waitForRemoval(const std::string& reader) {
-    for (;;) {
-        monitor_.wait(milliseconds(0));
-        bool present = false;
-        for (const auto& r : monitor_.readers())
-            if (r.reader == reader && r.cardPresent) present = true;
-        if (!present) return;
-        monitor_.wait(kPoll);
-    }
+    repeat([&] {
+        monitor_->wait(milliseconds(0));
+        for (const auto& r : monitor_->readers())
+            if (r.reader == reader && r.cardPresent) {
+                monitor_->wait(kPoll);
+                return false;
+            }
+        return true;
+    });
 }
 
 }  // namespace quorum::host

@@ -1,9 +1,11 @@
 // Cards come and go one at a time in the readers a ceremony or a command watches: wait for one,
-// wait for it to be removed.
+// wait for it to be removed. If pcscd stops or restarts meanwhile, the door says so, waits for it
+// to come back and goes on: what the ceremony holds (shares, partial signatures) is kept.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -22,23 +24,32 @@ public:
 
 class CardDoor {
 public:
+    // Told when pcscd goes away (false) and when it is back (true).
+    using ServiceListener = std::function<void(bool available)>;
+
     // Watches `reader` (empty: every reader); waitForCard() gives up after `timeout` (nullopt: never).
-    CardDoor(std::string reader, std::optional<std::chrono::milliseconds> timeout);
+    CardDoor(std::string reader, std::optional<std::chrono::milliseconds> timeout, ServiceListener listener = {});
     // A ceremony's source: its reader, and its card timeout (0: wait for ever).
-    explicit CardDoor(const CardSource& source);
+    explicit CardDoor(const CardSource& source, ServiceListener listener = {});
 
     // Waits until a card is in a watched reader and returns the reader's name; `waiting` is
     // called once if it has to wait. CardWaitTimeout names what was missing: the reader itself,
-    // or a card.
+    // or a card. InterruptedError on Ctrl-C.
     std::string waitForCard(const std::function<void()>& waiting = {});
     void waitForRemoval(const std::string& reader);
-    const PcscContext& context() const { return context_; }
+    // After ServiceUnavailableError from a card exchange: waits until pcscd answers again.
+    void awaitService();
+    const PcscContext& context() const { return *context_; }
 
 private:
+    // Runs `step` (one look at the readers) until it returns true, living through pcscd restarts.
+    void repeat(const std::function<bool()>& step);
+
     std::string reader_;
     std::optional<std::chrono::milliseconds> timeout_;
-    PcscContext context_;
-    PcscReaderMonitor monitor_{context_};
+    ServiceListener listener_;
+    std::unique_ptr<PcscContext> context_;
+    std::unique_ptr<PcscReaderMonitor> monitor_;
 };
 
 }  // namespace quorum::host

@@ -1,63 +1,85 @@
 #include "host/ceremonies/card_loops.hpp"
 
 #include "host/card/connected_card.hpp"
+#include "host/ceremonies/card_door.hpp"
+#include "host/ceremonies/console.hpp"
 #include "host/pcsc/errors.hpp"
 
 namespace quorum::host {
 
-void issueCards(const KeygenRequest& request, CeremonyContext& context, SecretReader& pins, Manifest& manifest,
-                const std::function<void(QuorumCard&, int index)>& storeShare) {
-    std::ostream& out = context.out();
-    CardDoor door(request.cards);
-    for (int index = 1; index <= request.n; ++index) {
-        out << "Insert BLANK card " << index << " of " << request.n << "." << std::endl;
-        const std::string reader = door.waitForCard();
-        {
-            ConnectedCard connected(door.context(), reader, context.trust());
-            QuorumCard& card = connected.quorum();
-            const protocol::Fci info = card.select();
-            if (!info.is(protocol::Lifecycle::Blank))
-                throw FatalError("the card in " + reader + " is " + info.lifecycleName() +
-                                 ", not BLANK: keygen stops (nothing was written to it)");
-            const crypto::Certificate certificate = card.issueIdentity(context.ca(), index);
-            card.openSecureChannel();
-            storeShare(card, index);
-            Bytes pin = pins.nextNew("Transport PIN for card " + std::to_string(index));
-            Bytes puk = pins.nextNew("PUK for card " + std::to_string(index));
-            card.personalize(request.policy, pin, puk);
-            manifest.cards.push_back({index, info.cardId, certificate.pem()});
-            context.audit().append("card-issued",
-                                   details({{"index", std::to_string(index)},
-                                            {"card_id", toHex(info.cardId)},
-                                            {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
-        }
-        out << "Card " << index << " of " << request.n << " issued. Remove it." << std::endl;
-        door.waitForRemoval(reader);
-    }
+namespace {
+
+// A card is set aside before its holder types anything; the reason says why.
+class SetAside : public CardError {
+public:
+    using CardError::CardError;
+};
+
+// The manifest's entry for the card whose certificate says `info`; SetAside when it has none.
+const ManifestCard& listedCard(const Manifest& manifest, const crypto::CertificateInfo& info, const Bytes& cardId) {
+    const int index = info.cardIndex.value_or(0);
+    const ManifestCard* listed = manifest.card(index);
+    if (listed == nullptr)
+        throw SetAside("this card says it is card " + std::to_string(index) + " of the set, but the manifest lists no "
+                       "such card", index);
+    if (listed->cardId != cardId)
+        throw SetAside("this card says it is card " + std::to_string(index) + ", but its card id " + toHex(cardId) +
+                       " is not the one the manifest lists for " + listed->describe() +
+                       ": it was issued again outside this set's key generation",
+                       index);
+    return *listed;
 }
 
-namespace {
+// Before any PIN: the states in which the holder's PIN can do no good.
+void refuseUnusable(const protocol::Fci& fci, const ManifestCard& listed) {
+    if (fci.is(protocol::Lifecycle::Blocked))
+        throw SetAside(listed.describe() + " has its PIN blocked: its holder unblocks it with the PUK first (`ceremony "
+                       "pin unblock --ceremony <folder>`); no PIN is asked",
+                       listed.index);
+    if (fci.is(protocol::Lifecycle::Personalized) && fci.pinPolicy && fci.pinPolicy->changeBeforeUse)
+        throw SetAside(listed.describe() + " still has its transport PIN: its holder changes it first (`ceremony pin "
+                       "change --ceremony <folder>`); no PIN is asked",
+                       listed.index);
+}
+
 // Asks for the holder's PIN until one fits the card's policy, and VERIFYs it.
-void verifyHolder(QuorumCard& card, int index, const PinPolicy& policy, SecretReader& pins, StepTimes& times,
-                  std::ostream& out) {
+void verifyHolder(QuorumCard& card, const ManifestCard& listed, const PinPolicy& policy, SecretReader& pins,
+                  StepTimes& times, CeremonyContext& context) {
+    std::ostream& out = context.out();
+    const auto left = card.pinTriesLeft();
+    if (left && *left == 1) {
+        Console* console = Console::current();
+        const std::string warning = listed.describe() +
+                                    " has one PIN try left: a wrong PIN now blocks it (the PUK unblocks it).";
+        if (console == nullptr || !console->hasTerminal())
+            throw SetAside(warning + " A ceremony without a terminal does not spend that try; its holder verifies "
+                                     "the PIN by hand (`ceremony pin verify`)",
+                           listed.index);
+        if (!console->confirm(warning + " Go on?")) throw SetAside("the holder chose not to spend the last PIN try", listed.index);
+    }
     for (;;) {
-        const Bytes pin = pins.next("PIN of card " + std::to_string(index) + " (" + policy.pinLengthText() + ")");
+        const Bytes pin = pins.next("PIN of " + listed.describe() + " (" + policy.pinLengthText() + ")");
         try {
             times.time("VERIFY (wrapped)", [&] { card.verifyPin(pin); });
             return;
         } catch (const PinFormatError& e) {
             out << "That PIN cannot be right: " << e.what() << ". No try was spent; type it again." << std::endl;
+        } catch (const WrongSecretError& e) {
+            context.audit().append("pin-wrong", details({{"index", std::to_string(listed.index)},
+                                                         {"tries_left", std::to_string(e.triesLeft())}}));
+            throw;
         }
     }
 }
+
 }  // namespace
 
-void collectFromCards(CardDoor& door, CeremonyContext& context, SecretReader& pins, StepTimes& times,
-                      const std::function<bool()>& done, const std::function<std::string()>& prompt,
-                      const std::function<void(QuorumCard&, const crypto::CertificateInfo&)>& use) {
+void collectFromCards(const CardSource& source, CeremonyContext& context, const Manifest& manifest,
+                      SecretReader& pins, StepTimes& times, const CardWish& wish) {
     std::ostream& out = context.out();
-    while (!done()) {
-        out << prompt() << std::endl;
+    CardDoor door(source, [&](bool available) { context.serviceChanged(available); });
+    while (!wish.done()) {
+        out << wish.prompt() << std::endl;
         const std::string reader = door.waitForCard();
         try {
             ConnectedCard connected(door.context(), reader, context.trust());
@@ -66,24 +88,36 @@ void collectFromCards(CardDoor& door, CeremonyContext& context, SecretReader& pi
                 times.time("SELECT (a plain APDU round trip: the baseline)", [&] { return card.select(); });
             const crypto::CertificateInfo info = times.time(
                 "SCP11a: certificate read and checked, PSO, MUTUAL AUTHENTICATE", [&] { return card.openSecureChannel(); });
-            verifyHolder(card, info.cardIndex.value_or(0), fci.pinPolicy.value_or(PinPolicy{}), pins, times, out);
-            use(card, info);
-        } catch (const CardAuthenticationError& e) {
-            out << "This card is refused: " << e.what() << std::endl;
-        } catch (const CardProtocolError& e) {
-            out << "This card is refused: it is not a quorum card, or it answered against the specification: "
-                << e.what() << std::endl;
-        } catch (const CardRefusedError& e) {  // wrong PIN, blocked, PIN change pending...
-            out << "This card cannot take part now: " << e.what() << std::endl;
-        } catch (const SecureChannelError& e) {
-            out << "The secure channel to this card broke: " << e.what() << std::endl;
-        } catch (const PcscAttemptError& e) {
-            out << "The card was pulled or stopped answering (" << e.what() << "); insert it again." << std::endl;
+            const ManifestCard& listed = listedCard(manifest, info, fci.cardId);
+            refuseUnusable(fci, listed);
+            if (wish.refuseBeforePin)
+                if (const auto reason = wish.refuseBeforePin(listed)) throw SetAside(*reason, listed.index);
+            verifyHolder(card, listed, fci.pinPolicy.value_or(PinPolicy{}), pins, times, context);
+            wish.use(card, info, listed);
+        } catch (const ServiceUnavailableError&) {
+            door.awaitService();
+            continue;
         } catch (const AttemptError& e) {
-            out << "This card cannot take part now: " << e.what() << std::endl;
+            const char* opening = "This card cannot take part now: ";
+            if (dynamic_cast<const CardProtocolError*>(&e))
+                opening = "This card is refused: it is not a quorum card, or it answered against the specification: ";
+            else if (dynamic_cast<const CardAuthenticationError*>(&e) || dynamic_cast<const SetAside*>(&e))
+                opening = "This card is refused: ";
+            else if (dynamic_cast<const SecureChannelError*>(&e))
+                opening = "The secure channel to this card broke: ";
+            else if (dynamic_cast<const PcscAttemptError*>(&e))
+                opening = "The card was pulled or stopped answering; insert it again: ";
+            out << opening << e.what() << std::endl;
+            Json::Value entry = details({{"reason", e.what()}});
+            if (const auto* cardError = dynamic_cast<const CardError*>(&e); cardError && cardError->cardIndex())
+                entry["index"] = std::to_string(*cardError->cardIndex());
+            if (const auto* refused = dynamic_cast<const CardRefusedError*>(&e))
+                entry["status_word"] = toHex({static_cast<std::uint8_t>(refused->sw() >> 8),
+                                              static_cast<std::uint8_t>(refused->sw())});
+            context.audit().append("card-refused", entry);
         }
-        out << "Remove the card." << std::endl;
-        if (!done()) door.waitForRemoval(reader);  // the last one may stay: we go on now
+        out << "Remove the card from " << reader << "." << std::endl;
+        if (!wish.done()) door.waitForRemoval(reader);  // the last one may stay: we go on now
     }
 }
 

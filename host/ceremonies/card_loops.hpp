@@ -1,14 +1,13 @@
-// The two card loops every ceremony is made of: issuing the n cards of a new set one after
-// another, and taking what k cards of a set give, one card at a time.
+// The card loop of every ceremony that uses a set's cards: taking what k cards give, one card at a
+// time. (Key generation has its own loop: host/ceremonies/keygen.cpp.)
 #pragma once
 
 #include <functional>
-#include <ostream>
+#include <optional>
 #include <string>
 
 #include "crypto/certificate.hpp"
 #include "host/card/quorum_card.hpp"
-#include "host/ceremonies/card_door.hpp"
 #include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/requests.hpp"
 #include "host/ceremonies/secret_input.hpp"
@@ -17,20 +16,29 @@
 
 namespace quorum::host {
 
-// Key generation's card loop: the n cards, one after another. Each must be BLANK; it gets its
-// identity as card i from the context's CA, then inside SCP11a `storeShare(card, i)`, the PIN
-// policy and the transport PIN and PUK from `pins`. Each card goes into manifest.cards and the
-// audit log.
-void issueCards(const KeygenRequest& request, CeremonyContext& context, SecretReader& pins, Manifest& manifest,
-                const std::function<void(QuorumCard&, int index)>& storeShare);
+// What a ceremony wants of the cards it is offered.
+struct CardWish {
+    // True once enough cards gave what they had to.
+    std::function<bool()> done;
+    // What to tell the people before each card ("Insert a card of set ... (1 of 3 shares).").
+    std::function<std::string()> prompt;
+    // Why the card listed as `card` cannot take part now (already counted, not needed), asked
+    // before its holder types a PIN; nullopt when it can.
+    std::function<std::optional<std::string>(const ManifestCard& card)> refuseBeforePin;
+    // Takes what the card gives (its holder's PIN verified) and tells the people what became of it.
+    std::function<void(QuorumCard& card, const crypto::CertificateInfo& certified, const ManifestCard& listed)> use;
+};
 
-// Signing's card loop: cards one at a time until `done()`. Each is selected, authenticated with
-// SCP11a, its holder's PIN verified (a PIN the card's policy does not allow is asked again), and
-// handed to `use`, which tells the people what became of it. Whatever goes wrong with one card -
-// an AttemptError: not a quorum card, another ceremony's, a wrong PIN, a broken channel, a pulled
-// card - is reported and another card asked for; `prompt()` says which. A FatalError ends it.
-void collectFromCards(CardDoor& door, CeremonyContext& context, SecretReader& pins, StepTimes& times,
-                      const std::function<bool()>& done, const std::function<std::string()>& prompt,
-                      const std::function<void(QuorumCard&, const crypto::CertificateInfo&)>& use);
+// Cards one at a time from `source` until `wish.done()`. Each is selected and authenticated
+// with SCP11a against the manifest's CA and set, and must be listed in the manifest under its
+// certified index and card id. Before any PIN is asked, a card that is blocked, still waiting for
+// its transport PIN to be changed, or refused by `wish.refuseBeforePin` is set aside, and on a
+// card with one PIN try left the holder confirms first; a PIN the card's policy cannot accept is
+// asked again. Whatever goes wrong with one card - an AttemptError: not a quorum card, another
+// ceremony's, a wrong PIN, a broken channel, a pulled card - is told, recorded in the audit log
+// (never a PIN) and another card asked for. If pcscd stops, the loop waits for it. A FatalError
+// or Ctrl-C (InterruptedError) ends it.
+void collectFromCards(const CardSource& source, CeremonyContext& context, const Manifest& manifest,
+                      SecretReader& pins, StepTimes& times, const CardWish& wish);
 
 }  // namespace quorum::host

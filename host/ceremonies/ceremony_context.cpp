@@ -1,14 +1,11 @@
 #include "host/ceremonies/ceremony_context.hpp"
 
+#include "crypto/primitives.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
+#include "host/ceremonies/console.hpp"
 #include "host/documents/pgp_words.hpp"
 
 namespace quorum::host {
-
-namespace {
-// The words people read aloud for a fingerprint.
-std::string readAloud(const Bytes& digest) { return pgpWords(Bytes(digest.begin(), digest.begin() + 8)); }
-}  // namespace
 
 Json::Value details(std::initializer_list<std::pair<const char*, std::string>> fields) {
     Json::Value v(Json::objectValue);
@@ -52,14 +49,59 @@ void CeremonyContext::finish(const std::string& event, const Json::Value& entryD
     closeAudit(audit_, event, entryDetails, out_);
 }
 
+void CeremonyContext::stopped(const std::string& event, const std::string& reason) {
+    out_ << "The ceremony stopped: " << reason << std::endl;
+    closeAudit(audit_, event, details({{"reason", reason}}), out_);
+}
+
+void CeremonyContext::serviceChanged(bool available) {
+    if (available) {
+        out_ << "The PC/SC service is back; the ceremony goes on." << std::endl;
+        audit_.append("pcscd-back", Json::Value());
+    } else {
+        out_ << "The PC/SC service (pcscd) stopped. Waiting for it to come back; nothing collected so far is lost "
+                "(Ctrl-C stops the ceremony)."
+             << std::endl;
+        audit_.append("pcscd-lost", Json::Value());
+    }
+}
+
+void CeremonyContext::confirmInput(const std::string& path, const Bytes& content, bool confirmed) {
+    const Bytes digest = crypto::sha256(content);
+    out_ << "To be signed: " << path << " (" << content.size() << " bytes)\n";
+    showFingerprint("its", digest);
+    Json::Value entry = details({{"file", path}, {"size", std::to_string(content.size())}, {"sha256", toHex(digest)}});
+    if (confirmed) {
+        out_ << "(confirmed beforehand: --yes)" << std::endl;
+        entry["confirmed"] = "--yes";
+        audit_.append("input-shown", entry);
+        return;
+    }
+    requireConfirmation(false, "what it signs");
+    const bool yes = Console::current()->confirm("Is this what is to be signed (compared with the copy received "
+                                                 "another way)?");
+    entry["confirmed"] = yes ? "typed yes" : "typed no";
+    audit_.append("input-shown", entry);
+    if (!yes) throw FatalError("the people in the room did not confirm the input: nothing was signed");
+}
+
+void requireConfirmation(bool confirmed, const std::string& what) {
+    if (confirmed) return;
+    const Console* console = Console::current();
+    if (console == nullptr || !console->hasTerminal())
+        throw UsageError("this ceremony asks the people in the room to confirm " + what +
+                         " at the terminal, and there is none: give --yes when it was checked another way");
+}
+
 void CeremonyContext::showFingerprint(const std::string& label, const Bytes& digest) {
-    out_ << "  " << label << " SHA-256: " << toHex(digest) << "\n  read aloud: " << readAloud(digest) << "\n";
+    out_ << "  " << label << " SHA-256: " << toHex(digest) << "\n  read aloud: " << pgpWordLines(digest, std::string(14, ' '))
+         << "\n";
 }
 
 void closeAudit(AuditLog& audit, const std::string& event, const Json::Value& entryDetails, std::ostream& out) {
     const Bytes last = fromHex(audit.append(event, entryDetails));
-    out << "Audit log: last entry SHA-256 " << toHex(last) << "\n  read aloud and write down: " << readAloud(last)
-        << std::endl;
+    out << "Audit log: last entry SHA-256 " << toHex(last)
+        << "\n  read aloud and write down: " << pgpWordLines(last, std::string(29, ' ')) << std::endl;
 }
 
 }  // namespace quorum::host

@@ -41,6 +41,16 @@ public:
     // only a hash kept outside the log shows later that nothing was cut from its end or changed
     // in its last entry (ceremony audit-verify --last-hash).
     void finish(const std::string& event, const Json::Value& entryDetails);
+    // The ceremony could not go on (Ctrl-C, an error): records `event` with the reason and shows
+    // the last hash, so the log and the people in the room see how far it went.
+    void stopped(const std::string& event, const std::string& reason);
+    // Tells the people that pcscd went away or came back, and records it: for CardDoor.
+    void serviceChanged(bool available);
+    // Shows what is about to be signed - the file's name, size, SHA-256 in hex and as 32 PGP words
+    // (what kskm's tools show for a KSR, to be compared with what was received another way) -
+    // and asks the people to confirm it before any PIN, unless `confirmed` (--yes). Records it.
+    // FatalError when they say no.
+    void confirmInput(const std::string& path, const Bytes& content, bool confirmed);
     // "  LABEL SHA-256: HEX" and the words to read aloud, for a fingerprint people compare.
     void showFingerprint(const std::string& label, const Bytes& digest);
 
@@ -55,6 +65,10 @@ private:
     AuditLog audit_;
     std::ostream& out_;
 };
+
+// Whether a ceremony can ask for typed confirmations: UsageError before anything happens when it
+// cannot (no terminal) and was not told `confirmed` (--yes), naming `what` it would ask about.
+void requireConfirmation(bool confirmed, const std::string& what);
 
 // Appends `event` to `audit` as a ceremony's last entry and shows its hash on `out` (see
 // CeremonyContext::finish), for ceremonies without a context (combine).

@@ -36,14 +36,15 @@ crypto::CeremonyCa CeremonyFiles::create(const std::string& caName, const std::s
     return ca;
 }
 
-void CeremonyFiles::issueHost(const crypto::CeremonyCa& ca, const std::string& name,
-                              const std::string& prefix) const {
+crypto::Certificate CeremonyFiles::issueHost(const crypto::CeremonyCa& ca, const std::string& name,
+                                             const std::string& prefix) const {
     const auto key = crypto::EcPrivateKey::generate();
     const auto certificate = ca.issueHost(key.publicKey(), name);
     std::string keyPem = key.toPem();
     writeNewFile(prefix + "-key.pem", keyPem, kPrivate, "host key");
     secureZero(keyPem.data(), keyPem.size());
     writeNewFile(prefix + ".pem", certificate.pem(), kPrivate, "host certificate");
+    return certificate;
 }
 
 crypto::Certificate CeremonyFiles::caCertificate() const {

@@ -25,6 +25,8 @@ public:
     std::string hostCertificatePath() const { return folder_ + "/host.pem"; }
     std::string hostKeyPath() const { return folder_ + "/host-key.pem"; }
     std::string auditLogPath() const { return folder_ + "/audit.log"; }
+    std::string keygenJournalPath() const { return folder_ + "/keygen-journal.json"; }
+    const std::string& folder() const { return folder_; }
 
     // Creates the folder with a new CA (random card-set id; key encrypted under `passphrase`)
     // and host credentials named `hostName`. Refuses to overwrite any existing file.
@@ -37,8 +39,8 @@ public:
     HostCredentials loadHost() const;
 
     // Issues credentials for another host (e.g. a remote signing site) into PREFIX.pem and
-    // PREFIX-key.pem.
-    void issueHost(const crypto::CeremonyCa& ca, const std::string& name, const std::string& prefix) const;
+    // PREFIX-key.pem; returns the certificate.
+    crypto::Certificate issueHost(const crypto::CeremonyCa& ca, const std::string& name, const std::string& prefix) const;
 
 private:
     std::string folder_;

@@ -1,42 +1,269 @@
 #include "host/ceremonies/keygen.hpp"
 
+#include <algorithm>
+
 #include "crypto/primitives.hpp"
-#include "host/ceremonies/card_loops.hpp"
+#include "host/base/file_io.hpp"
+#include "host/card/connected_card.hpp"
+#include "host/ceremonies/card_door.hpp"
+#include "host/ceremonies/ceremony_files.hpp"
+#include "host/ceremonies/console.hpp"
 #include "host/ceremonies/shamir.hpp"
 #include "host/ceremonies/shoup.hpp"
+#include "host/documents/keygen_journal.hpp"
+#include "host/pcsc/errors.hpp"
 
 namespace quorum::host {
+
+namespace {
+
+std::unique_ptr<KeygenScheme> makeScheme(Scheme scheme) {
+    return scheme == Scheme::Shoup ? shoupKeygen() : shamirKeygen();
+}
+
+// The n cards of a key generation, one after another, each step recorded in the journal.
+class Issuance {
+public:
+    Issuance(const KeygenRequest& request, CeremonyContext& context, KeygenScheme& scheme, KeygenJournal& journal,
+             std::map<int, Bytes>& shares, const PinPolicy& policy, SecretReader& pins, std::string journalPath)
+        : request_(request),
+          context_(context),
+          scheme_(scheme),
+          journal_(journal),
+          shares_(shares),
+          policy_(policy),
+          pins_(pins),
+          journalPath_(std::move(journalPath)),
+          out_(context.out()) {}
+
+    void run() {
+        CardDoor door(request_.cards, [this](bool available) { context_.serviceChanged(available); });
+        const std::string where = request_.cards.reader.empty() ? "any reader" : "reader " + request_.cards.reader;
+        while (!journal_.remaining().empty()) {
+            throwIfInterrupted();
+            const int wanted = journal_.remaining().front();
+            out_ << "Insert BLANK card " << wanted << " of " << journal_.draft.n << holderText(wanted) << " into "
+                 << where << "." << std::endl;
+            const std::string reader = door.waitForCard();
+            std::optional<int> issued;
+            try {
+                ConnectedCard connected(door.context(), reader, context_.trust());
+                issued = take(connected.quorum(), wanted);
+            } catch (const ServiceUnavailableError&) {
+                door.awaitService();
+                continue;
+            } catch (const AttemptError& e) {
+                out_ << "This card is refused: " << e.what() << std::endl;
+                context_.audit().append("card-refused", details({{"step", "keygen"}, {"reason", e.what()}}));
+            }
+            if (issued)
+                out_ << "Card " << *issued << " of " << journal_.draft.n << " issued. Remove it from " << reader << "."
+                     << std::endl;
+            else
+                out_ << "Remove the card from " << reader << "." << std::endl;
+            door.waitForRemoval(reader);
+        }
+    }
+
+private:
+    std::string holder(int index) const {
+        return journal_.holders.empty() ? std::string() : journal_.holders.at(static_cast<std::size_t>(index - 1));
+    }
+    std::string holderText(int index) const {
+        const std::string name = holder(index);
+        return name.empty() ? std::string() : " (for " + name + ")";
+    }
+
+    // What to do with the card in the reader; the index it was issued as, or nothing.
+    std::optional<int> take(QuorumCard& card, int wanted) {
+        protocol::Fci fci = card.select();
+        if (fci.is(protocol::Lifecycle::Blank)) {
+            if (card.hasCertificate()) {
+                resetHalfIssued(card, fci);
+                fci = card.select();
+            }
+            return issueBlank(card, fci, wanted);
+        }
+        if (fci.is(protocol::Lifecycle::Personalized) || fci.is(protocol::Lifecycle::Operational))
+            return join(card, fci);
+        throw CardProtocolError("this card is " + fci.lifecycleName() +
+                                ": it cannot be issued; use a BLANK card (or one issued for this set)");
+    }
+
+    // A BLANK card that an interrupted key generation of this ceremony left half-issued.
+    void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci) {
+        crypto::CertificateInfo info;
+        try {
+            info = card.openSecureChannel();
+        } catch (const CardAuthenticationError& e) {
+            throw CardAuthenticationError(std::string("this BLANK card was half-issued by another ceremony (") +
+                                          e.what() + "); only that ceremony can reset it");
+        }
+        card.wipe();
+        context_.audit().append("card-wiped", details({{"card_id", toHex(fci.cardId)},
+                                                       {"index", std::to_string(info.cardIndex.value_or(0))}}));
+        out_ << "This card was left half-issued (as card " << info.cardIndex.value_or(0)
+             << ") by an interrupted key generation of this ceremony: it is reset to BLANK." << std::endl;
+    }
+
+    Bytes askTransportPin(int index) {
+        for (;;) {
+            Bytes pin = pins_.nextNew("Transport PIN for card " + std::to_string(index) + " (" +
+                                      policy_.pinLengthText() + ")");
+            if (protocol::checkPin(pin, policy_) == protocol::PinProblem::None) return pin;
+            out_ << "That transport PIN cannot be used: it must have " << policy_.pinLengthText()
+                 << ", none of them a byte FF. Type another." << std::endl;
+        }
+    }
+
+    Bytes askPuk(int index) {
+        for (;;) {
+            Bytes puk = pins_.nextNew("PUK for card " + std::to_string(index) + " (" +
+                                      std::to_string(policy_.pukLength) + " characters)");
+            if (puk.size() == policy_.pukLength) return puk;
+            out_ << "That PUK cannot be used: it must have exactly " << int{policy_.pukLength}
+                 << " characters. Type another." << std::endl;
+        }
+    }
+
+    int issueBlank(QuorumCard& card, const protocol::Fci& fci, int index) {
+        // Both secrets are asked, and checked against the policy, before the card is touched.
+        const Bytes pin = askTransportPin(index);
+        const Bytes puk = askPuk(index);
+        throwIfInterrupted();
+        journal_.started = KeygenJournal::Started{index, fci.cardId};
+        journal_.save(journalPath_);
+        const crypto::Certificate certificate = card.issueIdentity(context_.ca(), index);
+        card.openSecureChannel();
+        scheme_.storeShare(card, index, shares_.at(index), journal_.draft);
+        card.personalize(policy_, pin, puk);
+        record(index, fci.cardId, certificate, "issued");
+        return index;
+    }
+
+    // A card issued on its own (ceremony issue-card) for this set, or one this key generation
+    // finished personalizing just before it stopped.
+    int join(QuorumCard& card, const protocol::Fci& fci) {
+        crypto::CertificateInfo info;
+        try {
+            info = card.openSecureChannel();
+        } catch (const CardAuthenticationError& e) {
+            throw CardAuthenticationError(std::string("this card was issued by another ceremony: ") + e.what());
+        }
+        const int index = info.cardIndex.value_or(0);
+        if (const ManifestCard* listed = journal_.draft.card(index))
+            throw CardProtocolError("this card was issued as card " + std::to_string(index) + ", and " +
+                                    listed->describe() + " is in this set already; insert another card");
+        if (index < 1 || index > journal_.draft.n)
+            throw CardProtocolError("this card was issued as card " + std::to_string(index) + ", but the set has " +
+                                    std::to_string(journal_.draft.n) + " cards");
+        if (journal_.started && journal_.started->index == index && journal_.started->cardId == fci.cardId) {
+            record(index, fci.cardId, card.certificate(), "completed");  // it stopped after ACTIVATE FILE
+            return index;
+        }
+        scheme_.storeShare(card, index, shares_.at(index), journal_.draft);
+        record(index, fci.cardId, card.certificate(), "joined");
+        out_ << "This card was issued before as card " << index
+             << " (ceremony issue-card) and joins the set; its holder keeps their PIN." << std::endl;
+        return index;
+    }
+
+    void record(int index, const Bytes& cardId, const crypto::Certificate& certificate, const char* how) {
+        journal_.draft.cards.push_back({index, cardId, certificate.pem(), holder(index)});
+        std::sort(journal_.draft.cards.begin(), journal_.draft.cards.end(),
+                  [](const ManifestCard& a, const ManifestCard& b) { return a.index < b.index; });
+        shares_.erase(index);  // zeroized: the share lives on its card only now
+        journal_.started.reset();
+        journal_.sealedShares = sealShares(context_.ca(), shares_);
+        journal_.save(journalPath_);
+        Json::Value entry = details({{"index", std::to_string(index)},
+                                     {"card_id", toHex(cardId)},
+                                     {"certificate_sha256", toHex(certificate.sha256Fingerprint())},
+                                     {"how", how}});
+        if (!holder(index).empty()) entry["holder"] = holder(index);
+        context_.audit().append("card-issued", entry);
+    }
+
+    const KeygenRequest& request_;
+    CeremonyContext& context_;
+    KeygenScheme& scheme_;
+    KeygenJournal& journal_;
+    std::map<int, Bytes>& shares_;
+    const PinPolicy& policy_;
+    SecretReader& pins_;
+    std::string journalPath_;
+    std::ostream& out_;
+};
+
+}  // namespace
 
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {
     checkKeygenRequest(request);
     CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
-    const std::unique_ptr<KeygenScheme> scheme = request.scheme == Scheme::Shoup ? shoupKeygen() : shamirKeygen();
-    context.audit().append("keygen-start", details({{"card_set_id", toHex(context.cardSetId())},
-                                                    {"scheme", schemeName(request.scheme)},
-                                                    {"k", std::to_string(request.k)},
-                                                    {"n", std::to_string(request.n)},
-                                                    {"key_type", keyTypeName(request.keyType)}}));
-    Manifest manifest;
-    manifest.cardSetId = context.cardSetId();
-    manifest.k = request.k;
-    manifest.n = request.n;
-    manifest.caCertificatePem = context.ca().certificate().pem();
-    manifest.signingKey.type = keyTypeName(request.keyType);
-    scheme->deal(request, context, manifest);
+    const std::string journalPath = CeremonyFiles(request.ceremonyDir).keygenJournalPath();
+    KeygenJournal journal;
+    std::map<int, Bytes> shares;
+    std::unique_ptr<KeygenScheme> scheme;
+    if (request.resume) {
+        journal = KeygenJournal::load(journalPath);
+        if (journal.draft.cardSetId != context.cardSetId())
+            throw KeygenJournalError(journalPath + " is the journal of another card set");
+        checkOutput("the manifest", journal.manifestPath, std::nullopt);
+        shares = openShares(context.ca(), journal.sealedShares);
+        scheme = makeScheme(journal.scheme == Manifest::kSchemeShoup ? Scheme::Shoup : Scheme::Shamir);
+        const auto left = journal.remaining();
+        context.audit().append("keygen-resumed", details({{"card_set_id", toHex(context.cardSetId())},
+                                                          {"cards_issued", std::to_string(journal.draft.cards.size())},
+                                                          {"cards_left", std::to_string(left.size())}}));
+        out << "Resuming the key generation of " << journal.manifestPath << ": " << journal.draft.cards.size() << " of "
+            << journal.draft.n << " cards issued, " << left.size() << " to go." << std::endl;
+    } else {
+        scheme = makeScheme(request.scheme);
+        context.audit().append("keygen-start", details({{"card_set_id", toHex(context.cardSetId())},
+                                                        {"scheme", schemeName(request.scheme)},
+                                                        {"k", std::to_string(request.k)},
+                                                        {"n", std::to_string(request.n)},
+                                                        {"key_type", keyTypeName(request.keyType)}}));
+        Manifest& manifest = journal.draft;
+        manifest.cardSetId = context.cardSetId();
+        manifest.k = request.k;
+        manifest.n = request.n;
+        manifest.caCertificatePem = context.ca().certificate().pem();
+        manifest.signingKey.type = keyTypeName(request.keyType);
+        shares = scheme->deal(request, context, manifest);
 
-    const std::string& pem = manifest.signingKey.publicKeyPem;
-    const Bytes keyFingerprint = crypto::sha256(Bytes(pem.begin(), pem.end()));
-    context.showFingerprint("public key", keyFingerprint);
-    context.audit().append("signing-key-generated",
-                           details({{"public_key_sha256", toHex(keyFingerprint)}, {"scheme", manifest.scheme}}));
+        const std::string& pem = manifest.signingKey.publicKeyPem;
+        const Bytes keyFingerprint = crypto::sha256(Bytes(pem.begin(), pem.end()));
+        context.showFingerprint("public key", keyFingerprint);
+        context.audit().append("signing-key-generated",
+                               details({{"public_key_sha256", toHex(keyFingerprint)}, {"scheme", manifest.scheme}}));
+        journal.manifestPath = request.manifestPath;
+        journal.scheme = manifest.scheme;
+        journal.keyType = keyTypeName(request.keyType);
+        journal.pinPolicy = request.policy.encode();
+        journal.holders = request.holders.empty() ? std::vector<std::string>(static_cast<std::size_t>(request.n))
+                                                  : request.holders;
+        journal.sealedShares = sealShares(context.ca(), shares);
+        journal.save(journalPath);
+    }
+    const auto policy = PinPolicy::decode(journal.pinPolicy);
+    if (!policy) throw KeygenJournalError(journalPath + ": \"pin_policy\" is not a valid PIN policy");
 
-    issueCards(request, context, pins, manifest, [&](QuorumCard& card, int index) { scheme->storeShare(card, index); });
-    scheme->forget();
-
-    manifest.save(request.manifestPath);
-    const std::string text = manifest.toJson();
+    try {
+        Issuance(request, context, *scheme, journal, shares, *policy, pins, journalPath).run();
+        journal.draft.save(journal.manifestPath);
+    } catch (const std::exception& e) {
+        context.stopped("keygen-stopped", std::string(e.what()) + " (" + std::to_string(journal.draft.cards.size()) +
+                                              " of " + std::to_string(journal.draft.n) + " cards issued)");
+        out << "Nothing issued is lost: the key generation is kept in " << journalPath
+            << ". Continue it with: ceremony keygen --resume --ceremony " << request.ceremonyDir << std::endl;
+        throw;
+    }
+    destroyFile(journalPath, "keygen journal");
+    const std::string text = journal.draft.toJson();
     context.finish("keygen-done", details({{"manifest_sha256", toHex(crypto::sha256(Bytes(text.begin(), text.end())))}}));
-    out << "Key generation done: " << scheme->summary(request) << " Manifest: " << request.manifestPath << std::endl;
+    out << "Key generation done: " << scheme->summary(journal.draft.k, journal.draft.n)
+        << " Manifest: " << journal.manifestPath << std::endl;
 }
 
 }  // namespace quorum::host

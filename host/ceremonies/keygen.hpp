@@ -1,12 +1,16 @@
 // Key generation, whatever the scheme: check the request, open the ceremony, deal, issue the n
-// cards one after another, write the manifest, close the audit log. What differs per scheme is a
-// KeygenScheme (shamir.hpp, shoup.hpp).
+// cards one after another, write the manifest, close the audit log. A journal in the ceremony's
+// folder records every step (host/documents/keygen_journal.hpp), so an interrupted key generation
+// continues with `--resume` where it stopped. What differs per scheme is a KeygenScheme
+// (shamir.hpp, shoup.hpp).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
 
+#include "apdu/bytes.hpp"
 #include "host/card/quorum_card.hpp"
 #include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/requests.hpp"
@@ -18,19 +22,19 @@ namespace quorum::host {
 class KeygenScheme {
 public:
     virtual ~KeygenScheme() = default;
-    // Deals the shares and makes the key; fills the manifest's scheme, its scheme's fields and the
-    // signing key's public half, and tells the people what was made.
-    virtual void deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) = 0;
-    // Stores card `index`'s share on it (inside SCP11a).
-    virtual void storeShare(QuorumCard& card, int index) = 0;
-    // Forgets every secret: all cards hold their shares now.
-    virtual void forget() = 0;
+    // Deals the shares and makes the key: fills the manifest's scheme, its scheme's fields and
+    // the signing key's public half, tells the people what was made, and returns every card's
+    // share (card index -> the share's bytes).
+    virtual std::map<int, Bytes> deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) = 0;
+    // Stores `share` on card `index` (inside SCP11a); `manifest` holds the public values.
+    virtual void storeShare(QuorumCard& card, int index, const Bytes& share, const Manifest& manifest) = 0;
     // What the cards can do now, for the closing line.
-    virtual std::string summary(const KeygenRequest& request) const = 0;
+    virtual std::string summary(int k, int n) const = 0;
 };
 
 // Prints progress and prompts to `out`; the transport PIN then the PUK of each card come from
-// `pins`. Throws with a message a person can act on when the ceremony cannot go on.
+// `pins`. Throws with a message a person can act on when the ceremony cannot go on; a key
+// generation stopped by Ctrl-C or an error leaves its journal, to be resumed.
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out);
 
 }  // namespace quorum::host

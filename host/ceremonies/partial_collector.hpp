@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "apdu/bytes.hpp"
@@ -36,6 +37,14 @@ public:
     std::size_t collected() const { return partials_.size(); }
     std::size_t needed() const { return static_cast<std::size_t>(key_.k); }
     bool complete() const { return collected() >= needed(); }
+    // Whether card `index` was counted already.
+    bool counted(int index) const { return partials_.count(index) != 0; }
+    // Why card `index` cannot take part now (counted already, or enough are in), or nullopt.
+    std::optional<std::string> refusal(int index) const {
+        if (counted(index)) return "card " + std::to_string(index) + " was already counted; please insert another card";
+        if (complete()) return "card " + std::to_string(index) + " is not needed: " + progress() + " are in";
+        return std::nullopt;
+    }
     // "2 of 3 partial signatures"
     std::string progress() const;
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "host/card/quorum_card.hpp"
+#include "host/documents/manifest.hpp"
 #include "host/hsm/ceremony_hsm.hpp"
 
 namespace quorum::host {
@@ -34,14 +35,35 @@ struct KeygenRequest {
     int n = 7;
     SigningKeyType keyType = SigningKeyType::Rsa2048;
     PinPolicy policy;
+    std::vector<std::string> holders;  // n names (card 1 first), or none
+    bool resume = false;               // continue the key generation this ceremony's journal holds
     CardSource cards;
     HsmConfig hsm;
 };
 
+// The holders' names from a file: one per line, card 1 first; empty lines and lines starting
+// with # are skipped. UsageError naming the file and line unless there are exactly `n`.
+std::vector<std::string> readHolders(const std::string& path, int n);
+
 // What key generation checks before it asks for anything: k <= n, the scheme's limits (the
-// threshold RSA scheme: an RSA key type, n <= 16), a valid PIN policy, no manifest at the path
-// yet. Throws UsageError naming the problem.
+// threshold RSA scheme: an RSA key type, n <= 16), a valid PIN policy, holders for every card,
+// no manifest at the path yet, a folder for it; with resume, a journal to resume, else none left
+// waiting. Throws UsageError naming the problem.
 void checkKeygenRequest(const KeygenRequest& request);
+
+// The manifest given as `--manifest`, loaded; a folder, or a file that is no manifest, is refused
+// with a hint when --ceremony and --manifest look swapped.
+Manifest loadManifestArgument(const std::string& path);
+
+// `--ceremony` names a ceremony folder whose host credentials belong to `manifest`'s CA and card
+// set: UsageError naming both otherwise (a file given for the folder, another ceremony's folder).
+void checkCeremonyMatches(const std::string& ceremonyDir, const Manifest& manifest);
+
+// The output at `path` may be written: not there yet (unless `force` says yes; nullopt: the
+// command has no --force), its folder exists and is writable, and it is none of `inputs`.
+// UsageError naming the option (`option`) otherwise.
+void checkOutput(const std::string& option, const std::string& path, std::optional<bool> force,
+                 const std::vector<std::string>& inputs = {});
 
 struct SignRequest {
     std::string ceremonyDir;   // this host's credentials
@@ -52,6 +74,8 @@ struct SignRequest {
     CardSource cards;
     HsmConfig hsm;
     bool timings = false;      // print how long each step took (people's waiting excluded)
+    bool force = false;        // replace an existing signature file (recorded in the audit log)
+    bool confirmed = false;    // the input was checked another way: do not ask before the PINs
 };
 
 struct PartialSignRequest {
@@ -60,6 +84,7 @@ struct PartialSignRequest {
     std::string inputPath;     // the message
     std::string outputPath;    // the partial signature file (new)
     CardSource cards;
+    bool confirmed = false;    // the input was checked another way: do not ask before the PIN
 };
 
 struct CombineRequest {

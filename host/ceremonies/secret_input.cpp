@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "host/ceremonies/console.hpp"
+
 namespace quorum::host {
 namespace {
 
@@ -20,7 +22,10 @@ Bytes readLine(int fd, const std::string& source) {
     for (;;) {
         std::uint8_t c = 0;
         const ssize_t n = ::read(fd, &c, 1);
-        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINTR) {
+            throwIfInterrupted();  // Ctrl-C at a prompt stops the ceremony
+            continue;
+        }
         if (n < 0) throw SecretInputError("cannot read a secret from " + source + ": " + std::strerror(errno));
         if (n == 0) {
             if (line.empty()) throw SecretInputError("no more secrets in " + source + " (end of input)");

@@ -12,13 +12,13 @@ namespace {
 
 class ShamirKeygen : public KeygenScheme {
 public:
-    void deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) override {
-        // The activation key exists only in memory, only during this ceremony.
-        deal_.emplace(crypto::deal(request.k, request.n));
+    std::map<int, Bytes> deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) override {
+        // The activation key exists only in memory, only while the deal is dealt.
+        const crypto::FeldmanDeal dealt = crypto::deal(request.k, request.n);
         manifest.scheme = Manifest::kSchemeShamir;
-        manifest.commitments = deal_->commitments;
+        manifest.commitments = dealt.commitments;
         CeremonyHsm hsm(request.hsm, request.ceremonyDir);
-        const Bytes activationKey = crypto::activationKey(deal_->secret, context.cardSetId());
+        const Bytes activationKey = crypto::activationKey(dealt.secret, context.cardSetId());
         const GeneratedKey key = hsm.session().generateSigningKey(request.keyType);
         const HsmHandle wrapping = hsm.session().importAesKey(activationKey);
         manifest.signingKey.publicKeyPem = crypto::publicKeyPemFromDer(key.publicKeyDer);
@@ -27,17 +27,16 @@ public:
         hsm.session().destroy(wrapping);
         context.out() << "Signing key generated in the HSM (" << keyTypeName(request.keyType)
                       << "), kept only wrapped.\n";
+        std::map<int, Bytes> shares;
+        for (const auto& share : dealt.shares) shares[share.index] = share.value;
+        return shares;
     }
-    void storeShare(QuorumCard& card, int index) override {
-        card.storeShare(deal_->shares.at(static_cast<std::size_t>(index - 1)), deal_->commitments.digest());
+    void storeShare(QuorumCard& card, int index, const Bytes& share, const Manifest& manifest) override {
+        card.storeShare({static_cast<std::uint8_t>(index), share}, manifest.commitments.digest());
     }
-    void forget() override { deal_.reset(); }  // zeroized: every share now lives on its card only
-    std::string summary(const KeygenRequest& request) const override {
-        return std::to_string(request.k) + " of " + std::to_string(request.n) + " cards activate the key.";
+    std::string summary(int k, int n) const override {
+        return std::to_string(k) + " of " + std::to_string(n) + " cards activate the key.";
     }
-
-private:
-    std::optional<crypto::FeldmanDeal> deal_;
 };
 
 class ShamirSigner : public CardSigner {
@@ -47,6 +46,7 @@ public:
 
     bool complete() const override { return collector_.complete(); }
     std::string progress() const override { return collector_.progress(); }
+    std::optional<std::string> refusal(int index) const override { return collector_.refusal(index); }
 
     void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
               StepTimes& times) override {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "apdu/bytes.hpp"
@@ -38,6 +39,14 @@ public:
     std::size_t collected() const { return shares_.size(); }
     std::size_t needed() const { return commitments_.threshold(); }
     bool complete() const { return collected() >= needed(); }
+    // Whether card `index` was counted already.
+    bool counted(int index) const { return shares_.count(index) != 0; }
+    // Why card `index` cannot take part now (counted already, or enough are in), or nullopt.
+    std::optional<std::string> refusal(int index) const {
+        if (counted(index)) return "card " + std::to_string(index) + " was already counted; please insert another card";
+        if (complete()) return "card " + std::to_string(index) + " is not needed: " + progress() + " are in";
+        return std::nullopt;
+    }
     // "2 of 3 shares"
     std::string progress() const;
 

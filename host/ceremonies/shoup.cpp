@@ -47,7 +47,7 @@ const Manifest& requireThreshold(const Manifest& manifest, const std::string& pa
 
 class ShoupKeygen : public KeygenScheme {
 public:
-    void deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) override {
+    std::map<int, Bytes> deal(const KeygenRequest& request, CeremonyContext& context, Manifest& manifest) override {
         using Clock = std::chrono::steady_clock;
         std::ostream& out = context.out();
         const int bits = modulusBits(request.keyType);
@@ -55,32 +55,30 @@ public:
             << ": searching for two safe primes (seconds to minutes)" << std::flush;
         const auto start = Clock::now();
         auto lastDot = start;
-        deal_.emplace(shoup::deal(bits, request.k, request.n, [&] {
+        shoup::Deal dealt = shoup::deal(bits, request.k, request.n, [&] {
             const auto now = Clock::now();
             if (now - lastDot >= std::chrono::seconds(2)) {
                 out << "." << std::flush;
                 lastDot = now;
             }
-        }));
+        });
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         out << "\nKey dealt in " << std::fixed << std::setprecision(1) << seconds << std::defaultfloat
             << " s; the private exponent is gone." << std::endl;
         manifest.scheme = Manifest::kSchemeShoup;
-        manifest.rsaKey = deal_->publicKey;
-        manifest.signingKey.publicKeyPem = deal_->publicKey.toPem();
+        manifest.rsaKey = dealt.publicKey;
+        manifest.signingKey.publicKeyPem = dealt.publicKey.toPem();
         out << "Threshold RSA public key (" << keyTypeName(request.keyType) << ")\n";
+        std::map<int, Bytes> shares;
+        for (const auto& share : dealt.shares) shares[share.index] = share.value;
+        return shares;
     }
-    void storeShare(QuorumCard& card, int index) override {
-        card.storeRsaShare(deal_->publicKey, deal_->shares.at(static_cast<std::size_t>(index - 1)));
+    void storeShare(QuorumCard& card, int index, const Bytes& share, const Manifest& manifest) override {
+        card.storeRsaShare(manifest.rsaKey, shoup::KeyShare{index, share});
     }
-    void forget() override { deal_.reset(); }  // zeroized: every share now lives on its card only
-    std::string summary(const KeygenRequest& request) const override {
-        return "any " + std::to_string(request.k) + " of the " + std::to_string(request.n) +
-               " cards sign with partial signatures.";
+    std::string summary(int k, int n) const override {
+        return "any " + std::to_string(k) + " of the " + std::to_string(n) + " cards sign with partial signatures.";
     }
-
-private:
-    std::optional<shoup::Deal> deal_;
 };
 
 class ShoupSigner : public CardSigner {
@@ -90,6 +88,7 @@ public:
 
     bool complete() const override { return collector_.complete(); }
     std::string progress() const override { return collector_.progress(); }
+    std::optional<std::string> refusal(int index) const override { return collector_.refusal(index); }
 
     void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
               StepTimes& times) override {
@@ -124,23 +123,32 @@ std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, const Bytes& m
     return std::make_unique<ShoupSigner>(manifest, message);
 }
 
-void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::ostream& out) {
-    const Manifest manifest = Manifest::load(request.manifestPath);
+Manifest checkPartialSignRequest(const PartialSignRequest& request) {
+    Manifest manifest = loadManifestArgument(request.manifestPath);
     requireThreshold(manifest, request.manifestPath);
-    refuseExisting(request.outputPath, "partial signature file");
+    checkCeremonyMatches(request.ceremonyDir, manifest);
+    readMessage(request.inputPath);
+    checkOutput("--out", request.outputPath, std::nullopt, {request.inputPath, request.manifestPath});
+    requireConfirmation(request.confirmed, "what it signs");
+    return manifest;
+}
+
+void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::ostream& out) {
+    const Manifest manifest = checkPartialSignRequest(request);
     CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
-    const Bytes digest = crypto::sha256(readMessage(request.inputPath));
+    const Bytes message = readMessage(request.inputPath);
+    const Bytes digest = crypto::sha256(message);
     context.audit().append("partial-sign-start",
                            details({{"card_set_id", toHex(manifest.cardSetId)}, {"input_sha256", toHex(digest)}}));
-
-    std::optional<PartialFile> made;
-    CardDoor door(request.cards);
-    StepTimes times;
-    collectFromCards(
-        door, context, pins, times, [&] { return made.has_value(); },
-        [&] { return "Insert your card of set " + toHex(manifest.cardSetId).substr(0, 8) + "..."; },
-        [&](QuorumCard& card, const crypto::CertificateInfo& info) {
-            const int index = info.cardIndex.value_or(0);
+    try {
+        context.confirmInput(request.inputPath, message, request.confirmed);
+        std::optional<PartialFile> made;
+        StepTimes times;
+        CardWish wish;
+        wish.done = [&] { return made.has_value(); };
+        wish.prompt = [&] { return "Insert your card of set " + toHex(manifest.cardSetId).substr(0, 8) + "..."; };
+        wish.use = [&](QuorumCard& card, const crypto::CertificateInfo&, const ManifestCard& listed) {
+            const int index = listed.index;
             const SignedPartial signedPartial = card.partialSign(digest, manifest.rsaKey.modulusSize(), index);
             // Checked here too, so a faulty card is found at its holder's site, not at combination.
             PartialCollector check(manifest.rsaKey, digest);
@@ -154,26 +162,35 @@ void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::
                                  "tampered with; no partial signature written");
             PartialFile file;
             file.cardSetId = manifest.cardSetId;
-            if (const ManifestCard* listed = manifest.card(index)) file.cardId = listed->cardId;
+            file.cardId = listed.cardId;
             file.digest = digest;
             file.partial = signedPartial.partial;
             file.usageCount = signedPartial.usageCount;
             made = std::move(file);
             out << "Card " << index << " made its partial signature (its proof checks; card usage counter "
                 << signedPartial.usageCount << ")." << std::endl;
-        });
-    made->save(request.outputPath);
-    const std::string text = made->toJson();
-    context.finish("partial-sign-done", details({{"index", std::to_string(made->partial.index)},
-                                                 {"partial_file_sha256", toHex(crypto::sha256(Bytes(text.begin(), text.end())))}}));
+        };
+        collectFromCards(request.cards, context, manifest, pins, times, wish);
+        made->save(request.outputPath);
+        const std::string text = made->toJson();
+        context.finish("partial-sign-done",
+                       details({{"index", std::to_string(made->partial.index)},
+                                {"partial_file_sha256", toHex(crypto::sha256(Bytes(text.begin(), text.end())))}}));
+    } catch (const std::exception& e) {
+        context.stopped("partial-sign-stopped", e.what());
+        throw;
+    }
     out << "Partial signature written: " << request.outputPath << " - send it to whoever combines; it holds no secret."
         << std::endl;
 }
 
 void runCombine(const CombineRequest& request, std::ostream& out) {
-    const Manifest manifest = Manifest::load(request.manifestPath);
+    const Manifest manifest = loadManifestArgument(request.manifestPath);
     requireThreshold(manifest, request.manifestPath);
-    refuseExisting(request.signaturePath, "signature file");
+    std::vector<std::string> inputs = request.partialPaths;
+    inputs.push_back(request.inputPath);
+    inputs.push_back(request.manifestPath);
+    checkOutput("--out", request.signaturePath, std::nullopt, inputs);
     std::optional<Bytes> message;
     std::optional<Bytes> digest;
     if (!request.inputPath.empty()) {
@@ -215,7 +232,7 @@ void runCombine(const CombineRequest& request, std::ostream& out) {
     const Bytes signature = collector->signature();
     if (message && !crypto::verifySha256Signature(manifest.signingKey.publicKeyPem, *message, signature))
         throw FatalError("the signature does not verify with the manifest's public key: nothing written");
-    writeOutput(request.signaturePath, signature, "signature");
+    replaceFile(request.signaturePath, std::string(signature.begin(), signature.end()), 0644, "signature");
     if (!request.auditLogPath.empty()) {
         AuditLog audit = AuditLog::open(request.auditLogPath);
         closeAudit(audit, "combine",

@@ -23,6 +23,9 @@ namespace quorum::host {
 std::unique_ptr<KeygenScheme> shoupKeygen();
 std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, const Bytes& message);
 
+// What runPartialSign checks before it asks for anything (manifest, ceremony folder, input,
+// output, whether it can ask for confirmation); returns the manifest. UsageError otherwise.
+Manifest checkPartialSignRequest(const PartialSignRequest& request);
 // One card's partial signature of the input, written to request.outputPath.
 void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::ostream& out);
 // The signature from the partial files: every proof checked against the manifest, a bad or

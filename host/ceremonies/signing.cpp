@@ -1,5 +1,7 @@
 #include "host/ceremonies/signing.hpp"
 
+#include <filesystem>
+
 #include "crypto/primitives.hpp"
 #include "crypto/public_key.hpp"
 #include "host/base/file_io.hpp"
@@ -10,17 +12,22 @@
 namespace quorum::host {
 
 Bytes readMessage(const std::string& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) throw UsageError("--in " + path + " is a folder, not a file to sign");
     const std::string text = readWholeFile(path, "input file");
     return Bytes(text.begin(), text.end());
 }
 
 Manifest checkSignRequest(const SignRequest& request) {
-    Manifest manifest = Manifest::load(request.manifestPath);
+    Manifest manifest = loadManifestArgument(request.manifestPath);
     const Scheme scheme = manifest.shoup() ? Scheme::Shoup : Scheme::Shamir;
     if (request.scheme && *request.scheme != scheme)
         throw UsageError(request.manifestPath + " is a card set of the " + schemeName(scheme) + " scheme, not " +
                          schemeName(*request.scheme));
+    checkCeremonyMatches(request.ceremonyDir, manifest);
     readMessage(request.inputPath);
+    checkOutput("--out", request.signaturePath, request.force, {request.inputPath, request.manifestPath});
+    requireConfirmation(request.confirmed, "what it signs");
     return manifest;
 }
 
@@ -29,28 +36,40 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
     const Scheme scheme = manifest.shoup() ? Scheme::Shoup : Scheme::Shamir;
     CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
     const Bytes message = readMessage(request.inputPath);
-    context.audit().append("sign-start", details({{"card_set_id", toHex(manifest.cardSetId)},
-                                                  {"scheme", manifest.scheme},
-                                                  {"input_sha256", toHex(crypto::sha256(message))}}));
+    Json::Value start = details({{"card_set_id", toHex(manifest.cardSetId)},
+                                 {"scheme", manifest.scheme},
+                                 {"input_sha256", toHex(crypto::sha256(message))}});
+    if (request.force && std::filesystem::exists(request.signaturePath)) start["replaces"] = request.signaturePath;
+    context.audit().append("sign-start", start);
+    try {
+        context.confirmInput(request.inputPath, message, request.confirmed);
+        const std::unique_ptr<CardSigner> signer =
+            scheme == Scheme::Shoup ? shoupSigner(manifest, message) : shamirSigner(manifest, request, message);
+        StepTimes times;
+        CardWish wish;
+        wish.done = [&] { return signer->complete(); };
+        wish.prompt = [&] {
+            return "Insert a card of set " + toHex(manifest.cardSetId).substr(0, 8) + "... (" + signer->progress() + ").";
+        };
+        wish.refuseBeforePin = [&](const ManifestCard& card) { return signer->refusal(card.index); };
+        wish.use = [&](QuorumCard& card, const crypto::CertificateInfo& info, const ManifestCard&) {
+            signer->take(card, info, context, times);
+        };
+        collectFromCards(request.cards, context, manifest, pins, times, wish);
 
-    const std::unique_ptr<CardSigner> signer =
-        scheme == Scheme::Shoup ? shoupSigner(manifest, message) : shamirSigner(manifest, request, message);
-    CardDoor door(request.cards);
-    StepTimes times;
-    collectFromCards(
-        door, context, pins, times, [&] { return signer->complete(); },
-        [&] { return "Insert a card of set " + toHex(manifest.cardSetId).substr(0, 8) + "... (" + signer->progress() + ")."; },
-        [&](QuorumCard& card, const crypto::CertificateInfo& info) { signer->take(card, info, context, times); });
-
-    const Bytes signature = signer->signature(times);
-    const bool valid = times.time("signature checked by OpenSSL with the manifest's public key", [&] {
-        return crypto::verifySha256Signature(manifest.signingKey.publicKeyPem, message, signature);
-    });
-    if (request.timings) times.print(out);
-    if (!valid) throw FatalError("the signature does not verify with the manifest's public key: nothing written");
-    writeOutput(request.signaturePath, signature, "signature");
-    context.finish("sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}));
-    out << "Signed: " << request.signaturePath << " (" << signature.size() << " bytes)" << std::endl;
+        const Bytes signature = signer->signature(times);
+        const bool valid = times.time("signature checked by OpenSSL with the manifest's public key", [&] {
+            return crypto::verifySha256Signature(manifest.signingKey.publicKeyPem, message, signature);
+        });
+        if (request.timings) times.print(out);
+        if (!valid) throw FatalError("the signature does not verify with the manifest's public key: nothing written");
+        replaceFile(request.signaturePath, std::string(signature.begin(), signature.end()), 0644, "signature");
+        context.finish("sign-done", details({{"signature_sha256", toHex(crypto::sha256(signature))}}));
+        out << "Signed: " << request.signaturePath << " (" << signature.size() << " bytes)" << std::endl;
+    } catch (const std::exception& e) {
+        context.stopped("sign-stopped", e.what());
+        throw;
+    }
 }
 
 }  // namespace quorum::host

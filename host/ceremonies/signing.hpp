@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -23,6 +24,8 @@ public:
     virtual bool complete() const = 0;
     // "2 of 3 shares"
     virtual std::string progress() const = 0;
+    // Why card `index` cannot take part now (counted already, not needed), or nullopt.
+    virtual std::optional<std::string> refusal(int index) const = 0;
     // Takes what the card gives (its holder's PIN is verified), tells the people what became of
     // it and records that in the audit log.
     virtual void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,

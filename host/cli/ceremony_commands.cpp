@@ -31,6 +31,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
         int pinMin = 6;
         int pinMax = 8;
         bool noPinChange = false;
+        std::string holdersFile;
         SecretOptions secrets;
         PassphraseOptions passphrase;
     };
@@ -45,7 +46,14 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
         ->check(CLI::IsMember({"shamir", "shoup"}))
         ->capture_default_str();
     keygenCmd->add_option("--ceremony", request.ceremonyDir, "The ceremony's folder")->required();
-    keygenCmd->add_option("--manifest", request.manifestPath, "Where to write the card-set manifest (new file)")->required();
+    auto* manifestOption =
+        keygenCmd->add_option("--manifest", request.manifestPath, "Where to write the card-set manifest (new file)");
+    keygenCmd->add_option("--holders", keygen->holdersFile,
+                          "The holders' names, one per line, card 1 first: prompts and the manifest name them");
+    keygenCmd->add_flag("--resume", request.resume,
+                        "Continue the key generation that stopped in this ceremony (its journal holds everything; "
+                        "give only --ceremony and the secrets' options)")
+        ->excludes(manifestOption);
     keygenCmd->add_option("-k", request.k, "Cards needed to sign")->check(CLI::Range(1, 255))->capture_default_str();
     keygenCmd->add_option("-n", request.n, "Cards issued")->check(CLI::Range(1, 255))->capture_default_str();
     keygenCmd->add_option("--key-type", keygen->keyType, "rsa2048, rsa3072, rsa4096 or p256")->capture_default_str();
@@ -64,6 +72,8 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
         r.policy.pinMin = static_cast<std::uint8_t>(keygen->pinMin);
         r.policy.pinMax = static_cast<std::uint8_t>(keygen->pinMax);
         r.policy.changeBeforeUse = !keygen->noPinChange;
+        if (!r.resume && r.manifestPath.empty()) throw UsageError("keygen needs --manifest (or --resume)");
+        if (!keygen->holdersFile.empty()) r.holders = readHolders(keygen->holdersFile, r.n);
         checkKeygenRequest(r);  // before anybody types a secret
         const std::string caPassphrase = keygen->passphrase.read(false);
         auto pins = keygen->secrets.open();
@@ -87,6 +97,10 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     addCardSourceOptions(signCmd, sign->request.cards, "Seconds to wait for each card (default: for ever)");
     addHsmOptions(signCmd, sign->request.hsm, "HSM user PIN file");
     signCmd->add_flag("--timings", sign->request.timings, "Print how long each step took");
+    signCmd->add_flag("--force", sign->request.force,
+                      "Replace an existing signature file (the audit log records that it was replaced)");
+    signCmd->add_flag("--yes", sign->request.confirmed,
+                      "Do not ask to confirm the input before the PINs (it was checked another way; for scripts)");
     signCmd->add_option("--scheme", sign->scheme,
                         "shamir or shoup: refuse a manifest of the other scheme (default: the manifest's)")
         ->check(CLI::IsMember({"shamir", "shoup"}));
@@ -115,8 +129,11 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     partialCmd->add_option("--out", partial->request.outputPath, "Where to write the partial signature (new file)")
         ->required();
     addCardSourceOptions(partialCmd, partial->request.cards, "Seconds to wait for the card (default: for ever)");
+    partialCmd->add_flag("--yes", partial->request.confirmed,
+                         "Do not ask to confirm the input before the PIN (it was checked another way; for scripts)");
     addSecretOptions(partialCmd, partial->secrets);
     commands.add(partialCmd, [partial] {
+        checkPartialSignRequest(partial->request);  // before anybody types a secret
         auto pins = partial->secrets.open();
         runPartialSign(partial->request, *pins, std::cout);
         return 0;
@@ -133,10 +150,13 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
                            "The signed file: checked against the partials (default: sign the digest they name)");
     combineCmd->add_option("--out", combine->signaturePath, "Where to write the signature (new file)")->required();
     combineCmd->add_option("--audit-log", combine->auditLogPath, "Audit log to record the combination in");
-    commands.add(combineCmd, [combine] {
-        runCombine(*combine, std::cout);
-        return 0;
-    });
+    commands.add(
+        combineCmd,
+        [combine] {
+            runCombine(*combine, std::cout);
+            return 0;
+        },
+        Commands::Terminal::Leave);
 }
 
 }  // namespace quorum::host::cli

@@ -15,16 +15,28 @@
 namespace quorum::host::cli {
 
 constexpr int kExitFailure = 1;
+constexpr int kExitInterrupted = 130;  // as a shell reports a program ended by Ctrl-C
 
 // The subcommands of the program and what each runs (its exit code).
 class Commands {
 public:
-    void add(CLI::App* subcommand, std::function<int()> run) { commands_.emplace_back(subcommand, std::move(run)); }
+    // Whether a command holds the terminal while it runs (a ceremony: input echo off, Ctrl-C an
+    // orderly stop; host/ceremonies/console.hpp) or leaves it as it is (readers, watch).
+    enum class Terminal { Leave, Hold };
+
+    void add(CLI::App* subcommand, std::function<int()> run, Terminal terminal = Terminal::Hold) {
+        commands_.push_back({subcommand, std::move(run), terminal});
+    }
     // Runs the subcommand the command line named.
     int runParsed() const;
 
 private:
-    std::vector<std::pair<CLI::App*, std::function<int()>>> commands_;
+    struct Command {
+        CLI::App* subcommand;
+        std::function<int()> run;
+        Terminal terminal;
+    };
+    std::vector<Command> commands_;
 };
 
 // Where PINs and PUKs come from: --pin-file, --pin-fd, or the terminal.

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "host/card/errors.hpp"
+#include "host/ceremonies/console.hpp"
 #include "host/cli/commands.hpp"
 #include "host/pcsc/errors.hpp"
 
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
 
     try {
         return commands.runParsed();
+    } catch (const InterruptedError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return cli::kExitInterrupted;
     } catch (const WrongSecretError& e) {
         std::cerr << "error: " << e.what() << "\n";
     } catch (const CardAuthenticationError& e) {

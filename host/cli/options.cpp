@@ -1,10 +1,16 @@
 #include "host/cli/commands.hpp"
 
+#include "host/ceremonies/console.hpp"
+
 namespace quorum::host::cli {
 
 int Commands::runParsed() const {
-    for (const auto& [subcommand, run] : commands_)
-        if (subcommand->parsed()) return run();
+    for (const auto& command : commands_) {
+        if (!command.subcommand->parsed()) continue;
+        if (command.terminal == Terminal::Leave) return command.run();
+        Console console;
+        return command.run();
+    }
     throw std::logic_error("no command was parsed");
 }
 

@@ -1,11 +1,18 @@
-// pin status | verify | change | unblock: the holder's PIN, over SCP11a.
+// pin status | verify | change | unblock: the holder's PIN, over SCP11a. Every change, unblock
+// and wrong PIN or PUK goes to the ceremony's audit log (never a PIN); a last try is confirmed
+// first; a PIN that would change nothing, or an unblock of a PIN that is not blocked, is refused
+// before anything reaches the card.
 #include <chrono>
 #include <iostream>
 
+#include "crypto/primitives.hpp"
 #include "host/card/connected_card.hpp"
 #include "host/ceremonies/card_door.hpp"
+#include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
+#include "host/ceremonies/console.hpp"
 #include "host/cli/commands.hpp"
+#include "host/documents/audit_log.hpp"
 
 namespace quorum::host::cli {
 
@@ -16,6 +23,7 @@ struct PinCommand {
     std::string ceremonyDir;
     std::string reader;
     double wait = 0;
+    bool yes = false;
     SecretOptions secrets;
 };
 
@@ -55,29 +63,117 @@ int showPinStatus(ConnectedCard& connected) {
     return 0;
 }
 
+// The people confirm before a last try, unless --yes (scripts). UsageError without a terminal.
+void confirmLastTry(const std::string& warning, bool yes) {
+    if (yes) return;
+    Console* console = Console::current();
+    if (console == nullptr || !console->hasTerminal())
+        throw UsageError(warning + " Without a terminal to confirm it, nothing is sent; give --yes to spend it");
+    if (!console->confirm(warning + " Go on?")) throw UsageError("stopped before the last try: nothing was sent");
+}
+
+// The PIN tries left, also on a card that answers nothing but PIN commands.
+int pinTriesLeft(QuorumCard& card) { return card.pinTriesLeft().value_or(-1); }
+
+class PinSession {
+public:
+    PinSession(const PinCommand& options, ConnectedCard& connected)
+        : options_(options),
+          card_(connected.quorum()),
+          audit_(AuditLog::open(CeremonyFiles(options.ceremonyDir).auditLogPath())) {
+        fci_ = card_.select();
+        if (fci_.is(protocol::Lifecycle::Blank)) throw UsageError("this card is BLANK: it has no PIN yet");
+        index_ = card_.openSecureChannel().cardIndex.value_or(0);
+    }
+
+    int run() {
+        auto reader = options_.secrets.open();
+        if (options_.action == "verify") return verify(*reader);
+        if (options_.action == "change") return change(*reader);
+        return unblock(*reader);
+    }
+
+private:
+    Json::Value entry() const { return details({{"index", std::to_string(index_)}, {"card_id", toHex(fci_.cardId)}}); }
+
+    // Runs `send`; a wrong PIN or PUK is recorded (the tries left, never the secret).
+    template <typename F>
+    void recorded(F&& send) {
+        try {
+            send();
+        } catch (const WrongSecretError& e) {
+            Json::Value wrong = entry();
+            wrong["tries_left"] = std::to_string(e.triesLeft());
+            audit_.append(e.secret() == Secret::Puk ? "puk-wrong" : "pin-wrong", wrong);
+            if (e.secret() == Secret::Puk && e.triesLeft() == 0) audit_.append("card-terminated", entry());
+            throw;
+        }
+    }
+
+    void refuseBlocked() {
+        if (fci_.is(protocol::Lifecycle::Blocked))
+            throw PinBlockedError("the PIN is blocked; unblock it with the PUK (`ceremony pin unblock --ceremony " +
+                                      options_.ceremonyDir + "`); no PIN was asked",
+                                  0x6983, index_);
+        if (pinTriesLeft(card_) == 1)
+            confirmLastTry("Card " + std::to_string(index_) + " has one PIN try left: a wrong PIN blocks it.",
+                           options_.yes);
+    }
+
+    int verify(SecretReader& reader) {
+        refuseBlocked();
+        const Bytes pin = reader.next("PIN");
+        recorded([&] { card_.verifyPin(pin); });
+        std::cout << "PIN correct.\n";
+        return 0;
+    }
+
+    int change(SecretReader& reader) {
+        refuseBlocked();
+        const Bytes current = reader.next("Current PIN");
+        const Bytes fresh = reader.nextNew("New PIN");
+        if (crypto::constantTimeEqual(current, fresh))
+            throw UsageError("the new PIN is the current one: choose another (nothing was sent to the card)");
+        recorded([&] { card_.changePin(current, fresh); });
+        audit_.append("pin-changed", entry());
+        std::cout << "PIN changed.\n";
+        return 0;
+    }
+
+    int unblock(SecretReader& reader) {
+        const bool blocked = fci_.is(protocol::Lifecycle::Blocked);
+        if (!blocked) {
+            const int left = pinTriesLeft(card_);
+            throw UsageError("the PIN of card " + std::to_string(index_) + " is not blocked" +
+                             (left >= 0 ? " (" + std::to_string(left) + " tries left)" : std::string()) +
+                             ": nothing to unblock, and the PUK is not spent (`ceremony pin change` changes a PIN)");
+        }
+        const PinStatus status = card_.pinStatus();
+        if (status.pukTriesLeft == 1)
+            confirmLastTry("Card " + std::to_string(index_) +
+                               " has one PUK try left: a wrong PUK TERMINATES the card and erases its share for good.",
+                           options_.yes);
+        const Bytes puk = reader.next("PUK");
+        const Bytes fresh = reader.nextNew("New PIN");
+        recorded([&] { card_.unblockPin(puk, fresh); });
+        audit_.append("pin-unblocked", entry());
+        std::cout << "PIN reset; the PIN try counter is full again.\n";
+        return 0;
+    }
+
+    const PinCommand& options_;
+    QuorumCard& card_;
+    AuditLog audit_;
+    protocol::Fci fci_;
+    int index_ = 0;
+};
+
 int pinCommand(const PinCommand& options) {
     const FolderTrust loaded{CeremonyFiles(options.ceremonyDir)};
     CardDoor door(options.reader, std::chrono::milliseconds(static_cast<long long>(options.wait * 1000)));
     ConnectedCard connected(door.context(), door.waitForCard(), loaded.trust());
     if (options.action == "status") return showPinStatus(connected);
-    QuorumCard& card = connected.quorum();
-    card.select();
-    auto reader = options.secrets.open();
-    if (options.action == "verify") {
-        card.verifyPin(reader->next("PIN"));
-        std::cout << "PIN correct.\n";
-    } else if (options.action == "change") {
-        Bytes current = reader->next("Current PIN");
-        Bytes fresh = reader->nextNew("New PIN");
-        card.changePin(current, fresh);
-        std::cout << "PIN changed.\n";
-    } else {
-        Bytes puk = reader->next("PUK");
-        Bytes fresh = reader->nextNew("New PIN");
-        card.unblockPin(puk, fresh);
-        std::cout << "PIN reset; the PIN try counter is full again.\n";
-    }
-    return 0;
+    return PinSession(options, connected).run();
 }
 
 }  // namespace
@@ -92,6 +188,8 @@ void addPinCommands(CLI::App& app, Commands& commands) {
         ->required();
     pinCmd->add_option("--reader", options->reader, "Reader name (default: the first reader holding a card)");
     pinCmd->add_option("--wait", options->wait, "Seconds to wait for a card to be inserted");
+    pinCmd->add_flag("--yes", options->yes,
+                     "Spend a last PIN or PUK try without asking (scripts; at a terminal the program asks)");
     addSecretOptions(pinCmd, options->secrets);
     commands.add(pinCmd, [options] { return pinCommand(*options); });
 }

@@ -94,7 +94,8 @@ int watch(double timeoutSeconds, int maxEvents) {
 }  // namespace
 
 void addReaderCommands(CLI::App& app, Commands& commands) {
-    commands.add(app.add_subcommand("readers", "List PC/SC readers, their cards and ATRs"), [] { return listReaders(); });
+    commands.add(app.add_subcommand("readers", "List PC/SC readers, their cards and ATRs"), [] { return listReaders(); },
+                 Commands::Terminal::Leave);
 
     struct Probe {
         std::string reader;
@@ -105,7 +106,8 @@ void addReaderCommands(CLI::App& app, Commands& commands) {
     probeCmd->add_option("--reader", probeOptions->reader, "Reader name (default: the first reader holding a card)");
     probeCmd->add_option("--wait", probeOptions->wait, "Seconds to wait for a card to be inserted")
         ->check(CLI::NonNegativeNumber);
-    commands.add(probeCmd, [probeOptions] { return probe(probeOptions->reader, probeOptions->wait); });
+    commands.add(
+        probeCmd, [probeOptions] { return probe(probeOptions->reader, probeOptions->wait); }, Commands::Terminal::Leave);
 
     struct Watch {
         double timeout = 0;
@@ -117,7 +119,8 @@ void addReaderCommands(CLI::App& app, Commands& commands) {
         ->check(CLI::NonNegativeNumber);
     watchCmd->add_option("--events", watchOptions->events, "Stop after this many events; fail if fewer arrive")
         ->check(CLI::NonNegativeNumber);
-    commands.add(watchCmd, [watchOptions] { return watch(watchOptions->timeout, watchOptions->events); });
+    commands.add(
+        watchCmd, [watchOptions] { return watch(watchOptions->timeout, watchOptions->events); }, Commands::Terminal::Leave);
 }
 
 }  // namespace quorum::host::cli

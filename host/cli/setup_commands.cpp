@@ -5,7 +5,9 @@
 #include "host/card/connected_card.hpp"
 #include "host/ceremonies/card_door.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
+#include "host/ceremonies/ceremony_context.hpp"
 #include "host/cli/commands.hpp"
+#include "host/documents/audit_log.hpp"
 
 namespace quorum::host::cli {
 
@@ -60,6 +62,11 @@ int issueCard(const IssueCard& options) {
         throw CardProtocolError("the card presents itself as card " + std::to_string(authenticated.cardIndex.value_or(0)) +
                                 ", not " + std::to_string(options.index));
     card.personalize(policy, pin, puk);
+    AuditLog::open(files.auditLogPath())
+        .append("card-issued", details({{"index", std::to_string(options.index)},
+                                        {"card_id", toHex(info.cardId)},
+                                        {"certificate_sha256", toHex(certificate.sha256Fingerprint())},
+                                        {"how", "issue-card"}}));
     std::cout << "card " << options.index << " personalized over SCP11a: PIN " << int{policy.pinMin} << "-"
               << int{policy.pinMax} << " characters, " << int{policy.pinTries} << " PIN tries, " << int{policy.pukTries}
               << " PUK tries" << (policy.changeBeforeUse ? "; the holder must change the transport PIN first" : "")
@@ -86,6 +93,14 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     commands.add(caCreateCmd, [create] {
         const CeremonyFiles files(create->ceremonyDir);
         const auto ca = files.create(create->caName, create->passphrase.read(true), create->hostName);
+        AuditLog::open(files.auditLogPath())
+            .append("ca-created",
+                    details({{"card_set_id", toHex(ca.cardSetId())},
+                             {"ca_certificate_sha256", toHex(ca.certificate().sha256Fingerprint())},
+                             {"ca_name", create->caName},
+                             {"host", create->hostName},
+                             {"host_certificate_sha256",
+                              toHex(files.loadHost().certificate.sha256Fingerprint())}}));
         std::cout << "ceremony created in " << create->ceremonyDir << "\n  CA: " << create->caName
                   << "\n  card set: " << toHex(ca.cardSetId())
                   << "\n  CA certificate SHA-256: " << toHex(ca.certificate().sha256Fingerprint())
@@ -109,7 +124,10 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     addPassphraseOptions(hostIssueCmd, host->passphrase);
     commands.add(hostIssueCmd, [host] {
         const CeremonyFiles files(host->ceremonyDir);
-        files.issueHost(files.loadCa(host->passphrase.read(false)), host->hostName, host->prefix);
+        const auto certificate = files.issueHost(files.loadCa(host->passphrase.read(false)), host->hostName, host->prefix);
+        AuditLog::open(files.auditLogPath())
+            .append("host-issued", details({{"host", host->hostName},
+                                            {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
         std::cout << "host " << host->hostName << ": " << host->prefix << ".pem, " << host->prefix << "-key.pem\n";
         return 0;
     });

@@ -17,6 +17,7 @@
 
 #include "apdu/bytes.hpp"
 #include "crypto/primitives.hpp"
+#include "host/documents/pgp_words.hpp"
 
 namespace quorum::host {
 
@@ -302,13 +303,14 @@ AuditVerification verifyAuditLog(const std::string& path) {
 }
 
 AuditVerification verifyAuditLog(const std::string& path, const std::string& expectedLastHash) {
-    std::string expected = expectedLastHash;
-    for (char& c : expected)
-        if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
-    if (!expected.empty() && (expected.size() != kHashHexSize || !isUpperHex(expected)))
-        throw std::invalid_argument(
-            "the expected last hash of an audit log is 64 hex digits, not \"" + expectedLastHash +
-            "\"");
+    std::string expected;
+    if (expectedLastHash.find_first_not_of(" \t\n") != std::string::npos) {
+        try {
+            expected = toHex(parseFingerprint(expectedLastHash, kHashHexSize / 2));
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::string("the last hash of an audit log as written down: ") + e.what());
+        }
+    }
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw AuditLogError("cannot open the audit log " + path + ": " + errnoText());
     FdCloser closer{fd};

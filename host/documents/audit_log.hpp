@@ -64,8 +64,8 @@ struct AuditVerification {
 // When line i is the last line, the file alone cannot tell, and the error names line i.
 AuditVerification verifyAuditLog(const std::string& path);
 
-// The same, and the last entry's hash must be `expectedLastHash` (hex, either case), recorded
-// outside the file: otherwise the error names the last line (altered, or the log was cut or
+// The same, and the last entry's hash must be `expectedLastHash`, recorded outside the file: as
+// 64 hex digits or 32 PGP words, as parseFingerprint() reads them: otherwise the error names the last line (altered, or the log was cut or
 // extended). An empty expectedLastHash means no such check.
 AuditVerification verifyAuditLog(const std::string& path, const std::string& expectedLastHash);
 

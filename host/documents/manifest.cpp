@@ -66,6 +66,21 @@ void readThresholdKey(const Json::Value& root, Manifest& m) {
 
 }  // namespace
 
+void checkHolderName(const std::string& name) {
+    constexpr std::size_t kMaxHolderName = 100;
+    if (name.empty() || name.size() > kMaxHolderName)
+        throw ManifestError("a holder's name has 1 to " + std::to_string(kMaxHolderName) + " characters, not " +
+                            std::to_string(name.size()));
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7F) throw ManifestError("a holder's name cannot contain control characters: \"" + name + "\"");
+}
+
+std::string ManifestCard::describe() const {
+    std::string text = "card " + std::to_string(index) + " (";
+    if (!holder.empty()) text += holder + ", ";
+    return text + "id " + toHex(cardId).substr(0, 8) + "...)";
+}
+
 const ManifestCard* Manifest::card(int index) const {
     for (const auto& listed : cards)
         if (listed.index == index) return &listed;
@@ -87,6 +102,7 @@ std::string Manifest::toJson() const {
         c["index"] = card.index;
         c["card_id"] = toHex(card.cardId);
         c["certificate"] = card.certificatePem;
+        if (!card.holder.empty()) c["holder"] = card.holder;
         list.append(c);
     }
     root["cards"] = list;
@@ -115,7 +131,7 @@ std::string Manifest::toJson() const {
     return Json::writeString(writer, root) + "\n";
 }
 
-Manifest Manifest::fromJson(const std::string& text) {
+Manifest Manifest::fromJson(const std::string& text, bool draft) {
     const Json::Value root = kDocument.parse(text);
     if (requireString(root, "format") != kFormat)
         throw ManifestError(std::string("manifest: \"format\" is not \"") + kFormat + "\"");
@@ -160,7 +176,7 @@ Manifest Manifest::fromJson(const std::string& text) {
     }
 
     const Json::Value& cards = require(root, "cards", "");
-    if (!cards.isArray() || static_cast<int>(cards.size()) != m.n)
+    if (!cards.isArray() || static_cast<int>(cards.size()) > m.n || (!draft && static_cast<int>(cards.size()) != m.n))
         throw ManifestError("manifest: \"cards\" must list the " + std::to_string(m.n) + " cards");
     std::set<int> seen;
     for (Json::ArrayIndex i = 0; i < cards.size(); ++i) {
@@ -169,6 +185,14 @@ Manifest Manifest::fromJson(const std::string& text) {
         card.index = requireInt(cards[i], "index", where);
         card.cardId = requireHex(cards[i], "card_id", where);
         card.certificatePem = requireString(cards[i], "certificate", where);
+        if (cards[i].isMember("holder")) {
+            card.holder = requireString(cards[i], "holder", where);
+            try {
+                checkHolderName(card.holder);
+            } catch (const ManifestError& e) {
+                throw ManifestError("manifest: " + where + "\"holder\": " + e.what());
+            }
+        }
         if (card.index < 1 || card.index > m.n || !seen.insert(card.index).second)
             throw ManifestError("manifest: " + where + "index " + std::to_string(card.index) +
                                 " is outside 1.." + std::to_string(m.n) + " or listed twice");

@@ -27,7 +27,14 @@ struct ManifestCard {
     int index = 0;                // 1..n, as certified
     Bytes cardId;                 // 16 bytes, from the card's FCI
     std::string certificatePem;  // the card's certificate
+    std::string holder;           // who holds it, as given at key generation; may be empty
+    // "card 3 (Alice Example, id 01545E...)": how prompts and messages name the card.
+    std::string describe() const;
 };
+
+// A holder's name as a manifest keeps it: 1 to 100 characters, no control characters. Throws
+// ManifestError naming what is wrong.
+void checkHolderName(const std::string& name);
 
 struct ManifestSigningKey {
     std::string type;             // "rsa2048", "rsa3072", "rsa4096" or "p256"
@@ -60,8 +67,9 @@ struct Manifest {
     // Strict: every field present and well formed, k <= n, card indexes distinct in 1..n, the
     // commitments' threshold equal to k (Shamir) or the threshold key's k, n and PEM public key
     // matching (Shoup), every certificate issued by the CA for this card set with the index it is
-    // listed under. Throws ManifestError naming what is wrong.
-    static Manifest fromJson(const std::string& text);
+    // listed under. Throws ManifestError naming what is wrong. A `draft` (a key generation in
+    // progress) may list fewer than n cards.
+    static Manifest fromJson(const std::string& text, bool draft = false);
 
     // Writes a new file (mode 0644: it is public), fsynced; refuses to overwrite one.
     void save(const std::string& path) const;

@@ -1,6 +1,10 @@
 #include "host/documents/pgp_words.hpp"
 
 #include <array>
+#include <cctype>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
 
 namespace quorum::host {
 
@@ -103,6 +107,68 @@ constexpr std::array<const char*, 256> kOdd = {
 
 const char* pgpWord(std::uint8_t value, std::size_t position) {
     return position % 2 == 0 ? kEven[value] : kOdd[value];
+}
+
+namespace {
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// The byte whose word in `list` is `word` (compared without case), or -1.
+int lookup(const std::array<const char*, 256>& list, const std::string& word) {
+    for (std::size_t value = 0; value < list.size(); ++value)
+        if (lower(list[value]) == word) return static_cast<int>(value);
+    return -1;
+}
+
+std::string ordinal(std::size_t position) { return "word " + std::to_string(position + 1); }
+}  // namespace
+
+std::string pgpWordLines(const Bytes& data, const std::string& indent) {
+    constexpr std::size_t kPerLine = 8;
+    std::string lines;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (i != 0) lines += i % kPerLine == 0 ? "\n" + indent : " ";
+        lines += pgpWord(data[i], i);
+    }
+    return lines;
+}
+
+Bytes parseFingerprint(const std::string& text, std::size_t size) {
+    std::string compact;
+    for (char c : text)
+        if (!std::isspace(static_cast<unsigned char>(c)) && c != ':') compact += c;
+    const bool hex = !compact.empty() && compact.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (hex) {
+        if (compact.size() != 2 * size)
+            throw std::invalid_argument("a fingerprint is " + std::to_string(2 * size) + " hex digits (" +
+                                        std::to_string(size) + " PGP words), not " + std::to_string(compact.size()));
+        return fromHex(compact);
+    }
+    std::vector<std::string> words;
+    std::istringstream in(text);
+    for (std::string word; in >> word;) words.push_back(lower(word));
+    if (words.size() != size)
+        throw std::invalid_argument("a fingerprint is " + std::to_string(size) + " PGP words (or " +
+                                    std::to_string(2 * size) + " hex digits), not " + std::to_string(words.size()) +
+                                    " words");
+    Bytes bytes(size);
+    for (std::size_t i = 0; i < size; ++i) {
+        const bool even = i % 2 == 0;
+        const int value = lookup(even ? kEven : kOdd, words[i]);
+        if (value >= 0) {
+            bytes[i] = static_cast<std::uint8_t>(value);
+            continue;
+        }
+        if (lookup(even ? kOdd : kEven, words[i]) >= 0)
+            throw std::invalid_argument(ordinal(i) + ", \"" + words[i] + "\", is a " +
+                                        (even ? "three" : "two") + "-syllable word where a " +
+                                        (even ? "two" : "three") +
+                                        "-syllable word belongs: a word was dropped or repeated before it");
+        throw std::invalid_argument(ordinal(i) + ", \"" + words[i] + "\", is not a PGP word");
+    }
+    return bytes;
 }
 
 std::string pgpWords(const Bytes& data) {

@@ -377,7 +377,7 @@ void Pkcs11Module::initToken(CK_SLOT_ID slot, const std::string& label, const By
                              const Bytes& userPin) const {
     unsigned char paddedLabel[32];
     if (label.size() > sizeof paddedLabel)
-        throw std::invalid_argument("token label longer than 32 bytes: " + label);
+        throw UsageError("--token-label: a token label has at most 32 bytes, not " + std::to_string(label.size()) + ": " + label);
     std::fill(std::begin(paddedLabel), std::end(paddedLabel), static_cast<unsigned char>(' '));
     std::copy(label.begin(), label.end(), paddedLabel);
 

@@ -48,9 +48,10 @@ PcscCard::~PcscCard() { SCardDisconnect(card_, SCARD_LEAVE_CARD); }
 Bytes PcscCard::transmit(const Bytes& command) {
     const SCARD_IO_REQUEST* pci = protocol_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
     DWORD size = static_cast<DWORD>(receiveBuffer_.size());
-    checkPcsc("SCardTransmit", SCardTransmit(card_, pci, command.data(),
-                                             static_cast<DWORD>(command.size()), nullptr,
-                                             receiveBuffer_.data(), &size));
+    checkPcsc("SCardTransmit",
+              SCardTransmit(card_, pci, command.data(), static_cast<DWORD>(command.size()), nullptr,
+                            receiveBuffer_.data(), &size),
+              Call::CardExchange);
     // vpcd reports a card that vanished in the middle of an APDU as success with no bytes.
     if (size < 2)
         throw CommunicationError("SCardTransmit(" + reader_ + "): " + std::to_string(size) +

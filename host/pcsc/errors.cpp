@@ -20,7 +20,9 @@ PcscFailure<Branch>::PcscFailure(const std::string& operation, long code)
 template class PcscFailure<AttemptError>;
 template class PcscFailure<FatalError>;
 
-void throwPcscError(const std::string& operation, long code) {
+void throwPcscError(const std::string& operation, long code, Call call) {
+    if (static_cast<LONG>(code) == SCARD_F_COMM_ERROR && call == Call::Service)
+        throw ServiceUnavailableError(operation, code);  // the RPC connection to pcscd broke
     switch (static_cast<LONG>(code)) {
         case SCARD_E_NO_SERVICE:
         case SCARD_E_SERVICE_STOPPED: throw ServiceUnavailableError(operation, code);
@@ -41,8 +43,8 @@ void throwPcscError(const std::string& operation, long code) {
     }
 }
 
-void checkPcsc(const std::string& operation, long code) {
-    if (code != SCARD_S_SUCCESS) throwPcscError(operation, code);
+void checkPcsc(const std::string& operation, long code, Call call) {
+    if (code != SCARD_S_SUCCESS) throwPcscError(operation, code, call);
 }
 
 }  // namespace quorum::host

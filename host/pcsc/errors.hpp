@@ -25,7 +25,8 @@ private:
 using PcscAttemptError = PcscFailure<AttemptError>;
 using PcscFatalError = PcscFailure<FatalError>;
 
-// pcscd is not running or went away (SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED).
+// pcscd is not running or went away (SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED, and
+// SCARD_F_COMM_ERROR - "RPC transport error" - outside an exchange with a card).
 class ServiceUnavailableError : public PcscFatalError { using PcscFatalError::PcscFatalError; };
 // No reader is attached (SCARD_E_NO_READERS_AVAILABLE).
 class NoReadersError : public PcscFatalError { using PcscFatalError::PcscFatalError; };
@@ -52,10 +53,14 @@ class CommunicationError : public PcscAttemptError { using PcscAttemptError::Pcs
 // Another program holds the card exclusively (SCARD_E_SHARING_VIOLATION).
 class SharingViolationError : public PcscAttemptError { using PcscAttemptError::PcscAttemptError; };
 
+// Whether the failed call was an exchange with a card (SCardTransmit): there SCARD_F_COMM_ERROR
+// means the exchange broke off (CommunicationError); anywhere else, that pcscd went away.
+enum class Call { Service, CardExchange };
+
 // Throws the exception type matching `code`; message "<operation>: <pcsc text> (0x...)".
-[[noreturn]] void throwPcscError(const std::string& operation, long code);
+[[noreturn]] void throwPcscError(const std::string& operation, long code, Call call = Call::Service);
 
 // Throws unless `code` is SCARD_S_SUCCESS.
-void checkPcsc(const std::string& operation, long code);
+void checkPcsc(const std::string& operation, long code, Call call = Call::Service);
 
 }  // namespace quorum::host

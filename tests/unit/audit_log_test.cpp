@@ -448,3 +448,44 @@ TEST_CASE("audit: PGP words - the published fingerprint examples, one word per b
     CHECK(odd.size() == 256);
     for (const auto& w : even) CHECK(odd.count(w) == 0);
 }
+
+TEST_CASE("audit: a fingerprint written down is read back as hex or PGP words, never with a wrong word") {
+    const Bytes hash = crypto::sha256(Bytes{1, 2, 3});
+    const std::string words = host::pgpWords(hash);
+    CHECK(host::parseFingerprint(toHex(hash), 32) == hash);
+    CHECK(host::parseFingerprint(toHex(hash, ":"), 32) == hash);  // colons and spaces ignored
+    std::string lowerHex = toHex(hash, " ");
+    for (char& c : lowerHex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    CHECK(host::parseFingerprint(lowerHex, 32) == hash);
+    CHECK(host::parseFingerprint(words, 32) == hash);
+    // Case and spacing as a tired hand writes them.
+    std::string sloppy;
+    for (char c : words) sloppy += c == ' ' ? std::string("  \n\t") : std::string(1, static_cast<char>(std::toupper(c)));
+    CHECK(host::parseFingerprint(sloppy, 32) == hash);
+
+    auto refusal = [](const std::string& text) {
+        return test::thrownMessage<std::invalid_argument>([&] { host::parseFingerprint(text, 32); });
+    };
+    // Too few (the 8-word prefix older versions showed), a word dropped, one repeated, one misspelt.
+    const std::size_t eighth = [&] {
+        std::size_t at = 0;
+        for (int i = 0; i < 8; ++i) at = words.find(' ', at) + 1;
+        return at - 1;
+    }();
+    CHECK(test::contains(refusal(words.substr(0, eighth)), "32 PGP words (or 64 hex digits), not 8 words"));
+    const std::size_t second = words.find(' ') + 1;
+    const std::string dropped = words.substr(0, second) + words.substr(words.find(' ', second) + 1);
+    CHECK(test::contains(refusal(dropped + " " + host::pgpWord(0, 31)),
+                         "a two-syllable word where a three-syllable word belongs"));
+    const std::string first = words.substr(0, second - 1);
+    std::string lowerFirst = first;
+    for (char& c : lowerFirst) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // The first word said twice: the 31 words after it all shift by one.
+    CHECK(test::contains(refusal(first + " " + words.substr(0, words.rfind(' '))),
+                         "word 2, \"" + lowerFirst + "\", is a two-syllable word where a three-syllable word belongs"));
+    std::string misspelt = words;
+    misspelt.replace(0, first.size(), first + "x");
+    CHECK(test::contains(refusal(misspelt), "word 1, \"" ));
+    CHECK(test::contains(refusal(misspelt), "is not a PGP word"));
+    CHECK(test::contains(refusal(toHex(hash).substr(2)), "64 hex digits (32 PGP words), not 62"));
+}

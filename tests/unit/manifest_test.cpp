@@ -22,7 +22,8 @@ Manifest sample() {
     m.caCertificatePem = ca.certificate().pem();
     for (int i = 1; i <= 3; ++i)
         m.cards.push_back({i, Bytes(16, static_cast<std::uint8_t>(i)),
-                           ca.issueCard(crypto::EcPrivateKey::generate().publicKey(), i).pem()});
+                           ca.issueCard(crypto::EcPrivateKey::generate().publicKey(), i).pem(),
+                           i == 2 ? "Ana Example" : ""});
     m.commitments = crypto::deal(2, 3).commitments;
     m.signingKey = {"p256", "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----\n", Bytes(40, 0xAB),
                     "CKM_AES_KEY_WRAP_PAD"};
@@ -43,6 +44,10 @@ TEST_CASE("manifest: JSON round trip and file round trip") {
     CHECK(toHex(back.commitments.digest()) == toHex(m.commitments.digest()));
     CHECK(back.cards.size() == 3);
     CHECK(back.cards[2].index == 3);
+    CHECK(back.cards[1].holder == "Ana Example");  // holders are optional, per card
+    CHECK(back.cards[0].holder.empty());
+    CHECK(back.cards[1].describe() == "card 2 (Ana Example, id 02020202...)");
+    CHECK(back.cards[0].describe() == "card 1 (id 01010101...)");
 
     test::TempFolder folder;
     const auto path = folder.file("set.json");
@@ -80,6 +85,9 @@ TEST_CASE("manifest: damaged or inconsistent manifests are refused, naming the f
          "index 9 is outside 1..3"},
         {"missing signing key type", replaced(good, "\"type\" : \"p256\",", ""), "\"type\" is missing"},
         {"other wrap mechanism", replaced(good, "CKM_AES_KEY_WRAP_PAD", "CKM_AES_ECB"), "wrap mechanism"},
+        {"holder not a string", replaced(good, "\"Ana Example\"", "7"), "cards[1]: \"holder\" is not a string"},
+        {"empty holder", replaced(good, "\"Ana Example\"", "\"\""), "\"holder\": a holder's name has 1 to 100"},
+        {"holder with a line break", replaced(good, "\"Ana Example\"", "\"Ana\\nExample\""), "control characters"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.name);

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "apdu/response_chaining.hpp"
+#include "apdu/status.hpp"
 #include "host/card/quorum_card.hpp"
 #include "tests/support/card_fixture.hpp"
 
@@ -73,4 +74,35 @@ TEST_CASE("QuorumCard: blocked PIN, unblock with the PUK, and a terminated card"
     CHECK_THROWS_WITH_AS(h.card.unblockPin(text("00000000"), text("111111")),
                          doctest::Contains("TERMINATED"), host::WrongSecretError);
     CHECK_THROWS_AS(h.card.select(), host::CardTerminatedError);
+}
+
+TEST_CASE("QuorumCard: wipe() takes a half-issued card back to BLANK; an issued card refuses") {
+    HostAndCard h;
+    h.card.issueIdentity(test::TestCeremony::instance().ca, 6);
+    h.card.storeShare({6, Bytes(32, 0x11)}, Bytes(32, 0x22));
+    h.card.wipe();
+    CHECK_FALSE(h.card.secure());                                  // the card ended the session
+    const auto info = h.card.select();
+    CHECK(info.lifecycleName() == "BLANK");
+    CHECK_FALSE(info.pinPolicy);
+    CHECK(h.f.nvm.persisted().size() == 2);                        // card id and state
+    // No certificate any more: no session, so nothing more to wipe until it is issued again.
+    CHECK_THROWS_WITH_AS(h.card.wipe(), doctest::Contains("no certificate"), host::CardAuthenticationError);
+
+    h.card.issueIdentity(test::TestCeremony::instance().ca, 6);    // the whole issuance again
+    host::PinPolicy policy;
+    policy.changeBeforeUse = false;
+    h.card.personalize(policy, text("123456"), text("12345678"));
+    h.card.verifyPin(text("123456"));
+    try {
+        h.card.wipe();
+        FAIL("an issued card was wiped");
+    } catch (const host::CardRefusedError& e) {
+        CHECK(e.sw() == 0x6985);
+        // Said as what happened and what to do, with the raw status kept at the end.
+        CHECK(std::string(e.what()) ==
+              "wiping the card: WIPE only undoes an issuance that stopped half-way; this card is OPERATIONAL, its "
+              "issuance finished, and it keeps what it holds (card status 6985)");
+    }
+    CHECK(h.card.select().lifecycleName() == "OPERATIONAL");
 }

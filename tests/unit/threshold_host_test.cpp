@@ -37,7 +37,7 @@ Manifest thresholdManifest() {
     m.caCertificatePem = ca.certificate().pem();
     for (int i = 1; i <= 7; ++i)
         m.cards.push_back({i, Bytes(16, static_cast<std::uint8_t>(i)),
-                           ca.issueCard(crypto::EcPrivateKey::generate().publicKey(), i).pem()});
+                           ca.issueCard(crypto::EcPrivateKey::generate().publicKey(), i).pem(), ""});
     m.rsaKey = smallDeal().publicKey;
     m.signingKey.type = "rsa512";
     m.signingKey.publicKeyPem = m.rsaKey.toPem();
