@@ -51,6 +51,7 @@ public:
     void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
               StepTimes& times) override {
         ReleasedShare released = times.time("GET SHARE (wrapped)", [&] { return card.getShare(); });
+        const std::uint32_t usage = released.usageCount;
         const auto result = times.time("share checked against the commitments",
                                        [&] { return collector_.offer(info, std::move(released)); });
         context.out() << result.message << std::endl;
@@ -58,7 +59,8 @@ public:
             return context.audit().append(
                 "share-offered",
                 details({{"index", std::to_string(result.cardIndex)},
-                         {"outcome", result.outcome == ShareCollector::Outcome::Accepted ? "accepted" : "refused"}}));
+                         {"outcome", result.outcome == ShareCollector::Outcome::Accepted ? "accepted" : "refused"},
+                         {"usage_counter", std::to_string(usage)}}));
         });
     }
 
