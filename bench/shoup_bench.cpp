@@ -10,6 +10,9 @@
 //       |N|-2-bit exponent and two with |N|+512-bit ones (r), one Montgomery context for the three;
 //   RSA-CRT  EVP_PKEY_sign (PKCS#1 v1.5, SHA-256) with an ordinary RSA key built from the same
 //       p and q; RSA verify: EVP_PKEY_verify of that signature.
+// Batch (--batch-size m, default 9): the card's batch PARTIAL SIGN of m digests
+// (card::computePartialSignatureBatch) against m single ones with proofs, and the library's
+// partialSignBatch / verifyBatch against m partialSign / verifyPartial, all in the same loop.
 // Every iteration runs every operation once, in a fixed order, so load changes hit baselines and
 // subjects alike; medians, p10/p90, and ratios of medians are printed as Markdown.
 //
@@ -312,10 +315,17 @@ SizeSetup setUp(int bits, const std::string& cachePath) {
 struct SizeResult {
     int bits = 0;
     int iterations = 0;
+    int batchSize = 0;
     std::map<std::string, std::vector<double>> samples;
 };
 
-SizeResult measure(SizeSetup& setup, int iterations, int warmup) {
+std::vector<Bytes> randomDigests(int count) {
+    std::vector<Bytes> digests;
+    for (int j = 0; j < count; ++j) digests.push_back(randomBytes(shoup::kDigestSize));
+    return digests;
+}
+
+SizeResult measure(SizeSetup& setup, int iterations, int warmup, int batchSize) {
     const shoup::PublicKey& key = setup.deal.publicKey;
     const int bits = setup.bits;
     const Bn n = fromBytes(key.modulus);
@@ -368,9 +378,22 @@ SizeResult measure(SizeSetup& setup, int iterations, int warmup) {
                               fixedDigest))
         throw std::runtime_error("the card's computation differs from crypto/shoup");
 
+    // The batch: the card's answer is crypto/shoup's (same x_{i,j}) and verifies; fixed single
+    // partials and a fixed batch of the same digests for the verification rows.
+    const std::vector<Bytes> fixedDigests = randomDigests(batchSize);
+    const protocol::PartialSignatureBatch cardBatch =
+        card::computePartialSignatureBatch(coprocessor, cardShare(key, share), fixedDigests);
+    const shoup::BatchPartial fixedBatch{cardBatch.values, cardBatch.challenge, cardBatch.response};
+    std::vector<shoup::Partial> fixedSingles;
+    for (const Bytes& d : fixedDigests) fixedSingles.push_back(shoup::partialSign(key, share, d));
+    if (!shoup::verifyBatch(key, share.index, fixedBatch, fixedDigests) ||
+        shoup::partialSignBatch(key, share, fixedDigests).values != fixedBatch.values)
+        throw std::runtime_error("the card's batch differs from crypto/shoup's");
+
     // Per-iteration inputs, drawn outside the timed regions.
     Bn baseA, expA, baseB1, expB1, baseB2, expB2, baseB3, expB3;
     Bytes digest;
+    std::vector<Bytes> digests;  // the batch's
     Bn result = newBn();
     const int shareBits = bits - 2;
     const int randomBits = bits + 512;
@@ -384,6 +407,7 @@ SizeResult measure(SizeSetup& setup, int iterations, int warmup) {
         baseB3 = randomBelow(n.get());
         expB3 = randomSecretExponent(randomBits);
         digest = randomBytes(shoup::kDigestSize);
+        digests = randomDigests(batchSize);
     };
     const auto expWith = [&](BN_MONT_CTX* m, const BIGNUM* base, const BIGNUM* exponent) {
         check(BN_mod_exp_mont_consttime(result.get(), base, exponent, n.get(), ctx.get(), m),
@@ -428,6 +452,35 @@ SizeResult measure(SizeSetup& setup, int iterations, int warmup) {
                    }, {}});
     ops.push_back({"combineNoProofs", [&] { shoup::combine(key, partials, fixedDigest, false); }, {}});
     ops.push_back({"combineProofs", [&] { shoup::combine(key, partials, fixedDigest, true); }, {}});
+    // A batch of batchSize digests against as many single PARTIAL SIGNs (docs/batch-proof.md).
+    ops.push_back({"cardSingles",
+                   [&] {
+                       for (const Bytes& d : digests)
+                           card::computePartialSignature(coprocessor, onCard, d);
+                   },
+                   {}});
+    ops.push_back({"cardBatch",
+                   [&] { card::computePartialSignatureBatch(coprocessor, onCard, digests); },
+                   {}});
+    ops.push_back({"libSingles",
+                   [&] {
+                       for (const Bytes& d : digests) shoup::partialSign(key, share, d);
+                   },
+                   {}});
+    ops.push_back({"libBatch", [&] { shoup::partialSignBatch(key, share, digests); }, {}});
+    ops.push_back({"verifySingles",
+                   [&] {
+                       for (std::size_t j = 0; j < fixedSingles.size(); ++j)
+                           if (!shoup::verifyPartial(key, fixedSingles[j], fixedDigests[j]))
+                               throw std::runtime_error("verifyPartial failed");
+                   },
+                   {}});
+    ops.push_back({"verifyBatch",
+                   [&] {
+                       if (!shoup::verifyBatch(key, share.index, fixedBatch, fixedDigests))
+                           throw std::runtime_error("verifyBatch failed");
+                   },
+                   {}});
     // Pieces of partialSignWithoutProof's overhead over A'.
     ops.push_back({"keyCheck", [&] { key.check(); }, {}});
     ops.push_back({"montSetup", [&] {
@@ -455,6 +508,7 @@ SizeResult measure(SizeSetup& setup, int iterations, int warmup) {
     SizeResult sizeResult;
     sizeResult.bits = bits;
     sizeResult.iterations = iterations;
+    sizeResult.batchSize = batchSize;
     for (Operation& op : ops) sizeResult.samples[op.name] = std::move(op.samples);
     return sizeResult;
 }
@@ -476,6 +530,45 @@ std::string formatRatio(double ratio) {
     char text[32];
     std::snprintf(text, sizeof text, ratio < 10 ? "%.3fx" : "%.1fx", ratio);
     return text;
+}
+
+// The batch rows: each against A and against the same work done digest by digest.
+void printBatch(const SizeResult& r) {
+    const auto& s = r.samples;
+    const auto med = [&](const std::string& name) { return median(s.at(name)); };
+    const int m = r.batchSize;
+    struct Line {
+        std::string label, op, singles;
+    };
+    const std::vector<Line> lines = {
+        {"card: " + std::to_string(m) +
+             " single PARTIAL SIGNs with proofs (computePartialSignature)",
+         "cardSingles", ""},
+        {"card: one batch PARTIAL SIGN of " + std::to_string(m) + " (computePartialSignatureBatch)",
+         "cardBatch", "cardSingles"},
+        {"`partialSign` x " + std::to_string(m), "libSingles", ""},
+        {"`partialSignBatch` of " + std::to_string(m), "libBatch", "libSingles"},
+        {"`verifyPartial` x " + std::to_string(m), "verifySingles", ""},
+        {"`verifyBatch` of " + std::to_string(m), "verifyBatch", "verifySingles"},
+    };
+    std::printf("\nA batch of %d digests (same loop):\n\n", m);
+    std::printf(
+        "| operation | median ms | p10 | p90 | x A | x the singles "
+        "|\n|---|---:|---:|---:|---:|---:|\n");
+    for (const Line& line : lines) {
+        const auto& v = s.at(line.op);
+        std::printf(
+            "| %s | %s | %s | %s | %s | %s |\n", line.label.c_str(), formatMs(median(v)).c_str(),
+            formatMs(percentile(v, 0.1)).c_str(), formatMs(percentile(v, 0.9)).c_str(),
+            formatRatio(med(line.op) / med("A")).c_str(),
+            line.singles.empty() ? "" : formatRatio(med(line.op) / med(line.singles)).c_str());
+    }
+    const double goal = med("cardBatch") / med("cardSingles");
+    std::printf(
+        "\nGoal card batch <= 0.45x the %d single PARTIAL SIGNs: **%s** (%.3fx; %.2f A against "
+        "%.2f A)\n",
+        m, goal <= 0.45 ? "met" : "MISSED", goal, med("cardBatch") / med("A"),
+        med("cardSingles") / med("A"));
 }
 
 void printSize(const SizeResult& r) {
@@ -517,6 +610,7 @@ void printSize(const SizeResult& r) {
     const double goal = med("withoutProof") / med("A");
     std::printf("\nGoal `partialSignWithoutProof` <= 1.15x A: **%s** (%.3fx; %.3fx A')\n",
                 goal <= 1.15 ? "met" : "MISSED", goal, med("withoutProof") / med("A'"));
+    printBatch(r);
     std::printf("\nPieces of the overhead over A' (same loop):\n\n");
     std::printf("| piece | median ms | share of A' |\n|---|---:|---:|\n");
     const std::vector<std::pair<std::string, std::string>> pieces = {
@@ -599,6 +693,7 @@ int main(int argc, char** argv) {
     std::vector<int> sizes = {2048, 3072, 4096};
     int iterations = 0;
     int warmup = 3;
+    int batchSize = 9;
     int keygenRuns = 3;
     std::vector<int> keygenSizes;
     bool keygenOnly = false;
@@ -609,6 +704,10 @@ int main(int argc, char** argv) {
     app.add_option("-n,--iterations", iterations,
                    "Iterations per size (0: 200 for 2048, 80 for 3072, 40 for 4096)")->capture_default_str();
     app.add_option("--warmup", warmup, "Untimed iterations first")->capture_default_str();
+    app.add_option("--batch-size", batchSize,
+                   "Digests in the batch PARTIAL SIGN measured (2..16; a root-zone KSR has 9)")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 16));
     app.add_option("--keygen-runs", keygenRuns, "Times shoup::deal(2048, 3, 7) is timed (0: none)")
         ->capture_default_str();
     app.add_option("--keygen-sizes", keygenSizes, "Also time deal() once for each of these sizes")
@@ -639,7 +738,7 @@ int main(int argc, char** argv) {
                 const int count = iterations > 0 ? iterations : bits == 2048 ? 200 : bits == 3072 ? 80 : 40;
                 std::cerr << "shoup_bench: measuring " << bits << " bits, " << count << " iterations\n";
                 const auto start = Clock::now();
-                const SizeResult result = measure(setup, count, warmup);
+                const SizeResult result = measure(setup, count, warmup, batchSize);
                 std::cerr << "shoup_bench: " << bits << " bits took " << millis(start, Clock::now()) / 1000
                           << " s\n";
                 printSize(result);

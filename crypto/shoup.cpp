@@ -347,10 +347,7 @@ bool readValue(const Modulus& modulus, const Bytes& value, Bn& out, const std::s
     return !BN_is_zero(out.get()) && modulus.below(out.get());
 }
 
-// x_i, and its proof when `prove`.
-Partial sign(const PublicKey& key, const KeyShare& share, const Bytes& digest, bool prove,
-             const std::optional<Bytes>& r, const std::string& op) {
-    key.check();
+void checkShare(const PublicKey& key, const KeyShare& share, const std::string& op) {
     if (share.index < 1 || share.index > key.n)
         throw std::invalid_argument(op + ": share index " + std::to_string(share.index) +
                                     " is out of range (1.." + std::to_string(key.n) + ")");
@@ -358,25 +355,44 @@ Partial sign(const PublicKey& key, const KeyShare& share, const Bytes& digest, b
         throw std::invalid_argument(op + ": the share must be " +
                                     std::to_string(key.modulusSize()) + " bytes, not " +
                                     std::to_string(share.value.size()));
+}
+
+void checkDigest(const Bytes& digest, const std::string& op) {
     if (digest.size() != kDigestSize)
         throw std::invalid_argument(op + ": the digest must be 32 bytes, not " +
                                     std::to_string(digest.size()));
+}
+
+std::string batchRule() {
+    return "a batch has " + std::to_string(kMinBatch) + " to " + std::to_string(kMaxBatch) +
+           " digests";
+}
+
+void checkRandom(const PublicKey& key, const std::optional<Bytes>& r, const std::string& op) {
     if (r && r->size() != randomSize(key.modulusSize()))
         throw std::invalid_argument(op + ": r must be " +
                                     std::to_string(randomSize(key.modulusSize())) + " bytes, not " +
                                     std::to_string(r->size()));
+}
 
-    const Bn modulusBn = readPublic(key.modulus, op);
-    const Modulus modulus(modulusBn.get(), true, op);
-    const Bn s = readSecret(share.value, op);
+// s_i as a secret BIGNUM, checked against N.
+Bn readShare(const Modulus& modulus, const KeyShare& share, const std::string& op) {
+    Bn s = readSecret(share.value, op);
     if (!modulus.below(s.get())) throw std::invalid_argument(op + ": the share is not below N");
+    return s;
+}
 
-    const Message message = encodeAndRaise(modulus, key.n, digest, op);
-    Bn xi = publicBn(op);
-    modulus.expSecret(xi.get(), message.u.get(), s.get(), op);
-    Partial partial{share.index, write(xi.get(), modulus.size, op), {}, {}};
-    if (!prove) return partial;
+struct Proof {
+    Bytes challenge;
+    Bytes response;
+};
 
+// Shoup's proof that log_v(v_i) == log_{x~}(x_i^2), s = s_i being both (step 3 of protocol 1):
+// r uniform in [0, 2^{L(N) + 2 L1}) (or the given one), c = H(v, x~, v_i, x_i^2, v^r, x~^r),
+// z = s c + r.
+Proof prove(const Modulus& modulus, const PublicKey& key, int index, const BIGNUM* s,
+            const BIGNUM* xTilde, const BIGNUM* xiSquared, const std::optional<Bytes>& r,
+            const std::string& op) {
     const int randomBits = modulus.bits + kRandomExtraBits;
     Bn random = r ? readSecret(*r, op) : secretBn(op);
     if (r && BN_num_bits(random.get()) > randomBits)
@@ -385,26 +401,107 @@ Partial sign(const PublicKey& key, const KeyShare& share, const Bytes& digest, b
                               modulus.ctx.get()) != 1)
         fail(op + ": BN_priv_rand_ex failed");
 
-    Bn xTilde = publicBn(op);
-    Bn xiSquared = publicBn(op);
-    modulus.mul(xTilde.get(), message.u.get(), message.u.get(), op);
-    modulus.mul(xiSquared.get(), xi.get(), xi.get(), op);
     const Bn v = readPublic(key.v, op);
     Bn vPrime = publicBn(op);
     Bn xPrime = publicBn(op);
     modulus.expSecret(vPrime.get(), v.get(), random.get(), op);
-    modulus.expSecret(xPrime.get(), xTilde.get(), random.get(), op);
+    modulus.expSecret(xPrime.get(), xTilde, random.get(), op);
 
-    partial.challenge =
-        challenge(modulus.size, key.v, write(xTilde.get(), modulus.size, op),
-                  key.verificationKey(share.index), write(xiSquared.get(), modulus.size, op),
-                  write(vPrime.get(), modulus.size, op), write(xPrime.get(), modulus.size, op));
-    const Bn c = readPublic(partial.challenge, op);
+    Proof proof;
+    proof.challenge =
+        challenge(modulus.size, key.v, write(xTilde, modulus.size, op), key.verificationKey(index),
+                  write(xiSquared, modulus.size, op), write(vPrime.get(), modulus.size, op),
+                  write(xPrime.get(), modulus.size, op));
+    const Bn c = readPublic(proof.challenge, op);
     Bn z = secretBn(op);
-    if (BN_mul(z.get(), s.get(), c.get(), modulus.ctx.get()) != 1 ||
+    if (BN_mul(z.get(), s, c.get(), modulus.ctx.get()) != 1 ||
         BN_add(z.get(), z.get(), random.get()) != 1)
         fail(op + ": response arithmetic failed");
-    partial.response = write(z.get(), responseSize(modulus.size), op);
+    proof.response = write(z.get(), responseSize(modulus.size), op);
+    return proof;
+}
+
+// Whether (c, z) proves log_v(v_i) == log_{x~}(x_i^2) for player `index`: c ==
+// H(v, x~, v_i, x_i^2, v^z v_i^-c, x~^z (x_i^2)^-c). False for a proof of the wrong shape, a z
+// that is too long or x_i^2 without an inverse.
+bool proofHolds(const Modulus& modulus, const PublicKey& key, int index, const BIGNUM* xTilde,
+                const BIGNUM* xiSquared, const Bytes& challengeBytes, const Bytes& response,
+                const std::string& op) {
+    if (challengeBytes.size() != kChallengeSize || response.size() != responseSize(modulus.size))
+        return false;
+    const Bn z = readPublic(response, op);
+    if (BN_num_bits(z.get()) > modulus.bits + kResponseExtraBits) return false;
+    const Bn c = readPublic(challengeBytes, op);
+    const Bytes& viBytes = key.verificationKey(index);
+    const Bn vi = readPublic(viBytes, op);
+    Bn viInverse = publicBn(op);
+    Bn xiSquaredInverse = publicBn(op);
+    if (!modulus.inverse(viInverse.get(), vi.get(), op) ||
+        !modulus.inverse(xiSquaredInverse.get(), xiSquared, op))
+        return false;
+
+    // v' = v^z v_i^-c and x' = x~^z (x_i^2)^-c, each one simultaneous exponentiation.
+    const Bn v = readPublic(key.v, op);
+    Bn vPrime = publicBn(op);
+    Bn xPrime = publicBn(op);
+    modulus.exp2Public(vPrime.get(), v.get(), z.get(), viInverse.get(), c.get(), op);
+    modulus.exp2Public(xPrime.get(), xTilde, z.get(), xiSquaredInverse.get(), c.get(), op);
+    const Bytes expected =
+        challenge(modulus.size, key.v, write(xTilde, modulus.size, op), viBytes,
+                  write(xiSquared, modulus.size, op), write(vPrime.get(), modulus.size, op),
+                  write(xPrime.get(), modulus.size, op));
+    return CRYPTO_memcmp(expected.data(), challengeBytes.data(), kChallengeSize) == 0;
+}
+
+// value^2 mod N.
+Bn squared(const Modulus& modulus, const BIGNUM* value, const std::string& op) {
+    Bn square = publicBn(op);
+    modulus.mul(square.get(), value, value, op);
+    return square;
+}
+
+// prod_j bases_j^{w_j} mod N for public bases and weights, two bases per simultaneous
+// exponentiation.
+Bn weightedProduct(const Modulus& modulus, const std::vector<Bn>& bases,
+                   const std::vector<Bytes>& weights, const std::string& op) {
+    Bn product = publicBn(op, 1);
+    Bn term = publicBn(op);
+    for (std::size_t j = 0; j < bases.size(); j += 2) {
+        const Bn first = readPublic(weights[j], op);
+        if (j + 1 < bases.size()) {
+            const Bn second = readPublic(weights[j + 1], op);
+            modulus.exp2Public(term.get(), bases[j].get(), first.get(), bases[j + 1].get(),
+                               second.get(), op);
+        } else {
+            modulus.expPublic(term.get(), bases[j].get(), first.get(), op);
+        }
+        modulus.mul(product.get(), product.get(), term.get(), op);
+    }
+    return product;
+}
+
+// x_i, and its proof when `withProof`.
+Partial sign(const PublicKey& key, const KeyShare& share, const Bytes& digest, bool withProof,
+             const std::optional<Bytes>& r, const std::string& op) {
+    key.check();
+    checkShare(key, share, op);
+    checkDigest(digest, op);
+    checkRandom(key, r, op);
+
+    const Bn modulusBn = readPublic(key.modulus, op);
+    const Modulus modulus(modulusBn.get(), true, op);
+    const Bn s = readShare(modulus, share, op);
+    const Message message = encodeAndRaise(modulus, key.n, digest, op);
+    Bn xi = publicBn(op);
+    modulus.expSecret(xi.get(), message.u.get(), s.get(), op);
+    Partial partial{share.index, write(xi.get(), modulus.size, op), {}, {}};
+    if (!withProof) return partial;
+
+    Proof proof =
+        prove(modulus, key, share.index, s.get(), squared(modulus, message.u.get(), op).get(),
+              squared(modulus, xi.get(), op).get(), r, op);
+    partial.challenge = std::move(proof.challenge);
+    partial.response = std::move(proof.response);
     return partial;
 }
 
@@ -681,43 +778,141 @@ bool verifyPartial(const PublicKey& key, const Partial& partial, const Bytes& di
     } catch (const ShoupError&) {
         return false;
     }
-    if (digest.size() != kDigestSize || partial.index < 1 || partial.index > key.n ||
-        partial.challenge.size() != kChallengeSize ||
-        partial.response.size() != responseSize(key.modulusSize()))
-        return false;
+    if (digest.size() != kDigestSize || partial.index < 1 || partial.index > key.n) return false;
 
     const Bn modulusBn = readPublic(key.modulus, op);
     const Modulus modulus(modulusBn.get(), false, op);
     Bn xi;
     if (!readValue(modulus, partial.value, xi, op)) return false;
-    const Bn z = readPublic(partial.response, op);
-    if (BN_num_bits(z.get()) > modulus.bits + kResponseExtraBits) return false;
-    const Bn c = readPublic(partial.challenge, op);
-
     const Message message = encodeAndRaise(modulus, key.n, digest, op);
-    Bn xTilde = publicBn(op);
-    Bn xiSquared = publicBn(op);
-    modulus.mul(xTilde.get(), message.u.get(), message.u.get(), op);
-    modulus.mul(xiSquared.get(), xi.get(), xi.get(), op);
-    const Bytes& viBytes = key.verificationKey(partial.index);
-    const Bn vi = readPublic(viBytes, op);
-    Bn viInverse = publicBn(op);
-    Bn xiSquaredInverse = publicBn(op);
-    if (!modulus.inverse(viInverse.get(), vi.get(), op) ||
-        !modulus.inverse(xiSquaredInverse.get(), xiSquared.get(), op))
-        return false;
+    return proofHolds(modulus, key, partial.index, squared(modulus, message.u.get(), op).get(),
+                      squared(modulus, xi.get(), op).get(), partial.challenge, partial.response,
+                      op);
+}
 
-    // v' = v^z v_i^-c and x' = x~^z (x_i^2)^-c, each one simultaneous exponentiation.
-    const Bn v = readPublic(key.v, op);
-    Bn vPrime = publicBn(op);
-    Bn xPrime = publicBn(op);
-    modulus.exp2Public(vPrime.get(), v.get(), z.get(), viInverse.get(), c.get(), op);
-    modulus.exp2Public(xPrime.get(), xTilde.get(), z.get(), xiSquaredInverse.get(), c.get(), op);
-    const Bytes expected =
-        challenge(modulus.size, key.v, write(xTilde.get(), modulus.size, op), viBytes,
-                  write(xiSquared.get(), modulus.size, op), write(vPrime.get(), modulus.size, op),
-                  write(xPrime.get(), modulus.size, op));
-    return CRYPTO_memcmp(expected.data(), partial.challenge.data(), kChallengeSize) == 0;
+// ----- Batches --------------------------------------------------------------------------------
+
+Partial BatchPartial::partial(int index, std::size_t j) const {
+    return Partial{index, values.at(j), {}, {}};
+}
+
+std::vector<Bytes> batchWeights(const Bytes& modulus, const Bytes& v, const Bytes& vi, int n,
+                                int index, const std::vector<Bytes>& digests,
+                                const std::vector<Bytes>& values) {
+    const std::string op = "Shoup batchWeights";
+    static const std::string kLabel = "QUORUM/SHOUP/BATCH/1";
+    const std::size_t size = modulus.size();
+    const std::size_t m = digests.size();
+    if (m < kMinBatch || m > kMaxBatch)
+        throw std::invalid_argument(op + ": " + batchRule() + ", not " + std::to_string(m));
+    if (values.size() != m)
+        throw std::invalid_argument(op + ": " + std::to_string(values.size()) + " values for " +
+                                    std::to_string(m) + " digests");
+    if (size == 0 || size > 0xFFFF)
+        throw std::invalid_argument(op + ": the modulus has " + std::to_string(size) + " bytes");
+    if (n < 1 || n > kMaxPlayers || index < 1 || index > n)
+        throw std::invalid_argument(op + ": player " + std::to_string(index) + " of " +
+                                    std::to_string(n) + " is out of range" + countsRule());
+    const auto sized = [&](const Bytes& value, std::size_t expected, const std::string& name) {
+        if (value.size() != expected)
+            throw std::invalid_argument(op + ": " + name + " has " + std::to_string(value.size()) +
+                                        " bytes, not " + std::to_string(expected));
+    };
+    sized(v, size, "v");
+    sized(vi, size, "v_i");
+
+    Bytes input(kLabel.begin(), kLabel.end());
+    input.insert(input.end(), {static_cast<std::uint8_t>(size >> 8),
+                               static_cast<std::uint8_t>(size), static_cast<std::uint8_t>(n),
+                               static_cast<std::uint8_t>(index), static_cast<std::uint8_t>(m)});
+    for (const Bytes* value : {&modulus, &v, &vi})
+        input.insert(input.end(), value->begin(), value->end());
+    for (std::size_t j = 0; j < m; ++j) {
+        sized(digests[j], kDigestSize, "digest " + std::to_string(j + 1));
+        input.insert(input.end(), digests[j].begin(), digests[j].end());
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+        sized(values[j], size, "x_{i," + std::to_string(j + 1) + "}");
+        input.insert(input.end(), values[j].begin(), values[j].end());
+    }
+    Bytes block = sha256(input);  // the seed, then seed || j
+    block.push_back(0);
+    std::vector<Bytes> weights;
+    for (std::size_t j = 1; j <= m; ++j) {
+        block.back() = static_cast<std::uint8_t>(j);
+        const Bytes hash = sha256(block);
+        weights.emplace_back(hash.begin(), hash.begin() + static_cast<std::ptrdiff_t>(kWeightSize));
+    }
+    return weights;
+}
+
+BatchPartial partialSignBatch(const PublicKey& key, const KeyShare& share,
+                              const std::vector<Bytes>& digests, const std::optional<Bytes>& r) {
+    const std::string op = "Shoup partialSignBatch";
+    key.check();
+    checkShare(key, share, op);
+    if (digests.size() < kMinBatch || digests.size() > kMaxBatch)
+        throw std::invalid_argument(op + ": " + batchRule() + ", not " +
+                                    std::to_string(digests.size()));
+    for (const Bytes& digest : digests) checkDigest(digest, op);
+    checkRandom(key, r, op);
+
+    const Bn modulusBn = readPublic(key.modulus, op);
+    const Modulus modulus(modulusBn.get(), true, op);
+    const Bn s = readShare(modulus, share, op);
+    BatchPartial batch;
+    std::vector<Bn> raised;  // u_j = x_j^{2 Delta}
+    std::vector<Bn> values;  // x_{i,j} = u_j^{s_i}
+    for (const Bytes& digest : digests) {
+        Message message = encodeAndRaise(modulus, key.n, digest, op);
+        Bn xi = publicBn(op);
+        modulus.expSecret(xi.get(), message.u.get(), s.get(), op);
+        batch.values.push_back(write(xi.get(), modulus.size, op));
+        raised.push_back(std::move(message.u));
+        values.push_back(std::move(xi));
+    }
+    const std::vector<Bytes> weights =
+        batchWeights(key.modulus, key.v, key.verificationKey(share.index), key.n, share.index,
+                     digests, batch.values);
+    // X~ = prod x~_j^{w_j} = (prod u_j^{w_j})^2; X_i = prod x_{i,j}^{w_j}.
+    const Bn xTilde = squared(modulus, weightedProduct(modulus, raised, weights, op).get(), op);
+    const Bn xiSquared = squared(modulus, weightedProduct(modulus, values, weights, op).get(), op);
+    Proof proof = prove(modulus, key, share.index, s.get(), xTilde.get(), xiSquared.get(), r, op);
+    batch.challenge = std::move(proof.challenge);
+    batch.response = std::move(proof.response);
+    return batch;
+}
+
+bool verifyBatch(const PublicKey& key, int index, const BatchPartial& batch,
+                 const std::vector<Bytes>& digests) {
+    const std::string op = "Shoup verifyBatch";
+    try {
+        key.check();
+    } catch (const ShoupError&) {
+        return false;
+    }
+    const std::size_t m = digests.size();
+    if (m < kMinBatch || m > kMaxBatch || batch.values.size() != m || index < 1 || index > key.n)
+        return false;
+    for (const Bytes& digest : digests)
+        if (digest.size() != kDigestSize) return false;
+
+    const Bn modulusBn = readPublic(key.modulus, op);
+    const Modulus modulus(modulusBn.get(), false, op);
+    std::vector<Bn> raised;
+    std::vector<Bn> values;
+    for (std::size_t j = 0; j < m; ++j) {
+        Bn xi;
+        if (!readValue(modulus, batch.values[j], xi, op)) return false;
+        values.push_back(std::move(xi));
+        raised.push_back(encodeAndRaise(modulus, key.n, digests[j], op).u);
+    }
+    const std::vector<Bytes> weights = batchWeights(key.modulus, key.v, key.verificationKey(index),
+                                                    key.n, index, digests, batch.values);
+    const Bn xTilde = squared(modulus, weightedProduct(modulus, raised, weights, op).get(), op);
+    const Bn xiSquared = squared(modulus, weightedProduct(modulus, values, weights, op).get(), op);
+    return proofHolds(modulus, key, index, xTilde.get(), xiSquared.get(), batch.challenge,
+                      batch.response, op);
 }
 
 // ----- Combining ------------------------------------------------------------------------------

@@ -21,6 +21,17 @@
 //     (an integer); w = prod_j x_j^{2 lambda_j}; w^e = x^{e'} with e' = 4 Delta^2; with
 //     a e' + b e = 1, y = w^a x^b; y^e == x is checked before y is returned.
 //
+// Batch (docs/batch-proof.md; M. Bellare, J. Garay, T. Rabin, "Fast batch verification for
+// modular exponentiation and digital signatures", Eurocrypt 1998, small-exponent test, made
+// non-interactive with Fiat-Shamir): one player signs digests d_1..d_m (2 <= m <= 16) with one
+// proof. x_{i,j} = x_j^{2 Delta s_i}, x~_j = x_j^{4 Delta}; 128-bit weights
+//   seed = SHA-256("QUORUM/SHOUP/BATCH/1" || L (2 bytes) || n || i || m (1 byte each) || N || v ||
+//                  v_i || d_1 .. d_m || x_{i,1} .. x_{i,m}),
+//   w_j = the first 16 bytes of SHA-256(seed || j (1 byte)), big-endian;
+// X~ = prod x~_j^{w_j}, X_i = prod x_{i,j}^{w_j}, and Shoup's proof above with x~ = X~ and
+// x_i = X_i: c = H(v, X~, v_i, X_i^2, v^r, X~^r), z = s_i c + r (same sizes). Any wrong x_{i,j}^2
+// makes the proof fail except with probability about 2^-128 per hash the prover tries.
+//
 // Encodings: every integer is big-endian. Modulus-sized values (N, v, v_i, x_i) are exactly
 // modulusSize() bytes, left-padded with zeros; s_i too. The challenge c is 32 bytes; the response
 // z is responseSize() = modulusSize() + 65 bytes (z < 2^{L(N) + 513}).
@@ -54,6 +65,10 @@ constexpr std::size_t kDigestSize = 32;        // SHA-256
 // or more (for tests and known answers), since EMSA-PKCS1-v1_5 SHA-256 needs 62 bytes at least.
 constexpr int kModulusSizes[] = {2048, 3072, 4096};
 constexpr int kMinTestModulusBits = 512;
+
+constexpr std::size_t kMinBatch = 2;  // digests in one batch: one is a single partial
+constexpr std::size_t kMaxBatch = 16;
+constexpr std::size_t kWeightSize = 16;  // batch weights w_j: 128 bits
 
 inline std::size_t responseSize(std::size_t modulusSize) { return modulusSize + 65; }
 // Bytes of the proof's random r: ceil((L(N) + 512) / 8) for a modulus of modulusSize bytes whose
@@ -158,6 +173,40 @@ Partial partialSignWithoutProof(const PublicKey& key, const KeyShare& share, con
 // False (never an exception) for any malformed partial: wrong sizes, index out of range, x_i
 // not in [1, N-1] or not invertible, z too long, a missing proof.
 bool verifyPartial(const PublicKey& key, const Partial& partial, const Bytes& digest);
+
+// One player's partial signatures of m digests with one proof for all of them.
+struct BatchPartial {
+    std::vector<Bytes> values;  // x_{i,1} .. x_{i,m}, modulusSize() bytes each
+    Bytes challenge;            // c, kChallengeSize bytes
+    Bytes response;             // z, responseSize() bytes
+
+    // x_{i,j} (j from 0) as a Partial of card `index` without a proof, for combine() once the
+    // batch was verified.
+    Partial partial(int index, std::size_t j) const;
+};
+
+// The weights w_1..w_m (kWeightSize bytes each) of a batch by player `index` of an n-player key
+// with modulus N, generator v and verification key v_i, for `digests` (32 bytes each) and
+// `values` x_{i,j} (exactly N's size each), as the header comment defines them. Throws
+// std::invalid_argument for values of the wrong size, m outside kMinBatch..kMaxBatch or digests
+// and values of different counts.
+std::vector<Bytes> batchWeights(const Bytes& modulus, const Bytes& v, const Bytes& vi, int n,
+                                int index, const std::vector<Bytes>& digests,
+                                const std::vector<Bytes>& values);
+
+// x_{i,1..m} and the batch proof for `digests` (kMinBatch..kMaxBatch of them, 32 bytes each).
+// `r` as for partialSign. Throws std::invalid_argument for a share, digest count or digest of the
+// wrong shape.
+BatchPartial partialSignBatch(const PublicKey& key, const KeyShare& share,
+                              const std::vector<Bytes>& digests,
+                              const std::optional<Bytes>& r = std::nullopt);
+
+// Whether `batch` holds x_{i,j} for every digest, proven together against
+// key.verificationKey(index). False (never an exception) for anything malformed: a count that is
+// not digests.size() or outside kMinBatch..kMaxBatch, wrong sizes, an index out of range, a value
+// not in [1, N-1], X_i not invertible, z too long.
+bool verifyBatch(const PublicKey& key, int index, const BatchPartial& batch,
+                 const std::vector<Bytes>& digests);
 
 // The RSASSA-PKCS1-v1_5 SHA-256 signature (modulusSize() bytes) from exactly k partials with
 // distinct indexes. With verifyProofs (the default) every proof is checked first. Throws

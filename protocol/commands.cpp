@@ -1,6 +1,10 @@
 #include "protocol/commands.hpp"
 
+#include <stdexcept>
+#include <string>
+
 #include "protocol/identifiers.hpp"
+#include "protocol/shares.hpp"
 
 namespace quorum::protocol {
 
@@ -54,6 +58,20 @@ apdu::CommandApdu resetRetryCounter(const Bytes& puk, const Bytes& newPinBlock) 
 apdu::CommandApdu getShare() { return make(cla::kProprietary, ins::kGetShare, 0x00, 0x00, {}, kLeAll); }
 apdu::CommandApdu partialSign(const Bytes& digest) {
     return make(cla::kProprietary, ins::kPartialSign, 0x00, 0x00, digest, kLeAll);
+}
+apdu::CommandApdu partialSignBatch(const std::vector<Bytes>& digests) {
+    if (digests.size() < 2 || digests.size() > kMaxPartialSignDigests)
+        throw std::invalid_argument("PARTIAL SIGN takes a batch of 2 to " +
+                                    std::to_string(kMaxPartialSignDigests) + " digests, not " +
+                                    std::to_string(digests.size()));
+    Bytes data;
+    for (const Bytes& digest : digests) {
+        if (digest.size() != kPartialSignDigestSize)
+            throw std::invalid_argument("PARTIAL SIGN takes 32-byte SHA-256 digests, not " +
+                                        std::to_string(digest.size()) + " bytes");
+        data.insert(data.end(), digest.begin(), digest.end());
+    }
+    return make(cla::kProprietary, ins::kPartialSign, 0x00, 0x00, std::move(data), kLeAll);
 }
 apdu::CommandApdu wipe() { return make(cla::kProprietary, ins::kWipe, 0x00, 0x00); }
 }  // namespace command

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 #include "apdu/command.hpp"
@@ -23,6 +24,9 @@ apdu::CommandApdu changePuk(const Bytes& oldPuk, const Bytes& newPuk);      // 0
 apdu::CommandApdu resetRetryCounter(const Bytes& puk, const Bytes& newPinBlock);  // 00 2C 00 81
 apdu::CommandApdu getShare();                                       // 80 38 00 00, Le 00
 apdu::CommandApdu partialSign(const Bytes& digest);                 // 80 3A 00 00 digest, Le 00
+// 80 3A 00 00 d_1 || .. || d_m, Le 00: 2..16 digests of 32 bytes (std::invalid_argument otherwise);
+// longer than a short Lc from 8 digests on, so it travels with command chaining.
+apdu::CommandApdu partialSignBatch(const std::vector<Bytes>& digests);
 apdu::CommandApdu wipe();                                           // 80 E4 00 00
 }  // namespace command
 

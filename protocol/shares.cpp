@@ -37,6 +37,17 @@ void requireSize(const Bytes& encoded, std::size_t expected, const std::string& 
                           std::to_string(expected));
 }
 
+// For the batch codecs: DecodeError unless 2 <= count <= 16 and `encoded` has `expected` bytes
+// (`what`, for a key of `modulusSize` bytes, names it).
+void requireBatch(const Bytes& encoded, std::size_t count, std::size_t expected,
+                  const std::string& what, std::size_t modulusSize) {
+    if (count < 2 || count > kMaxPartialSignDigests)
+        throw DecodeError("a batch of partial signatures has 2 to " +
+                          std::to_string(kMaxPartialSignDigests) + " of them, not " +
+                          std::to_string(count));
+    requireSize(encoded, expected, what + " for a " + std::to_string(modulusSize * 8) + "-bit key");
+}
+
 bool below(const Bytes& value, const Bytes& modulus) {
     return value.size() == modulus.size() &&
            std::lexicographical_compare(value.begin(), value.end(), modulus.begin(), modulus.end());
@@ -134,6 +145,43 @@ PartialSignAnswer PartialSignAnswer::decode(const Bytes& encoded, std::size_t mo
                 "PARTIAL SIGN's answer for a " + std::to_string(modulusSize * 8) + "-bit key");
     const auto parts = split(encoded, {PartialSignature::encodedSize(modulusSize), kUsageCounterSize});
     return {PartialSignature::decode(parts[0], modulusSize), *decodeUsageCounter(parts[1])};
+}
+
+Bytes PartialSignatureBatch::encode() const {
+    Bytes out;
+    for (const Bytes& value : values) out.insert(out.end(), value.begin(), value.end());
+    return concat({&out, &challenge, &response});
+}
+
+PartialSignatureBatch PartialSignatureBatch::decode(const Bytes& encoded, std::size_t modulusSize,
+                                                    std::size_t count) {
+    requireBatch(encoded, count, encodedSize(modulusSize, count),
+                 "a batch of " + std::to_string(count) + " partial signatures with its proof",
+                 modulusSize);
+    PartialSignatureBatch batch;
+    auto at = encoded.begin();
+    for (std::size_t j = 0; j < count; ++j, at += static_cast<std::ptrdiff_t>(modulusSize))
+        batch.values.emplace_back(at, at + static_cast<std::ptrdiff_t>(modulusSize));
+    auto proof = split(Bytes(at, encoded.end()), {kChallengeSize, proofResponseSize(modulusSize)});
+    batch.challenge = std::move(proof[0]);
+    batch.response = std::move(proof[1]);
+    return batch;
+}
+
+Bytes PartialSignBatchAnswer::encode() const {
+    const Bytes head = batch.encode();
+    const Bytes counter = encodeUsageCounter(usageCount);
+    return concat({&head, &counter});
+}
+
+PartialSignBatchAnswer PartialSignBatchAnswer::decode(const Bytes& encoded, std::size_t modulusSize,
+                                                      std::size_t count) {
+    requireBatch(encoded, count, encodedSize(modulusSize, count),
+                 "PARTIAL SIGN's answer to " + std::to_string(count) + " digests", modulusSize);
+    const auto parts =
+        split(encoded, {PartialSignatureBatch::encodedSize(modulusSize, count), kUsageCounterSize});
+    return {PartialSignatureBatch::decode(parts[0], modulusSize, count),
+            *decodeUsageCounter(parts[1])};
 }
 
 Bytes encodePublicKeyTemplate(const Bytes& point) {

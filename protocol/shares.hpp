@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 
@@ -97,6 +98,42 @@ struct PartialSignAnswer {
     Bytes encode() const;
     // Throws DecodeError unless exactly encodedSize(modulusSize) bytes.
     static PartialSignAnswer decode(const Bytes& encoded, std::size_t modulusSize);
+};
+
+// PARTIAL SIGN's data: m SHA-256 digests, 1 <= m <= 16; one digest is the single form above, more
+// are a batch with one proof for all (docs/batch-proof.md).
+constexpr std::size_t kPartialSignDigestSize = 32;
+constexpr std::size_t kMaxPartialSignDigests = 16;
+
+// A batch of m >= 2 partial signatures with one proof: x_{i,1} .. x_{i,m} (L each) || c (32) ||
+// z (L + 65).
+struct PartialSignatureBatch {
+    std::vector<Bytes> values;  // x_{i,1} .. x_{i,m}
+    Bytes challenge;            // c
+    Bytes response;             // z
+
+    static std::size_t encodedSize(std::size_t modulusSize, std::size_t count) {
+        return count * modulusSize + kChallengeSize + proofResponseSize(modulusSize);
+    }
+    Bytes encode() const;
+    // Throws DecodeError unless 2 <= count <= 16 and exactly encodedSize(modulusSize, count) bytes.
+    static PartialSignatureBatch decode(const Bytes& encoded, std::size_t modulusSize,
+                                        std::size_t count);
+};
+
+// PARTIAL SIGN's answer to m >= 2 digests: the batch, then the usage counter after it (m uses
+// more): (m + 1) L + 101 bytes.
+struct PartialSignBatchAnswer {
+    PartialSignatureBatch batch;
+    std::uint32_t usageCount = 0;
+
+    static std::size_t encodedSize(std::size_t modulusSize, std::size_t count) {
+        return PartialSignatureBatch::encodedSize(modulusSize, count) + kUsageCounterSize;
+    }
+    Bytes encode() const;
+    // Throws DecodeError unless 2 <= count <= 16 and exactly encodedSize(modulusSize, count) bytes.
+    static PartialSignBatchAnswer decode(const Bytes& encoded, std::size_t modulusSize,
+                                         std::size_t count);
 };
 
 // GENERATE ASYMMETRIC KEY PAIR's answer: 7F49 { 86 <uncompressed P-256 point> }.

@@ -231,6 +231,24 @@ SignedPartial QuorumCard::partialSign(const Bytes& digest, std::size_t modulusSi
     }
 }
 
+SignedBatch QuorumCard::partialSignBatch(const std::vector<Bytes>& digests, std::size_t modulusSize,
+                                         int cardIndex) {
+    const apdu::CommandApdu command = command::partialSignBatch(digests);  // checks before sending
+    const auto answer = secureChannel().transmit(command);
+    expectSuccess(answer, "the partial signatures", CardOperation::PartialSign);
+    protocol::PartialSignBatchAnswer decoded;
+    try {
+        decoded =
+            protocol::PartialSignBatchAnswer::decode(answer.data, modulusSize, digests.size());
+    } catch (const protocol::DecodeError& e) {
+        throw CardProtocolError(e.what(), index());
+    }
+    protocol::PartialSignatureBatch& batch = decoded.batch;
+    return {cardIndex,
+            {std::move(batch.values), std::move(batch.challenge), std::move(batch.response)},
+            decoded.usageCount};
+}
+
 void QuorumCard::verifyPin(const Bytes& pin) {
     const Bytes block = pinBlock(pin, "a PIN on this card has ");
     expectSuccess(secureChannel().transmit(command::verify(block)), "PIN", CardOperation::VerifyPin, Secret::Pin);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 #include "apdu/channel.hpp"
@@ -35,6 +36,14 @@ struct ReleasedShare {
 // has released a share or partial signature (this time included).
 struct SignedPartial {
     crypto::shoup::Partial partial;
+    std::uint32_t usageCount = 0;
+};
+
+// What PARTIAL SIGN returns for a batch of digests: the partial signatures with their one proof,
+// the card they are attributed to, and the usage counter after them (one use per signature).
+struct SignedBatch {
+    int index = 0;
+    crypto::shoup::BatchPartial batch;
     std::uint32_t usageCount = 0;
 };
 
@@ -90,6 +99,11 @@ public:
     // (SHA-256, 32 bytes) for a key of `modulusSize` bytes, attributed to card `index` (from its
     // certificate). The proof is not checked here: the caller checks it against the manifest.
     SignedPartial partialSign(const Bytes& digest, std::size_t modulusSize, int index);
+    // The same for 2..16 digests in one command, with one proof for all (docs/batch-proof.md);
+    // std::invalid_argument, before anything is sent, for another count or a digest not 32 bytes.
+    // The caller checks the proof (crypto::shoup::verifyBatch, host::BatchCollector).
+    SignedBatch partialSignBatch(const std::vector<Bytes>& digests, std::size_t modulusSize,
+                                 int index);
     // PinFormatError, before anything is sent, for a PIN the card's policy does not allow.
     void verifyPin(const Bytes& pin);
     void changePin(const Bytes& oldPin, const Bytes& newPin);

@@ -25,6 +25,22 @@ const TestCeremony& TestCeremony::other() {
     return ceremony;
 }
 
+host::Manifest thresholdManifest(const crypto::CeremonyCa& ca, const crypto::shoup::PublicKey& key) {
+    host::Manifest m;
+    m.scheme = host::Manifest::kSchemeShoup;
+    m.cardSetId = ca.cardSetId();
+    m.k = key.k;
+    m.n = key.n;
+    m.caCertificatePem = ca.certificate().pem();
+    for (int i = 1; i <= key.n; ++i)
+        m.cards.push_back({i, Bytes(16, static_cast<std::uint8_t>(i)),
+                           ca.issueCard(crypto::EcPrivateKey::generate().publicKey(), i).pem(), ""});
+    m.rsaKey = key;
+    m.signingKey.type = "rsa" + std::to_string(key.modulusBits());
+    m.signingKey.publicKeyPem = key.toPem();
+    return m;
+}
+
 namespace {
 // Commands that must travel inside an SCP11a session (docs/apdu-spec.md, state table).
 bool needsSession(const Bytes& command) {

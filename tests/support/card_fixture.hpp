@@ -9,11 +9,13 @@
 #include "apdu/response.hpp"
 #include "card-sim/in_process_channel.hpp"
 #include "crypto/certificate.hpp"
+#include "crypto/shoup.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/nvm.hpp"
 #include "host/card/card_link.hpp"
 #include "host/card/quorum_card.hpp"
 #include "host/card/secure_channel.hpp"
+#include "host/documents/manifest.hpp"
 
 namespace quorum::test {
 
@@ -40,6 +42,10 @@ struct TestCeremony {
     static const TestCeremony& other();
     host::CeremonyTrust trust() const { return {host, ca.certificate(), ca.cardSetId()}; }
 };
+
+// A threshold card set's manifest with no cards behind it: the threshold key `key`, and for each
+// of its n cards a certificate of `ca` (for a key pair nobody keeps) and card id i, i, ..., i.
+host::Manifest thresholdManifest(const crypto::CeremonyCa& ca, const crypto::shoup::PublicKey& key);
 
 struct CardFixture {
     explicit CardFixture(card::NvmImage image = {},

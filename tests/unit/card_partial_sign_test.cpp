@@ -1,9 +1,18 @@
 // The card's threshold RSA share: stored once inside SCP11a, used by PARTIAL SIGN only for its
 // holder, every partial counted; what the card computes is exactly crypto/shoup's partial
-// signature, proof included, and k cards' partials combine into an OpenSSL-valid signature.
+// signature, proof included, and k cards' partials combine into an OpenSSL-valid signature. The
+// same for batches of 2 to 16 digests with one proof, checked by the host's BatchCollector.
 #include <doctest/doctest.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "apdu/command.hpp"
 #include "apdu/response.hpp"
@@ -11,8 +20,11 @@
 #include "apdu/tlv.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/shoup.hpp"
+#include "firmware-model/rsa_share.hpp"
 #include "host/card/quorum_card.hpp"
+#include "host/ceremonies/partial_collector.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/shares.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/shoup_keys.hpp"
 
@@ -56,14 +68,20 @@ std::string partialSign(const Bytes& digest) { return commandHex(0x80, 0x3A, 0x0
 
 const Bytes kDigest = crypto::sha256(Bytes{'q', 'u', 'o', 'r', 'u', 'm'});
 
-// Card `index` of the small deal, OPERATIONAL with PIN "123456" verified in an open session.
-void readyCard(CardFixture& f, int index) {
+// Card `index`, issued and given `record` (PUT DATA 00CB) and PIN "123456" without a change due:
+// OPERATIONAL at its first VERIFY.
+void personalizeWith(CardFixture& f, int index, const Bytes& record) {
     f.issueIdentity(index);
-    REQUIRE(f.send(putRsaShare(rsaShareRecord(index))) == "9000");
+    REQUIRE(f.send(putRsaShare(record)) == "9000");
     f.send(kPutPolicyNoChange);
     f.send(kPutPin);
     f.send(kPutPuk);
     f.send(kActivate);
+}
+
+// Card `index` of the small deal, OPERATIONAL with PIN "123456" verified in an open session.
+void readyCard(CardFixture& f, int index) {
+    personalizeWith(f, index, rsaShareRecord(index));
     REQUIRE(f.send(kVerifyPin) == "9000");
     REQUIRE(f.card.lifecycle() == protocol::Lifecycle::Operational);
 }
@@ -244,14 +262,9 @@ TEST_CASE("partial sign: a 4096-bit key - the largest record and answer - goes t
     const shoup::PublicKey& key = deal.publicKey;
     REQUIRE(key.modulusBits() == 4096);
     CardFixture f;
-    f.issueIdentity(3);
     const Bytes record = host::rsaShareRecord(key, deal.shares[2]);
     CHECK(record.size() > 2048);  // many short APDUs of a command chain
-    REQUIRE(f.send(putRsaShare(record)) == "9000");
-    f.send(kPutPolicyNoChange);
-    f.send(kPutPin);
-    f.send(kPutPuk);
-    f.send(kActivate);
+    personalizeWith(f, 3, record);
     REQUIRE(f.send(kVerifyPin) == "9000");
 
     const auto response = apdu::ResponseApdu::parse(fromHex(f.send(partialSign(kDigest))));
@@ -263,4 +276,253 @@ TEST_CASE("partial sign: a 4096-bit key - the largest record and answer - goes t
     CHECK(shoup::verifyPartial(key, partial, kDigest));
     const shoup::Partial other = shoup::partialSignWithoutProof(key, deal.shares[0], kDigest);
     CHECK_NOTHROW(shoup::combine(key, {other, partial}, kDigest, false));  // y^e == x is checked inside
+}
+
+// ----- Batches: several digests in one PARTIAL SIGN, one proof (docs/batch-proof.md) ----------
+
+namespace {
+
+// SHA-256 of "bundle 1" .. "bundle <count>".
+std::vector<Bytes> bundleDigests(std::size_t count) {
+    std::vector<Bytes> digests;
+    for (std::size_t j = 1; j <= count; ++j) {
+        const std::string bundle = "bundle " + std::to_string(j);
+        digests.push_back(crypto::sha256(Bytes(bundle.begin(), bundle.end())));
+    }
+    return digests;
+}
+
+std::string partialSignBatch(const std::vector<Bytes>& digests) {
+    return toHex(protocol::command::partialSignBatch(digests).encode());
+}
+
+struct BatchAnswer {
+    shoup::BatchPartial batch;
+    std::uint32_t counter = 0;
+    std::uint16_t sw = 0;
+};
+
+BatchAnswer signBatch(CardFixture& f, const std::vector<Bytes>& digests,
+                      std::size_t modulusSize = smallDeal().publicKey.modulusSize()) {
+    const auto response = apdu::ResponseApdu::parse(fromHex(f.send(partialSignBatch(digests))));
+    BatchAnswer a;
+    a.sw = response.sw;
+    if (response.sw != sw::kSuccess) return a;
+    REQUIRE(response.data.size() == (digests.size() + 1) * modulusSize + 101);
+    auto decoded = protocol::PartialSignBatchAnswer::decode(response.data, modulusSize, digests.size());
+    a.batch = {std::move(decoded.batch.values), std::move(decoded.batch.challenge), std::move(decoded.batch.response)};
+    a.counter = decoded.usageCount;
+    return a;
+}
+
+// `digests` signed by f's card through the host's QuorumCard: SCP11a with the test ceremony, the
+// holder's PIN, PARTIAL SIGN with the batch; attributed to the index of the card's certificate.
+host::SignedBatch signThroughQuorumCard(CardFixture& f, const std::vector<Bytes>& digests) {
+    host::QuorumCard card(f.link, test::TestCeremony::instance().trust());
+    card.openSecureChannel();
+    card.verifyPin(Bytes{'1', '2', '3', '4', '5', '6'});
+    return card.partialSignBatch(digests, smallDeal().publicKey.modulusSize(), card.index().value());
+}
+
+// RSASSA-PKCS1-v1_5 verification of a SHA-256 digest by OpenSSL (EVP_PKEY_verify), against the
+// public key as `openssl dgst -verify` reads it.
+bool opensslVerifiesDigest(const std::string& pem, const Bytes& digest, const Bytes& signature) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+        bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr, EVP_PKEY_free);
+    REQUIRE(key != nullptr);
+    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key.get(), nullptr),
+                                                                    EVP_PKEY_CTX_free);
+    REQUIRE(ctx != nullptr);
+    REQUIRE(EVP_PKEY_verify_init(ctx.get()) == 1);
+    REQUIRE(EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1);
+    REQUIRE(EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) == 1);
+    return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(), digest.size()) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("partial sign batch: 1 to 16 digests in one command, each answer crypto/shoup's, counted per signature") {
+    CardFixture f;
+    readyCard(f, 5);
+    const shoup::PublicKey& key = smallDeal().publicKey;
+    const shoup::KeyShare& share = smallDeal().shares[4];
+    std::uint32_t uses = 0;
+    for (std::size_t count = 1; count <= 16; ++count) {
+        CAPTURE(count);
+        const std::vector<Bytes> digests = bundleDigests(count);
+        if (count == 1) {  // one digest: today's PARTIAL SIGN, byte for byte
+            const Answer single = sign(f, 5, digests[0]);
+            REQUIRE(single.sw == sw::kSuccess);
+            CHECK(toHex(single.partial.challenge) ==
+                  toHex(shoup::partialSign(key, share, digests[0], f.coprocessor.last).challenge));
+            CHECK(single.counter == "00000001");
+            uses = 1;
+            continue;
+        }
+        const BatchAnswer a = signBatch(f, digests);
+        REQUIRE(a.sw == sw::kSuccess);
+        // x_{i,j} are deterministic; the proof is the one crypto/shoup makes with the card's r.
+        const Bytes& r = f.coprocessor.last;
+        REQUIRE(r.size() == shoup::randomSize(key.modulusSize()));
+        const shoup::BatchPartial expected = shoup::partialSignBatch(key, share, digests, r);
+        REQUIRE(a.batch.values.size() == count);
+        for (std::size_t j = 0; j < count; ++j) CHECK(toHex(a.batch.values[j]) == toHex(expected.values[j]));
+        CHECK(toHex(a.batch.challenge) == toHex(expected.challenge));
+        CHECK(toHex(a.batch.response) == toHex(expected.response));
+        CHECK(shoup::verifyBatch(key, 5, a.batch, digests));
+        uses += static_cast<std::uint32_t>(count);
+        CHECK(a.counter == uses);  // one use per partial signature
+    }
+    CHECK(uses == 136);
+    CHECK(f.sendPlain("00CA00C300") == "000000889000");
+    CHECK(toHex(f.nvm.persisted().at(field::kUsageCounter)) == "00000088");
+}
+
+TEST_CASE("partial sign batch: 17 digests, or data that is not whole digests, are refused; nothing is counted") {
+    CardFixture f;
+    readyCard(f, 2);
+    for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{33}, std::size_t{63},
+                                   std::size_t{65}, std::size_t{16 * 32 - 1}, std::size_t{16 * 32 + 1},
+                                   std::size_t{17 * 32}, std::size_t{32 * 32}}) {
+        CAPTURE(size);
+        CHECK(f.send(commandHex(0x80, 0x3A, 0x00, 0x00, Bytes(size, 0xAB), 256)) == "6700");
+    }
+    CHECK(f.send(commandHex(0x80, 0x3A, 0x00, 0x01, Bytes(3 * 32, 0xAB), 256)) == "6A86");
+    CHECK(signBatch(f, bundleDigests(16)).counter == 16);  // none counted before; the largest batch goes
+    CHECK(f.sendPlain("00CA00C300") == "000000109000");
+    CHECK_THROWS_AS((void)protocol::command::partialSignBatch(bundleDigests(17)), std::invalid_argument);
+}
+
+TEST_CASE("partial sign batch: a tampered x_{i,j}, c or z fails the proof, and a card with another card's share is caught") {
+    const shoup::PublicKey& key = smallDeal().publicKey;
+    const std::vector<Bytes> digests = bundleDigests(4);
+    CardFixture f;
+    readyCard(f, 5);
+    const BatchAnswer a = signBatch(f, digests);
+    REQUIRE(a.sw == sw::kSuccess);
+    REQUIRE(shoup::verifyBatch(key, 5, a.batch, digests));
+    for (std::size_t j = 0; j < digests.size(); ++j) {
+        CAPTURE(j);
+        for (const std::size_t at : {std::size_t{0}, std::size_t{31}, std::size_t{63}}) {
+            shoup::BatchPartial tampered = a.batch;
+            tampered.values[j][at] ^= 0x01;
+            CHECK_FALSE(shoup::verifyBatch(key, 5, tampered, digests));
+        }
+    }
+    for (const std::size_t at : {std::size_t{0}, std::size_t{17}, std::size_t{31}}) {
+        shoup::BatchPartial tampered = a.batch;
+        tampered.challenge[at] ^= 0x80;
+        CHECK_FALSE(shoup::verifyBatch(key, 5, tampered, digests));
+    }
+    for (const std::size_t at : {std::size_t{1}, std::size_t{64}, std::size_t{128}}) {
+        shoup::BatchPartial tampered = a.batch;
+        tampered.response[at] ^= 0x01;
+        CHECK_FALSE(shoup::verifyBatch(key, 5, tampered, digests));
+    }
+
+    // Card 3's whole record on a card certified as card 5; then card 5's record with s_3 in it.
+    const std::string other = "card 5's batch of 4 partial signatures fails its proof against the manifest";
+    for (const Bytes& record : {rsaShareRecord(3), rsaShareRecord(5, [](auto& o) { o[6].value = smallDeal().shares[2].value; })}) {
+        CardFixture impostor;
+        personalizeWith(impostor, 5, record);
+        const host::SignedBatch answer = signThroughQuorumCard(impostor, digests);
+        CHECK(answer.index == 5);
+        CHECK(answer.usageCount == 4);
+        CHECK_FALSE(shoup::verifyBatch(key, 5, answer.batch, digests));
+        host::BatchCollector collector(key, digests);
+        const auto result = collector.offer(answer.index, answer.batch);
+        CHECK(result.outcome == host::BatchCollector::Outcome::BadProof);
+        CHECK(result.cardIndex == 5);
+        CHECK(result.message.find(other) != std::string::npos);
+        CHECK(collector.collected() == 0);
+    }
+}
+
+TEST_CASE("partial sign batch: seven cards sign three digests; every three combine each digest into a signature OpenSSL verifies") {
+    const shoup::PublicKey& key = smallDeal().publicKey;
+    const std::vector<Bytes> digests = bundleDigests(3);
+    std::vector<shoup::BatchPartial> batches;
+    host::BatchCollector collector(key, digests);
+    CHECK(collector.progress() == "0 of 3 batches of 3 partial signatures");
+    for (int index = 1; index <= 7; ++index) {
+        CardFixture f;
+        personalizeWith(f, index, rsaShareRecord(index));
+        const host::SignedBatch answer = signThroughQuorumCard(f, digests);
+        CHECK(answer.index == index);
+        CHECK(answer.usageCount == 3);
+        const auto result = collector.offer(answer.index, answer.batch);
+        CHECK(result.outcome == (index <= 3 ? host::BatchCollector::Outcome::Accepted
+                                            : host::BatchCollector::Outcome::NotNeeded));
+        if (index == 2) CHECK(result.message == "card 2 accepted: 2 of 3 batches of 3 partial signatures");
+        batches.push_back(answer.batch);
+    }
+    CHECK(collector.offer(1, batches[0]).outcome == host::BatchCollector::Outcome::AlreadyCounted);
+    CHECK(collector.refusal(1) == std::optional<std::string>("card 1 was already counted; please insert another card"));
+
+    const std::vector<Bytes> signatures = collector.signatures();
+    REQUIRE(signatures.size() == 3);
+    const std::string pem = key.toPem();
+    for (std::size_t j = 0; j < digests.size(); ++j) {
+        CAPTURE(j);
+        CHECK(opensslVerifiesDigest(pem, digests[j], signatures[j]));
+        CHECK_FALSE(opensslVerifiesDigest(pem, digests[(j + 1) % 3], signatures[j]));
+        int subsets = 0;
+        for (int a = 1; a <= 7; ++a)
+            for (int b = a + 1; b <= 7; ++b)
+                for (int c = b + 1; c <= 7; ++c) {
+                    const std::vector<shoup::Partial> partials = {batches[static_cast<std::size_t>(a - 1)].partial(a, j),
+                                                                  batches[static_cast<std::size_t>(b - 1)].partial(b, j),
+                                                                  batches[static_cast<std::size_t>(c - 1)].partial(c, j)};
+                    CHECK(shoup::combine(key, partials, digests[j], false) == signatures[j]);
+                    ++subsets;
+                }
+        CHECK(subsets == 35);
+    }
+}
+
+TEST_CASE("partial sign batch: 16 digests with a 4096-bit key - the largest batch answer - through chaining and GET RESPONSE") {
+    const shoup::Deal deal = test::shoup_keys::rsa4096_2of3();
+    const shoup::PublicKey& key = deal.publicKey;
+    CardFixture f;
+    personalizeWith(f, 2, host::rsaShareRecord(key, deal.shares[1]));
+    REQUIRE(f.send(kVerifyPin) == "9000");
+
+    const std::vector<Bytes> digests = bundleDigests(16);
+    CHECK(protocol::command::partialSignBatch(digests).data.size() == 512);  // command chaining
+    CHECK(protocol::PartialSignBatchAnswer::encodedSize(512, 16) == 8805);
+    const BatchAnswer a = signBatch(f, digests, 512);
+    REQUIRE(a.sw == sw::kSuccess);
+    CHECK(a.counter == 16);
+    CHECK(shoup::verifyBatch(key, 2, a.batch, digests));
+    const shoup::Partial other = shoup::partialSignWithoutProof(key, deal.shares[0], digests[15]);
+    CHECK_NOTHROW(shoup::combine(key, {other, a.batch.partial(2, 15)}, digests[15], false));
+}
+
+TEST_CASE("partial sign batch: the card's products for moduli of 512, 1042 and 2048 bits are crypto/shoup's") {
+    // 262643 (the smallest safe prime above 2^18) times a 1024-bit safe prime: 1042 bits, a top
+    // byte of 3, so R = 2^{8L} is about 85 N - the card's reduction of R mod N takes many steps.
+    const shoup::Deal odd = shoup::dealWithPrimes(fromHex("0401F3"), fromHex(test::shoup_keys::kRsa2048P), {},
+                                                  fromHex(test::shoup_keys::kSmallVSeed), 2);
+    REQUIRE(odd.publicKey.modulusBits() == 1042);
+    REQUIRE(odd.publicKey.modulus.front() == 0x03);
+    const shoup::Deal rsa2048 = test::shoup_keys::rsa2048_3of7();
+    for (const shoup::Deal* deal : {&smallDeal(), &odd, &rsa2048}) {
+        const shoup::PublicKey& key = deal->publicKey;
+        CAPTURE(key.modulusBits());
+        const shoup::KeyShare& share = deal->shares.back();
+        const auto record = protocol::RsaShareRecord::decode(host::rsaShareRecord(key, share));
+        REQUIRE(record);
+        const std::vector<Bytes> digests = bundleDigests(5);
+        test::CountingCoprocessor coprocessor;
+        const protocol::PartialSignatureBatch batch = card::computePartialSignatureBatch(coprocessor, *record, digests);
+        Bytes r = coprocessor.last;  // as drawn; the card clears the bits above L(N) + 512
+        const int topBits = key.modulusBits() % 8;
+        if (topBits != 0) r.front() = static_cast<std::uint8_t>(r.front() & ((1u << topBits) - 1));
+        const shoup::BatchPartial expected = shoup::partialSignBatch(key, share, digests, r);
+        CHECK(batch.values == expected.values);
+        CHECK(toHex(batch.challenge) == toHex(expected.challenge));
+        CHECK(toHex(batch.response) == toHex(expected.response));
+        CHECK(shoup::verifyBatch(key, share.index, expected, digests));
+    }
 }

@@ -61,6 +61,16 @@ std::string partialSign() {
     apdu::CommandApdu sign{0x80, 0x3A, 0x00, 0x00, crypto::sha256(Bytes{'t', 'e', 'a', 'r'}), 256};
     return toHex(sign.encode());
 }
+// PARTIAL SIGN with nine digests: a batch, counted nine times in one commit.
+std::string partialSignBatch() {
+    Bytes data;
+    for (std::uint8_t j = 1; j <= 9; ++j) {
+        const Bytes digest = crypto::sha256(Bytes{'b', 'u', 'n', 'd', 'l', 'e', j});
+        data.insert(data.end(), digest.begin(), digest.end());
+    }
+    apdu::CommandApdu sign{0x80, 0x3A, 0x00, 0x00, data, 256};
+    return toHex(sign.encode());
+}
 std::vector<std::string> operationalWithRsaShare() {
     return {kSelect, putRsaShare(), kPutPolicy, kPutPin, kPutPuk, kActivate, kChangePin};
 }
@@ -194,6 +204,8 @@ TEST_CASE("tearing: every write of every state-changing command") {
          kVerifyNewPin},
         {"PUT DATA RSA share", {kSelect}, putRsaShare()},
         {"PARTIAL SIGN (counts the use)", operationalWithRsaShare(), partialSign(), false, false, kVerifyNewPin},
+        {"PARTIAL SIGN, a batch of 9 (counts 9 uses at once)", operationalWithRsaShare(), partialSignBatch(), false,
+         false, kVerifyNewPin},
         {"PUT DATA share, PERSONALIZED with a PIN change due", personalized(), kPutShare},
         {"PUT DATA RSA share, OPERATIONAL", operational(), putRsaShare()},
         {"WIPE after the identity", {kSelect}, kWipe},
@@ -223,4 +235,38 @@ TEST_CASE("tearing: the card's first power-up (manufacture) is all or nothing") 
         CHECK(reloaded.sw(kSelect) == sw::kSuccess);
     }
     std::cout << "tearing: checked " << writes << " tear points in manufacture" << std::endl;
+}
+
+TEST_CASE("tearing: a batch PARTIAL SIGN commits its nine uses once, before the answer") {
+    CardFixture start;
+    start.issueIdentity();
+    for (const auto& apdu : operationalWithRsaShare()) start.send(apdu);
+    const card::NvmImage before = start.nvm.persisted();
+    const auto counterOf = [](const card::NvmImage& image) { return toHex(image.at(field::kUsageCounter)); };
+    REQUIRE(counterOf(before) == "00000000");
+
+    CardFixture reference(before);
+    reference.send(kSelect);
+    reference.send(kVerifyNewPin);
+    const std::size_t writesBefore = reference.nvm.writeCount();
+    const std::size_t persistsBefore = reference.nvm.persistCount();
+    const std::string answer = reference.send(partialSignBatch());
+    REQUIRE(answer.size() > 4);
+    CHECK(answer.substr(answer.size() - 12) == "000000099000");  // the counter ends the answer
+    CHECK(reference.nvm.persistCount() - persistsBefore == 1);    // one commit
+    const std::size_t writes = reference.nvm.writeCount() - writesBefore;
+    CHECK(writes == 10);                                          // nine staged increments, the commit
+    CHECK(counterOf(reference.nvm.persisted()) == "00000009");
+
+    // Power cut after each write: before the commit nothing is counted; after it all nine uses
+    // are, though the answer never left the card.
+    for (std::size_t k = 1; k <= writes; ++k) {
+        CAPTURE(k);
+        CardFixture torn(before);
+        torn.send(kSelect);
+        torn.send(kVerifyNewPin);
+        torn.nvm.cutPowerAfterWrite(k);
+        CHECK_THROWS_AS(torn.send(partialSignBatch()), card::PowerLoss);
+        CHECK(counterOf(torn.nvm.persisted()) == (k < writes ? "00000000" : "00000009"));
+    }
 }

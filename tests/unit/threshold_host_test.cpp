@@ -28,20 +28,7 @@ const shoup::Deal& smallDeal() {
 const Bytes kDigest = crypto::sha256(Bytes{'r', 'o', 'o', 't'});
 
 Manifest thresholdManifest() {
-    const auto& ca = test::TestCeremony::instance().ca;
-    Manifest m;
-    m.scheme = Manifest::kSchemeShoup;
-    m.cardSetId = ca.cardSetId();
-    m.k = 3;
-    m.n = 7;
-    m.caCertificatePem = ca.certificate().pem();
-    for (int i = 1; i <= 7; ++i)
-        m.cards.push_back({i, Bytes(16, static_cast<std::uint8_t>(i)),
-                           ca.issueCard(crypto::EcPrivateKey::generate().publicKey(), i).pem(), ""});
-    m.rsaKey = smallDeal().publicKey;
-    m.signingKey.type = "rsa512";
-    m.signingKey.publicKeyPem = m.rsaKey.toPem();
-    return m;
+    return test::thresholdManifest(test::TestCeremony::instance().ca, smallDeal().publicKey);
 }
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {

@@ -4,15 +4,19 @@ Signatures, Eurocrypt 2000, protocol 1) with Python integers and hashlib only.
 
 From the fixed 512-bit test key of tests/support/shoup_keys.hpp (3-of-7, fixed coefficients and
 vSeed) and a fixed r per player, it prints v, s_i, v_i, x_i, c and z for every player, for the
-digest SHA-256(b"quorum cards known answer"), and the signature combined from two subsets, as C++
-constants for tests/unit/crypto_shoup_test.cpp:
+digest SHA-256(b"quorum cards known answer"), and the signature combined from two subsets; then
+the batch PARTIAL SIGN of docs/batch-proof.md for three fixed digests (every player's x_{i,j},
+weights w_j, c and z with another fixed r, and each digest's combined signature), as C++ constants
+for tests/unit/crypto_shoup_test.cpp:
 
     python3 tests/vectors/shoup_reference.py > /tmp/shoup_known_answer.inc
+    python3 tests/vectors/shoup_reference.py --check   # the constants pasted there are these
 
 It asserts along the way that the primes are safe primes, that v generates the squares mod N,
-that every proof verifies, and that the combined signature is the ordinary RSA signature
-x^d mod N with d = e^-1 mod lcm(p-1, q-1). When run from the repository it also checks that the
-key values below are the ones in tests/support/shoup_keys.hpp.
+that every proof (single and batch) verifies and a batch with one wrong x_{i,j} does not, and that
+every combined signature is the ordinary RSA signature x^d mod N with d = e^-1 mod
+lcm(p-1, q-1). When run from the repository it also checks that the key values below are the
+ones in tests/support/shoup_keys.hpp.
 """
 
 import hashlib
@@ -42,6 +46,11 @@ KEY_VALUES = {
 
 # The subsets whose combined signature is printed (both must give the same one).
 SUBSETS = [(1, 2, 3), (7, 4, 2)]
+
+# The batch (docs/batch-proof.md): its digests, and the label that starts the weights' hash.
+BATCH_MESSAGES = [b"quorum cards batch known answer %d" % j for j in (1, 2, 3)]
+BATCH_LABEL = b"QUORUM/SHOUP/BATCH/1"
+WEIGHT_SIZE = 16  # bytes: 128-bit weights
 
 
 def is_probable_prime(n, rounds=64):
@@ -94,6 +103,41 @@ def challenge(size, *values):
     for value in values:
         h.update(i2osp(value, size))
     return int.from_bytes(h.digest(), "big")
+
+
+def batch_weights(n_mod, size, v, vi, n_players, index, digests, values):
+    """docs/batch-proof.md: seed = SHA-256(label || L (2) || n || i || m || N || v || v_i ||
+    d_1..d_m || x_{i,1}..x_{i,m}); w_j = the first 16 bytes of SHA-256(seed || j), j one byte."""
+    h = hashlib.sha256(BATCH_LABEL)
+    h.update(size.to_bytes(2, "big") + bytes([n_players, index, len(digests)]))
+    for value in (n_mod, v, vi):
+        h.update(i2osp(value, size))
+    for digest in digests:
+        h.update(digest)
+    for value in values:
+        h.update(i2osp(value, size))
+    seed = h.digest()
+    return [int.from_bytes(hashlib.sha256(seed + bytes([j])).digest()[:WEIGHT_SIZE], "big")
+            for j in range(1, len(digests) + 1)]
+
+
+def weighted_product(bases, weights, n_mod):
+    product = 1
+    for base, weight in zip(bases, weights):
+        product = product * pow(base, weight, n_mod) % n_mod
+    return product
+
+
+def verify_batch(n_mod, size, v, vi, n_players, index, digests, values, c, z, x_tildes):
+    """The verifier of docs/batch-proof.md, from public values only."""
+    if not all(0 < x < n_mod for x in values) or z >= 1 << (8 * size + 513):
+        return False
+    weights = batch_weights(n_mod, size, v, vi, n_players, index, digests, values)
+    big_x_tilde = weighted_product(x_tildes, weights, n_mod)
+    big_xi2 = pow(weighted_product(values, weights, n_mod), 2, n_mod)
+    v_prime = pow(v, z, n_mod) * pow(vi, -c, n_mod) % n_mod
+    x_prime = pow(big_x_tilde, z, n_mod) * pow(big_xi2, -c, n_mod) % n_mod
+    return challenge(size, v, big_x_tilde, vi, big_xi2, v_prime, x_prime) == c
 
 
 def lagrange_times_delta(subset, j, delta):
@@ -197,6 +241,48 @@ def main():
     d_rsa = pow(E, -1, math.lcm(p - 1, q - 1))
     assert y == pow(x, d_rsa, n_mod)
 
+    def combine(subset, values, x_j):
+        w = 1
+        for j in subset:
+            w = w * pow(values[j], 2 * lagrange_times_delta(subset, j, delta), n_mod) % n_mod
+        return pow(w, a, n_mod) * pow(x_j, b, n_mod) % n_mod
+
+    # The batch: every player signs the same three digests with one proof.
+    batch_digests = [hashlib.sha256(message).digest() for message in BATCH_MESSAGES]
+    batch_x = [int.from_bytes(emsa_pkcs1_v15_sha256(d, size), "big") for d in batch_digests]
+    batch_x_tilde = [pow(xj, 4 * delta, n_mod) for xj in batch_x]
+    batches = {}
+    for i, s in shares.items():
+        r = int.from_bytes(expand(b"quorum shoup batch known answer r_%d" % i, random_size), "big")
+        r &= (1 << (L + 512)) - 1
+        values = [pow(xj, 2 * delta * s, n_mod) for xj in batch_x]
+        weights = batch_weights(n_mod, size, v, vks[i], N_PLAYERS, i, batch_digests, values)
+        big_x_tilde = weighted_product(batch_x_tilde, weights, n_mod)
+        big_xi = weighted_product(values, weights, n_mod)
+        assert pow(big_xi, 2, n_mod) == pow(big_x_tilde, s, n_mod)  # log_X~(X_i^2) = s_i
+        c = challenge(size, v, big_x_tilde, vks[i], big_xi * big_xi % n_mod, pow(v, r, n_mod),
+                      pow(big_x_tilde, r, n_mod))
+        z = s * c + r
+        assert z < 1 << (L + 513)
+        batches[i] = (r, values, weights, c, z)
+    for i, (_, values, _, c, z) in batches.items():
+        assert verify_batch(n_mod, size, v, vks[i], N_PLAYERS, i, batch_digests, values, c, z,
+                            batch_x_tilde)
+        for j in range(len(values)):  # one wrong x_{i,j}, at any j, and the proof fails
+            forged = list(values)
+            forged[j] = forged[j] * 2 % n_mod
+            assert not verify_batch(n_mod, size, v, vks[i], N_PLAYERS, i, batch_digests, forged,
+                                    c, z, batch_x_tilde)
+        assert not verify_batch(n_mod, size, v, vks[i], N_PLAYERS, i, batch_digests[::-1],
+                                values[::-1], c, z, batch_x_tilde[::-1])
+    batch_signatures = []
+    for j, xj in enumerate(batch_x):
+        found = {combine(subset, {i: batches[i][1][j] for i in subset}, xj) for subset in SUBSETS}
+        assert len(found) == 1
+        yj = found.pop()
+        assert pow(yj, E, n_mod) == xj and yj == pow(xj, d_rsa, n_mod)
+        batch_signatures.append(yj)
+
     print("// Generated by tests/vectors/shoup_reference.py: 3-of-7 with the 512-bit key of")
     print("// tests/support/shoup_keys.hpp, digest SHA-256(\"%s\")." % MESSAGE.decode())
     print("const char* const kKnownDigest =\n%s;" % cpp_string(digest.hex().upper()))
@@ -216,6 +302,56 @@ def main():
           % tuple(", ".join(map(str, s)) for s in SUBSETS))
     print("const char* const kKnownSignature =\n%s;" % cpp_string(hex_of(y, size)))
 
+    print()
+    print("// The batch of docs/batch-proof.md: the same key, digests SHA-256(\"%s\") for j = 1..3."
+          % BATCH_MESSAGES[0].decode().replace("1", "<j>"))
+    print("const char* const kKnownBatchDigests[] = {")
+    print(",\n".join(cpp_string(d.hex().upper(), "    ") for d in batch_digests) + "};")
+    print("const KnownBatchPlayer kKnownBatchPlayers[] = {")
+    for i in sorted(batches):
+        r, values, weights, c, z = batches[i]
+        print("    {%d," % i)
+        print("     // r\n%s," % cpp_string(hex_of(r, random_size)))
+        print("     // x_{i,1}, x_{i,2}, x_{i,3}\n     {%s}," % (",\n".join(
+            cpp_string(hex_of(value, size), "      ") for value in values).lstrip()))
+        print("     // w_1, w_2, w_3\n     {%s}," % ", ".join(
+            '"%s"' % hex_of(weight, WEIGHT_SIZE) for weight in weights))
+        print("     // c\n%s," % cpp_string(hex_of(c, 32)))
+        print("     // z\n%s}," % cpp_string(hex_of(z, size + 65)))
+    print("};")
+    print("// Each digest's signature, from cards %s and from cards %s alike; equal to x_j^d mod N."
+          % tuple(", ".join(map(str, s)) for s in SUBSETS))
+    print("const char* const kKnownBatchSignatures[] = {")
+    print(",\n".join(cpp_string(hex_of(y_j, size), "    ") for y_j in batch_signatures) + "};")
+
+
+def string_constants(text):
+    """Every run of adjacent C++ string literals in `text`, joined."""
+    return {"".join(re.findall(r'"([^"]*)"', run))
+            for run in re.findall(r'(?:"[^"\n]*"\s*)+', text)}
+
+
+def check_test_file(generated):
+    """--check: every hex constant this script prints is pasted in crypto_shoup_test.cpp."""
+    test = pathlib.Path(__file__).resolve().parents[1] / "unit" / "crypto_shoup_test.cpp"
+    pasted = string_constants(test.read_text())
+    wanted = [s for s in string_constants(generated) if re.fullmatch(r"[0-9A-F]{32,}", s)]
+    missing = [s for s in wanted if s not in pasted]
+    for s in missing:
+        print("missing from %s: %s..." % (test.name, s[:32]), file=sys.stderr)
+    print("%d of %d known answers found in %s" % (len(wanted) - len(missing), len(wanted),
+                                                   test.name), file=sys.stderr)
+    return not missing
+
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--check"]:
+        import contextlib
+        import io
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main()
+        sys.exit(0 if check_test_file(out.getvalue()) else 1)
+    if sys.argv[1:]:
+        sys.exit("usage: shoup_reference.py [--check]")
     main()
