@@ -317,6 +317,27 @@ AuditVerification verifyAuditLog(const std::string& path, const std::string& exp
     return verifyText(path, readAll(fd, path), expected);
 }
 
+std::vector<AuditEntry> readAuditLog(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw AuditLogError("cannot open the audit log " + path + ": " + errnoText());
+    FdCloser closer{fd};
+    const std::string text = readAll(fd, path);
+    verifyText(path, text, "");
+    Json::CharReaderBuilder builder;
+    const std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+    std::vector<AuditEntry> entries;
+    for (std::size_t start = 0; start < text.size();) {
+        const auto end = text.find('\n', start);
+        Json::Value entry;
+        std::string errors;
+        reader->parse(text.data() + start, text.data() + end, &entry, &errors);  // verified above
+        entries.push_back({entry["seq"].asUInt64(), entry["time"].asString(), entry["event"].asString(),
+                           entry["details"]});
+        start = end + 1;
+    }
+    return entries;
+}
+
 AuditLog::AuditLog(std::string path, int fd, std::uint64_t size, AuditVerification state)
     : path_(std::move(path)),
       fd_(fd),

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "host/base/error.hpp"
 
@@ -68,6 +69,17 @@ AuditVerification verifyAuditLog(const std::string& path);
 // 64 hex digits or 32 PGP words, as parseFingerprint() reads them: otherwise the error names the last line (altered, or the log was cut or
 // extended). An empty expectedLastHash means no such check.
 AuditVerification verifyAuditLog(const std::string& path, const std::string& expectedLastHash);
+
+// One entry, as read back.
+struct AuditEntry {
+    std::uint64_t seq = 0;
+    std::string time;   // UTC, e.g. 2026-11-23T21:30:00Z
+    std::string event;
+    Json::Value details;
+};
+
+// Every entry of the log, after verifyAuditLog(path) found its chain intact.
+std::vector<AuditEntry> readAuditLog(const std::string& path);
 
 // The writer. Holds the file open with an exclusive flock(2) for its lifetime, so a second
 // AuditLog on the same file - in this or another process - is refused rather than forking the

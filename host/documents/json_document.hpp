@@ -17,6 +17,15 @@
 
 namespace quorum::host {
 
+// A document's text as the host writes every JSON file: two-space indentation, UTF-8 kept as
+// it is, one newline at the end.
+inline std::string jsonText(const Json::Value& root) {
+    Json::StreamWriterBuilder writer;
+    writer["indentation"] = "  ";
+    writer["emitUTF8"] = true;
+    return Json::writeString(writer, root) + "\n";
+}
+
 template <typename Error>
 class JsonDocument {
 public:

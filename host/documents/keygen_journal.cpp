@@ -57,9 +57,7 @@ std::string KeygenJournal::toJson() const {
         root["started"] = s;
     }
     root["sealed_shares"] = toHex(sealedShares);
-    Json::StreamWriterBuilder writer;
-    writer["indentation"] = "  ";
-    return Json::writeString(writer, root) + "\n";
+    return jsonText(root);
 }
 
 KeygenJournal KeygenJournal::fromJson(const std::string& text) {

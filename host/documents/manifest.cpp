@@ -126,9 +126,7 @@ std::string Manifest::toJson() const {
         key["wrap_mechanism"] = signingKey.wrapMechanism;
     }
     root["signing_key"] = key;
-    Json::StreamWriterBuilder writer;
-    writer["indentation"] = "  ";
-    return Json::writeString(writer, root) + "\n";
+    return jsonText(root);
 }
 
 Manifest Manifest::fromJson(const std::string& text, bool draft) {
