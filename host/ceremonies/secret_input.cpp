@@ -68,8 +68,10 @@ public:
         termios quiet = saved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         quiet.c_lflag |= ECHONL;
-        write(prompt + ": ");
+        // Echo off and earlier keys thrown away *before* the prompt shows: flushing after it
+        // threw away what a quick typist (or a pasted line) had already answered.
         ::tcsetattr(fd_, TCSAFLUSH, &quiet);
+        write(prompt + ": ");
         try {
             Bytes secret = readLine(fd_, "the terminal");
             ::tcsetattr(fd_, TCSAFLUSH, &saved);

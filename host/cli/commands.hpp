@@ -2,6 +2,7 @@
 // to run when one of them was given; main() parses, runs it, and turns errors into messages.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -66,5 +67,16 @@ void addPinCommands(CLI::App& app, Commands& commands);
 void addCeremonyCommands(CLI::App& app, Commands& commands);
 // public-key, audit-verify
 void addDocumentCommands(CLI::App& app, Commands& commands);
+// run: a ceremony script, step by step, with a transcript for the witnesses
+void addScriptCommands(CLI::App& app, Commands& commands);
+
+// What a person reads about a command's failure, and the program's exit code for it.
+struct Failure {
+    std::string message;
+    int exitCode;
+};
+// `error` (a std::exception) as main() reports it: the message after "error: ", and
+// kExitInterrupted for Ctrl-C, kExitFailure for the rest.
+Failure describeFailure(std::exception_ptr error);
 
 }  // namespace quorum::host::cli

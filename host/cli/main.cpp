@@ -1,6 +1,7 @@
 // ceremony: the host program people and scripts use around a quorum card ceremony. The command
 // groups live in the other files of this folder; here they are assembled, and every error becomes
 // one message a person can act on.
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -22,29 +23,43 @@ int main(int argc, char** argv) {
     cli::addPinCommands(app, commands);
     cli::addCeremonyCommands(app, commands);
     cli::addDocumentCommands(app, commands);
+    cli::addScriptCommands(app, commands);
     CLI11_PARSE(app, argc, argv);
 
     try {
         return commands.runParsed();
-    } catch (const InterruptedError& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return cli::kExitInterrupted;
-    } catch (const WrongSecretError& e) {
-        std::cerr << "error: " << e.what() << "\n";
-    } catch (const CardAuthenticationError& e) {
-        std::cerr << "error: this card is not one of this ceremony's: " << e.what() << "\n";
-    } catch (const SecureChannelError& e) {
-        std::cerr << "error: the secure channel to the card broke: " << e.what() << "\n";
-    } catch (const PinBlockedError& e) {
-        std::cerr << "error: " << e.what() << " (ceremony pin unblock)\n";
-    } catch (const ServiceUnavailableError& e) {
-        std::cerr << "error: the PC/SC service (pcscd) is not running or not reachable: start pcscd and try again\n  ("
-                  << e.what() << ")\n";
-    } catch (const CardRemovedError& e) {
-        std::cerr << "error: the card was removed during the exchange; insert it again and retry\n  (" << e.what()
-                  << ")\n";
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
+    } catch (const std::exception&) {
+        const cli::Failure failure = cli::describeFailure(std::current_exception());
+        std::cerr << "error: " << failure.message << "\n";
+        return failure.exitCode;
     }
-    return cli::kExitFailure;
 }
+
+namespace quorum::host::cli {
+
+Failure describeFailure(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const InterruptedError& e) {
+        return {e.what(), kExitInterrupted};
+    } catch (const WrongSecretError& e) {
+        return {e.what(), kExitFailure};
+    } catch (const CardAuthenticationError& e) {
+        return {std::string("this card is not one of this ceremony's: ") + e.what(), kExitFailure};
+    } catch (const SecureChannelError& e) {
+        return {std::string("the secure channel to the card broke: ") + e.what(), kExitFailure};
+    } catch (const PinBlockedError& e) {
+        return {std::string(e.what()) + " (ceremony pin unblock)", kExitFailure};
+    } catch (const ServiceUnavailableError& e) {
+        return {std::string("the PC/SC service (pcscd) is not running or not reachable: start pcscd and try again\n  (") +
+                    e.what() + ")",
+                kExitFailure};
+    } catch (const CardRemovedError& e) {
+        return {std::string("the card was removed during the exchange; insert it again and retry\n  (") + e.what() + ")",
+                kExitFailure};
+    } catch (const std::exception& e) {
+        return {e.what(), kExitFailure};
+    }
+}
+
+}  // namespace quorum::host::cli

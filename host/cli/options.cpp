@@ -7,7 +7,8 @@ namespace quorum::host::cli {
 int Commands::runParsed() const {
     for (const auto& command : commands_) {
         if (!command.subcommand->parsed()) continue;
-        if (command.terminal == Terminal::Leave) return command.run();
+        // A console held already (by `ceremony run`, whose steps these are) serves this command too.
+        if (command.terminal == Terminal::Leave || Console::current() != nullptr) return command.run();
         Console console;
         return command.run();
     }
