@@ -74,6 +74,16 @@ void verifyHolder(QuorumCard& card, const ManifestCard& listed, const PinPolicy&
 
 }  // namespace
 
+void recordRefusal(CeremonyContext& context, const AttemptError& refusal, Json::Value entry) {
+    entry["reason"] = refusal.what();
+    if (const auto* cardError = dynamic_cast<const CardError*>(&refusal); cardError && cardError->cardIndex())
+        entry["index"] = std::to_string(*cardError->cardIndex());
+    if (const auto* refused = dynamic_cast<const CardRefusedError*>(&refusal))
+        entry["status_word"] =
+            toHex({static_cast<std::uint8_t>(refused->sw() >> 8), static_cast<std::uint8_t>(refused->sw())});
+    context.audit().append("card-refused", entry);
+}
+
 void collectFromCards(const CardSource& source, CeremonyContext& context, const Manifest& manifest,
                       SecretReader& pins, StepTimes& times, const CardWish& wish) {
     std::ostream& out = context.out();
@@ -108,13 +118,7 @@ void collectFromCards(const CardSource& source, CeremonyContext& context, const 
             else if (dynamic_cast<const PcscAttemptError*>(&e))
                 opening = "The card was pulled or stopped answering; insert it again: ";
             out << opening << e.what() << std::endl;
-            Json::Value entry = details({{"reason", e.what()}});
-            if (const auto* cardError = dynamic_cast<const CardError*>(&e); cardError && cardError->cardIndex())
-                entry["index"] = std::to_string(*cardError->cardIndex());
-            if (const auto* refused = dynamic_cast<const CardRefusedError*>(&e))
-                entry["status_word"] = toHex({static_cast<std::uint8_t>(refused->sw() >> 8),
-                                              static_cast<std::uint8_t>(refused->sw())});
-            context.audit().append("card-refused", entry);
+            recordRefusal(context, e);
         }
         out << "Remove the card from " << reader << "." << std::endl;
         if (!wish.done()) door.waitForRemoval(reader);  // the last one may stay: we go on now

@@ -41,4 +41,10 @@ struct CardWish {
 void collectFromCards(const CardSource& source, CeremonyContext& context, const Manifest& manifest,
                       SecretReader& pins, StepTimes& times, const CardWish& wish);
 
+// Records in the audit log that a card was set aside (an AttemptError of one card): "card-refused"
+// with the reason, and the card's index and status word when they are known, added to `entry`.
+// Both card loops - this one and key generation's - record refusals with it.
+void recordRefusal(CeremonyContext& context, const AttemptError& refusal,
+                   Json::Value entry = Json::Value(Json::objectValue));
+
 }  // namespace quorum::host

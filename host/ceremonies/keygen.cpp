@@ -6,6 +6,7 @@
 #include "host/base/file_io.hpp"
 #include "host/card/connected_card.hpp"
 #include "host/ceremonies/card_door.hpp"
+#include "host/ceremonies/card_loops.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
 #include "host/ceremonies/console.hpp"
 #include "host/ceremonies/shamir.hpp"
@@ -53,8 +54,12 @@ public:
                 door.awaitService();
                 continue;
             } catch (const AttemptError& e) {
-                out_ << "This card is refused: " << e.what() << std::endl;
-                context_.audit().append("card-refused", details({{"step", "keygen"}, {"reason", e.what()}}));
+                // A card pulled half-way is not refused: inserted again, it is reset and issued.
+                const bool pulled = dynamic_cast<const PcscAttemptError*>(&e) != nullptr;
+                out_ << (pulled ? "The card was pulled or stopped answering; insert it again: "
+                                : "This card is refused: ")
+                     << e.what() << std::endl;
+                recordRefusal(context_, e, details({{"step", "keygen"}}));
             }
             if (issued)
                 out_ << "Card " << *issued << " of " << journal_.draft.n << " issued. Remove it from " << reader << "."
@@ -79,7 +84,7 @@ private:
         protocol::Fci fci = card.select();
         if (fci.is(protocol::Lifecycle::Blank)) {
             if (card.hasCertificate()) {
-                resetHalfIssued(card, fci);
+                resetHalfIssued(card, fci, context_.audit(), out_);
                 fci = card.select();
             }
             return issueBlank(card, fci, wanted);
@@ -88,22 +93,6 @@ private:
             return join(card, fci);
         throw CardProtocolError("this card is " + fci.lifecycleName() +
                                 ": it cannot be issued; use a BLANK card (or one issued for this set)");
-    }
-
-    // A BLANK card that an interrupted key generation of this ceremony left half-issued.
-    void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci) {
-        crypto::CertificateInfo info;
-        try {
-            info = card.openSecureChannel();
-        } catch (const CardAuthenticationError& e) {
-            throw CardAuthenticationError(std::string("this BLANK card was half-issued by another ceremony (") +
-                                          e.what() + "); only that ceremony can reset it");
-        }
-        card.wipe();
-        context_.audit().append("card-wiped", details({{"card_id", toHex(fci.cardId)},
-                                                       {"index", std::to_string(info.cardIndex.value_or(0))}}));
-        out_ << "This card was left half-issued (as card " << info.cardIndex.value_or(0)
-             << ") by an interrupted key generation of this ceremony: it is reset to BLANK." << std::endl;
     }
 
     Bytes askTransportPin(int index) {
@@ -196,6 +185,21 @@ private:
 };
 
 }  // namespace
+
+void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci, AuditLog& audit, std::ostream& out) {
+    crypto::CertificateInfo info;
+    try {
+        info = card.openSecureChannel();
+    } catch (const CardAuthenticationError& e) {
+        throw CardAuthenticationError(std::string("this BLANK card was half-issued by another ceremony (") + e.what() +
+                                      "); only that ceremony can reset it");
+    }
+    card.wipe();
+    audit.append("card-wiped",
+                 details({{"card_id", toHex(fci.cardId)}, {"index", std::to_string(info.cardIndex.value_or(0))}}));
+    out << "This card was left half-issued (as card " << info.cardIndex.value_or(0)
+        << ") by an interrupted issuance of this ceremony: it is reset to BLANK." << std::endl;
+}
 
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {
     checkKeygenRequest(request);

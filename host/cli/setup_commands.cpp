@@ -6,6 +6,7 @@
 #include "host/ceremonies/card_door.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
 #include "host/ceremonies/ceremony_context.hpp"
+#include "host/ceremonies/keygen.hpp"
 #include "host/cli/commands.hpp"
 #include "host/documents/audit_log.hpp"
 
@@ -51,8 +52,21 @@ int issueCard(const IssueCard& options) {
                          ": only a BLANK card can be issued");
     const crypto::CeremonyCa ca = files.loadCa(options.passphrase.read(false));
     auto reader = options.secrets.open();
+    // Both secrets are checked against the policy before the card is touched: a card is never
+    // left half-issued by a typo.
     Bytes pin = reader->nextNew("Transport PIN (" + policy.pinLengthText() + ")");
+    if (protocol::checkPin(pin, policy) != protocol::PinProblem::None)
+        throw UsageError("the transport PIN must have " + policy.pinLengthText() +
+                         ", none of them a byte FF; the card was not touched, run issue-card again");
     Bytes puk = reader->nextNew("PUK (" + std::to_string(policy.pukLength) + " characters)");
+    if (puk.size() != policy.pukLength)
+        throw UsageError("the PUK must have exactly " + std::to_string(policy.pukLength) +
+                         " characters; the card was not touched, run issue-card again");
+    if (card.hasCertificate()) {
+        AuditLog log = AuditLog::open(files.auditLogPath());
+        resetHalfIssued(card, info, log, std::cout);
+        card.select();
+    }
     const auto certificate = card.issueIdentity(ca, options.index);
     std::cout << "card " << toHex(info.cardId) << ": key pair generated on the card, certificate "
               << toHex(certificate.sha256Fingerprint()).substr(0, 16) << "... stored as card " << options.index

@@ -72,6 +72,11 @@ CommandResult Room::ceremony(const std::string& arguments) const {
     return runCommand(builtProgram("ceremony") + " " + arguments);
 }
 
+CommandResult Room::unattended(const std::string& arguments, const std::vector<std::string>& input) const {
+    const std::string feed = input.empty() ? "/dev/null" : secrets("unattended-input", input);
+    return runCommand("setsid -w " + builtProgram("ceremony") + " " + arguments + " <" + feed);
+}
+
 std::string Room::createCeremony(const std::string& name) const {
     const std::string dir = file(name);
     const auto made = ceremony("ca-create --ceremony " + dir + " --passphrase-file " + passphraseFile());
@@ -85,6 +90,16 @@ LiveCeremony::LiveCeremony(Room& room, std::vector<std::string> arguments, const
     : room_(room), screenPath_(room.file(name + ".out")) {
     arguments.insert(arguments.begin(), builtProgram("ceremony"));
     process_ = std::make_unique<ChildProcess>(std::move(arguments), screenPath_);
+}
+
+LiveCeremony::LiveCeremony(Room& room, std::vector<std::string> arguments, const std::string& name,
+                           const std::vector<Typing>& typing)
+    : room_(room), screenPath_(room.file(name + ".out")) {
+    std::vector<std::string> argv{"/usr/bin/python3", std::string(QUORUM_SOURCE_DIR) + "/tests/system/pty_session.py"};
+    for (const auto& typed : typing) argv.insert(argv.end(), {"--expect", typed.after, "--type", typed.keys});
+    argv.insert(argv.end(), {"--", builtProgram("ceremony")});
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    process_ = std::make_unique<ChildProcess>(std::move(argv), screenPath_);
 }
 
 void LiveCeremony::waitFor(const std::string& text, int count, std::chrono::seconds timeout) {

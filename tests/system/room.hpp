@@ -60,6 +60,9 @@ public:
 
     // `ceremony ARGUMENTS` (a shell word list) run to its end; stdout and stderr together.
     CommandResult ceremony(const std::string& arguments) const;
+    // The same as a script runs it: without a terminal (setsid), `input` on its standard input,
+    // one line each (for --pin-fd 0).
+    CommandResult unattended(const std::string& arguments, const std::vector<std::string>& input = {}) const;
     // A ceremony folder `name` with its CA, under the passphrase of passphraseFile(); checks that
     // ca-create says it made it there.
     std::string createCeremony(const std::string& name) const;
@@ -78,11 +81,23 @@ private:
     std::map<std::string, Inserted> cards_;
 };
 
+// What a person at a ceremony's terminal types: once the screen shows `after` (past where the
+// previous one found its text), the keys `keys` ("yes\n"; "\x03" is Ctrl-C).
+struct Typing {
+    std::string after;
+    std::string keys;
+};
+
 // A `ceremony` program that runs while the people in the room act on what its screen says.
 class LiveCeremony {
 public:
-    // Starts `ceremony ARGUMENTS...`; its screen is the room's file NAME.out.
+    // Starts `ceremony ARGUMENTS...` without a terminal of its own; its screen is the room's file
+    // NAME.out.
     LiveCeremony(Room& room, std::vector<std::string> arguments, const std::string& name);
+    // The same at a terminal of its own (tests/system/pty_session.py), where `typing` is typed in
+    // order; the screen is what the terminal shows. process().stop(SIGINT) types Ctrl-C there.
+    LiveCeremony(Room& room, std::vector<std::string> arguments, const std::string& name,
+                 const std::vector<Typing>& typing);
 
     // Waits until the screen shows `text` at least `count` times; FAILs if the program ends first
     // or `timeout` passes.

@@ -55,6 +55,15 @@ TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of
         CHECK(out.find("card 4 accepted: 3 of 3 shares") != std::string::npos);
     }
 
+    // `ceremony cards`: each card's story as the audit log tells it.
+    const auto cards = room.ceremony("cards --manifest " + set.manifest + " --log " + set.ceremonyDir + "/audit.log");
+    INFO(cards.output);
+    CHECK(cards.exitCode == 0);
+    CHECK(cards.output.find("card 6 (id ") != std::string::npos);
+    CHECK(cards.output.find(": OPERATIONAL, 1 share released (the card counts 1), refused 1 time") != std::string::npos);
+    CHECK(cards.output.find("card 5 (id ") != std::string::npos);
+    CHECK(cards.output.find(": ISSUED, 0 shares released") != std::string::npos);  // never used
+
     // Anyone can check the signature with the public key in the manifest.
     const auto extracted = runCommand("/usr/bin/python3 -c \"import json,sys; "
                                       "sys.stdout.write(json.load(open('" + set.manifest +
