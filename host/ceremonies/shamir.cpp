@@ -41,8 +41,12 @@ public:
 
 class ShamirSigner : public CardSigner {
 public:
-    ShamirSigner(const Manifest& manifest, const SignRequest& request, const Bytes& message)
-        : manifest_(manifest), request_(request), message_(message), collector_(manifest.commitments, manifest.cardSetId) {}
+    ShamirSigner(const Manifest& manifest, const HsmConfig& hsm, std::string ceremonyDir, std::vector<Bytes> messages)
+        : manifest_(manifest),
+          hsm_(hsm),
+          ceremonyDir_(std::move(ceremonyDir)),
+          messages_(std::move(messages)),
+          collector_(manifest.commitments, manifest.cardSetId) {}
 
     bool complete() const override { return collector_.complete(); }
     std::string progress() const override { return collector_.progress(); }
@@ -64,11 +68,11 @@ public:
         });
     }
 
-    Bytes signature(StepTimes& times) override {
+    std::vector<Bytes> signatures(StepTimes& times) override {
         const Bytes activationKey =
             times.time("shares combined, C_0 checked, HKDF", [&] { return collector_.activationKey(); });
         auto hsm = times.time("HSM: module loaded, token found, login",
-                              [&] { return std::make_unique<CeremonyHsm>(request_.hsm, request_.ceremonyDir); });
+                              [&] { return std::make_unique<CeremonyHsm>(hsm_, ceremonyDir_); });
         const SigningKeyType type = parseKeyType(manifest_.signingKey.type);
         const HsmHandle key = times.time("HSM: activation key imported, signing key unwrapped", [&] {
             const HsmHandle wrapping = hsm->session().importAesKey(activationKey);
@@ -76,15 +80,19 @@ public:
             hsm->session().destroy(wrapping);
             return unwrapped;
         });
-        Bytes signature = times.time("HSM: signature", [&] { return hsm->session().signSha256(key, message_, type); });
+        std::vector<Bytes> signatures;
+        for (const auto& message : messages_)
+            signatures.push_back(
+                times.time("HSM: signature", [&] { return hsm->session().signSha256(key, message, type); }));
         hsm->session().destroy(key);
-        return signature;
+        return signatures;
     }
 
 private:
     const Manifest& manifest_;
-    const SignRequest& request_;
-    const Bytes& message_;
+    HsmConfig hsm_;
+    std::string ceremonyDir_;
+    std::vector<Bytes> messages_;
     ShareCollector collector_;
 };
 
@@ -92,8 +100,9 @@ private:
 
 std::unique_ptr<KeygenScheme> shamirKeygen() { return std::make_unique<ShamirKeygen>(); }
 
-std::unique_ptr<CardSigner> shamirSigner(const Manifest& manifest, const SignRequest& request, const Bytes& message) {
-    return std::make_unique<ShamirSigner>(manifest, request, message);
+std::unique_ptr<CardSigner> shamirSigner(const Manifest& manifest, const HsmConfig& hsm, const std::string& ceremonyDir,
+                                         std::vector<Bytes> messages) {
+    return std::make_unique<ShamirSigner>(manifest, hsm, ceremonyDir, std::move(messages));
 }
 
 }  // namespace quorum::host

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 #include "host/ceremonies/keygen.hpp"
@@ -18,6 +20,8 @@
 namespace quorum::host {
 
 std::unique_ptr<KeygenScheme> shamirKeygen();
-std::unique_ptr<CardSigner> shamirSigner(const Manifest& manifest, const SignRequest& request, const Bytes& message);
+// The key is activated once and signs every message in the HSM.
+std::unique_ptr<CardSigner> shamirSigner(const Manifest& manifest, const HsmConfig& hsm, const std::string& ceremonyDir,
+                                         std::vector<Bytes> messages);
 
 }  // namespace quorum::host

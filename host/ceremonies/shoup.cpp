@@ -38,6 +38,17 @@ const char* outcomeName(PartialCollector::Outcome outcome) {
     return "unknown";
 }
 
+// Tells the people what became of a card's partial signature(s) and records it.
+void recordOffer(CeremonyContext& context, StepTimes& times, const QuorumTally::Result& result,
+                 std::uint32_t usageCount) {
+    context.out() << result.message << std::endl;
+    times.time("audit entry (append + fsync)", [&] {
+        return context.audit().append("partial-offered", details({{"index", std::to_string(result.cardIndex)},
+                                                                  {"outcome", outcomeName(result.outcome)},
+                                                                  {"usage_counter", std::to_string(usageCount)}}));
+    });
+}
+
 const Manifest& requireThreshold(const Manifest& manifest, const std::string& path) {
     if (!manifest.shoup())
         throw UsageError(path + " is a card set of scheme \"" + manifest.scheme +
@@ -81,6 +92,7 @@ public:
     }
 };
 
+// One message: PARTIAL SIGN with one digest, each partial proven on its own.
 class ShoupSigner : public CardSigner {
 public:
     ShoupSigner(const Manifest& manifest, const Bytes& message)
@@ -97,16 +109,11 @@ public:
             return card.partialSign(digest_, manifest_.rsaKey.modulusSize(), index);
         });
         const auto result = times.time("proof checked against the manifest", [&] { return collector_.offer(made.partial); });
-        context.out() << result.message << std::endl;
-        times.time("audit entry (append + fsync)", [&] {
-            return context.audit().append("partial-offered", details({{"index", std::to_string(index)},
-                                                                      {"outcome", outcomeName(result.outcome)},
-                                                                      {"usage_counter", std::to_string(made.usageCount)}}));
-        });
+        recordOffer(context, times, result, made.usageCount);
     }
 
-    Bytes signature(StepTimes& times) override {
-        return times.time("partials combined, y^e == x checked", [&] { return collector_.signature(); });
+    std::vector<Bytes> signatures(StepTimes& times) override {
+        return {times.time("partials combined, y^e == x checked", [&] { return collector_.signature(); })};
     }
 
 private:
@@ -115,12 +122,48 @@ private:
     Bytes digest_;
 };
 
+// Several messages (a KSR's bundles): one PARTIAL SIGN with all their digests and one proof.
+class ShoupBatchSigner : public CardSigner {
+public:
+    ShoupBatchSigner(const Manifest& manifest, std::vector<Bytes> digests)
+        : manifest_(manifest), collector_(manifest.rsaKey, std::move(digests)) {}
+
+    bool complete() const override { return collector_.complete(); }
+    std::string progress() const override { return collector_.progress(); }
+    std::optional<std::string> refusal(int index) const override { return collector_.refusal(index); }
+
+    void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
+              StepTimes& times) override {
+        const int index = info.cardIndex.value_or(0);
+        const SignedBatch made = times.time("PARTIAL SIGN of every message, batched (wrapped)", [&] {
+            return card.partialSignBatch(collector_.digests(), manifest_.rsaKey.modulusSize(), index);
+        });
+        const auto result =
+            times.time("batch proof checked against the manifest", [&] { return collector_.offer(index, made.batch); });
+        recordOffer(context, times, result, made.usageCount);
+    }
+
+    std::vector<Bytes> signatures(StepTimes& times) override {
+        return times.time("partials combined per message, y^e == x checked", [&] { return collector_.signatures(); });
+    }
+
+private:
+    const Manifest& manifest_;
+    BatchCollector collector_;
+};
+
 }  // namespace
 
 std::unique_ptr<KeygenScheme> shoupKeygen() { return std::make_unique<ShoupKeygen>(); }
 
-std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, const Bytes& message) {
-    return std::make_unique<ShoupSigner>(manifest, message);
+std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, std::vector<Bytes> messages) {
+    if (messages.size() == 1) return std::make_unique<ShoupSigner>(manifest, messages.front());
+    if (messages.empty() || messages.size() > shoup::kMaxBatch)
+        throw UsageError("the threshold RSA scheme signs 1 to " + std::to_string(shoup::kMaxBatch) +
+                         " messages with one insertion of each card, not " + std::to_string(messages.size()));
+    std::vector<Bytes> digests;
+    for (const auto& message : messages) digests.push_back(crypto::sha256(message));
+    return std::make_unique<ShoupBatchSigner>(manifest, std::move(digests));
 }
 
 Manifest checkPartialSignRequest(const PartialSignRequest& request) {

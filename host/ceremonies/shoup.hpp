@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <ostream>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 #include "host/ceremonies/keygen.hpp"
@@ -21,7 +22,9 @@
 namespace quorum::host {
 
 std::unique_ptr<KeygenScheme> shoupKeygen();
-std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, const Bytes& message);
+// Each card signs every message in one insertion: one PARTIAL SIGN, batched for 2..16 messages
+// (docs/batch-proof.md); UsageError for more.
+std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, std::vector<Bytes> messages);
 
 // What runPartialSign checks before it asks for anything (manifest, ceremony folder, input,
 // output, whether it can ask for confirmation); returns the manifest. UsageError otherwise.

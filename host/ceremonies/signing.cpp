@@ -31,9 +31,14 @@ Manifest checkSignRequest(const SignRequest& request) {
     return manifest;
 }
 
+std::unique_ptr<CardSigner> makeSigner(const Manifest& manifest, const HsmConfig& hsm, const std::string& ceremonyDir,
+                                       std::vector<Bytes> messages) {
+    if (manifest.shoup()) return shoupSigner(manifest, std::move(messages));
+    return shamirSigner(manifest, hsm, ceremonyDir, std::move(messages));
+}
+
 void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) {
     const Manifest manifest = checkSignRequest(request);
-    const Scheme scheme = manifest.shoup() ? Scheme::Shoup : Scheme::Shamir;
     CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
     const Bytes message = readMessage(request.inputPath);
     Json::Value start = details({{"card_set_id", toHex(manifest.cardSetId)},
@@ -43,8 +48,7 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
     context.audit().append("sign-start", start);
     try {
         context.confirmInput(request.inputPath, message, request.confirmed);
-        const std::unique_ptr<CardSigner> signer =
-            scheme == Scheme::Shoup ? shoupSigner(manifest, message) : shamirSigner(manifest, request, message);
+        const std::unique_ptr<CardSigner> signer = makeSigner(manifest, request.hsm, request.ceremonyDir, {message});
         StepTimes times;
         CardWish wish;
         wish.done = [&] { return signer->complete(); };
@@ -57,7 +61,7 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
         };
         collectFromCards(request.cards, context, manifest, pins, times, wish);
 
-        const Bytes signature = signer->signature(times);
+        const Bytes signature = signer->signatures(times).at(0);
         const bool valid = times.time("signature checked by OpenSSL with the manifest's public key", [&] {
             return crypto::verifySha256Signature(manifest.signingKey.publicKeyPem, message, signature);
         });

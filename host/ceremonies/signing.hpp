@@ -1,12 +1,14 @@
 // Signing in one room, whatever the scheme: open the ceremony on the set, take what k cards give,
-// one card at a time, make the signature, check it with the manifest's public key, write it,
-// close the audit log. What differs per scheme is a CardSigner (shamir.hpp, shoup.hpp).
+// one card at a time, make the signatures, check them, write them, close the audit log. What
+// differs per scheme is a CardSigner (shamir.hpp, shoup.hpp); a signer signs one message or
+// several (a KSR's bundles) with every card inserted once.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 #include "crypto/certificate.hpp"
@@ -30,9 +32,15 @@ public:
     // it and records that in the audit log.
     virtual void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
                       StepTimes& times) = 0;
-    // The signature of the message, once complete().
-    virtual Bytes signature(StepTimes& times) = 0;
+    // One signature per message, in order, once complete(): RSASSA-PKCS1-v1_5 SHA-256, or for a
+    // P-256 key a DER ECDSA-Sig-Value over SHA-256.
+    virtual std::vector<Bytes> signatures(StepTimes& times) = 0;
 };
+
+// The signer of `manifest`'s scheme for `messages` (the HSM and the ceremony's folder for the
+// Shamir scheme); UsageError for more messages than one insertion of a card can sign.
+std::unique_ptr<CardSigner> makeSigner(const Manifest& manifest, const HsmConfig& hsm, const std::string& ceremonyDir,
+                                       std::vector<Bytes> messages);
 
 // What runSign checks before it asks for anything: the manifest (and its scheme, when the request
 // names one) and the input file. Returns the manifest. Throws FatalError naming the problem.

@@ -1,6 +1,7 @@
-// keygen, sign, partial-sign, combine: the ceremonies on a card set.
+// keygen, sign, partial-sign, combine, ksr-sign, sign-rrset: the ceremonies on a card set.
 #include <iostream>
 
+#include "host/ceremonies/dnssec_signing.hpp"
 #include "host/ceremonies/keygen.hpp"
 #include "host/ceremonies/shoup.hpp"
 #include "host/ceremonies/signing.hpp"
@@ -13,6 +14,18 @@ namespace {
 void addCardSourceOptions(CLI::App* command, CardSource& cards, const char* timeoutHelp) {
     command->add_option("--reader", cards.reader, "Reader to use (default: any)");
     command->add_option("--card-timeout", cards.cardTimeout, timeoutHelp);
+}
+
+// How a KSR is checked: the policy, the previous SKR, the time it is checked at, the KSK's label.
+void addKsrCheckOptions(CLI::App* command, KsrOptions& ksr) {
+    command->add_option("--policy", ksr.policyPath,
+                        "The signing policy, JSON (default: kskm's ksrsigner defaults, as IANA signs the root)");
+    command->add_option("--previous-skr", ksr.previousSkrPath,
+                        "The SKR of the previous KSR: checks the new KSR's id, bundle ids and key chain against it");
+    command->add_option("--at", ksr.at,
+                        "Check the KSR as of this UTC time (e.g. 2026-12-01T00:00:00Z) instead of now: to replay a "
+                        "historic KSR");
+    command->add_option("--ksk-label", ksr.kskLabel, "The KSK's keyIdentifier in the SKR (default: KSK-<key tag>)");
 }
 
 void addHsmOptions(CLI::App* command, HsmConfig& hsm, const char* pinFileHelp) {
@@ -115,6 +128,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
 
     struct PartialSign {
         PartialSignRequest request;
+        KsrPartialSignRequest ksr;
         SecretOptions secrets;
     };
     auto partial = std::make_shared<PartialSign>();
@@ -125,7 +139,12 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     partialCmd->add_option("--ceremony", partial->request.ceremonyDir, "The ceremony's folder (this host's credentials)")
         ->required();
     partialCmd->add_option("--manifest", partial->request.manifestPath, "The card-set manifest")->required();
-    partialCmd->add_option("--in", partial->request.inputPath, "File to sign")->required();
+    auto* partialIn = partialCmd->add_option("--in", partial->request.inputPath, "File to sign");
+    partialCmd->add_option("--ksr", partial->ksr.ksr.ksrPath,
+                           "A KSR: every bundle signed at once (the file then holds all the partial signatures, with "
+                           "one proof)")
+        ->excludes(partialIn);
+    addKsrCheckOptions(partialCmd, partial->ksr.ksr);
     partialCmd->add_option("--out", partial->request.outputPath, "Where to write the partial signature (new file)")
         ->required();
     addCardSourceOptions(partialCmd, partial->request.cards, "Seconds to wait for the card (default: for ever)");
@@ -133,30 +152,115 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
                          "Do not ask to confirm the input before the PIN (it was checked another way; for scripts)");
     addSecretOptions(partialCmd, partial->secrets);
     commands.add(partialCmd, [partial] {
+        if (!partial->ksr.ksr.ksrPath.empty()) {
+            KsrPartialSignRequest& r = partial->ksr;
+            r.ceremonyDir = partial->request.ceremonyDir;
+            r.manifestPath = partial->request.manifestPath;
+            r.outputPath = partial->request.outputPath;
+            r.cards = partial->request.cards;
+            r.confirmed = partial->request.confirmed;
+            checkKsrPartialSignRequest(r);  // before anybody types a secret
+            auto pins = partial->secrets.open();
+            runKsrPartialSign(r, *pins, std::cout);
+            return 0;
+        }
+        if (partial->request.inputPath.empty()) throw UsageError("partial-sign needs --in FILE or --ksr KSR.xml");
         checkPartialSignRequest(partial->request);  // before anybody types a secret
         auto pins = partial->secrets.open();
         runPartialSign(partial->request, *pins, std::cout);
         return 0;
     });
 
-    auto combine = std::make_shared<CombineRequest>();
+    struct Combine {
+        CombineRequest request;
+        KsrCombineRequest ksr;
+    };
+    auto both = std::make_shared<Combine>();
+    CombineRequest* combine = &both->request;
     auto* combineCmd = app.add_subcommand(
         "combine",
         "Remote signing (shoup scheme): check the partial signatures' proofs against the manifest and combine k good "
         "ones into an ordinary RSA signature; needs no secret and no card");
     combineCmd->add_option("--manifest", combine->manifestPath, "The card-set manifest")->required();
     combineCmd->add_option("partials", combine->partialPaths, "Partial signature files (k or more)")->required();
-    combineCmd->add_option("--in", combine->inputPath,
-                           "The signed file: checked against the partials (default: sign the digest they name)");
+    auto* combineIn = combineCmd->add_option(
+        "--in", combine->inputPath, "The signed file: checked against the partials (default: sign the digest they name)");
+    combineCmd->add_option("--ksr", both->ksr.ksr.ksrPath, "A KSR: combine the holders' batches into the SKR")
+        ->excludes(combineIn);
+    addKsrCheckOptions(combineCmd, both->ksr.ksr);
     combineCmd->add_option("--out", combine->signaturePath, "Where to write the signature (new file)")->required();
     combineCmd->add_option("--audit-log", combine->auditLogPath, "Audit log to record the combination in");
     commands.add(
         combineCmd,
-        [combine] {
-            runCombine(*combine, std::cout);
+        [both] {
+            if (!both->ksr.ksr.ksrPath.empty()) {
+                KsrCombineRequest& r = both->ksr;
+                r.manifestPath = both->request.manifestPath;
+                r.partialPaths = both->request.partialPaths;
+                r.outputPath = both->request.signaturePath;
+                r.auditLogPath = both->request.auditLogPath;
+                runKsrCombine(r, std::cout);
+                return 0;
+            }
+            runCombine(both->request, std::cout);
             return 0;
         },
         Commands::Terminal::Leave);
+
+    struct KsrSign {
+        KsrSignRequest request;
+        SecretOptions secrets;
+    };
+    auto ksr = std::make_shared<KsrSign>();
+    auto* ksrCmd = app.add_subcommand(
+        "ksr-sign",
+        "DNSSEC: sign a root-zone Key Signing Request into a Signed Key Response with k cards, as IANA's signer "
+        "does: the KSR is checked first, then its fingerprint confirmed, then every bundle's DNSKEY RRset signed "
+        "(one HSM activation, or each card inserted once)");
+    ksrCmd->add_option("--ceremony", ksr->request.ceremonyDir, "The ceremony's folder (this host's credentials)")->required();
+    ksrCmd->add_option("--manifest", ksr->request.manifestPath, "The card-set manifest")->required();
+    ksrCmd->add_option("--ksr", ksr->request.ksr.ksrPath, "The KSR (XML)")->required();
+    ksrCmd->add_option("--out", ksr->request.outputPath, "Where to write the SKR (new file)")->required();
+    addKsrCheckOptions(ksrCmd, ksr->request.ksr);
+    addCardSourceOptions(ksrCmd, ksr->request.cards, "Seconds to wait for each card (default: for ever)");
+    addHsmOptions(ksrCmd, ksr->request.hsm, "HSM user PIN file");
+    ksrCmd->add_flag("--timings", ksr->request.timings, "Print how long each step took");
+    ksrCmd->add_flag("--yes", ksr->request.confirmed,
+                     "Do not ask to confirm the KSR's fingerprint before the PINs (it was checked another way)");
+    addSecretOptions(ksrCmd, ksr->secrets);
+    commands.add(ksrCmd, [ksr] {
+        checkKsrSignRequest(ksr->request);  // before anybody types a secret
+        auto pins = ksr->secrets.open();
+        runKsrSign(ksr->request, *pins, std::cout);
+        return 0;
+    });
+
+    struct SignRrset {
+        RrsetSignRequest request;
+        SecretOptions secrets;
+    };
+    auto rrset = std::make_shared<SignRrset>();
+    auto* rrsetCmd = app.add_subcommand(
+        "sign-rrset", "DNSSEC, any zone: sign a DNSKEY RRset (zone-file text) with the set's key; the RRSIG is written "
+                      "in presentation format");
+    rrsetCmd->add_option("--ceremony", rrset->request.ceremonyDir, "The ceremony's folder")->required();
+    rrsetCmd->add_option("--manifest", rrset->request.manifestPath, "The card-set manifest")->required();
+    rrsetCmd->add_option("--zone", rrset->request.zone, "The zone's name (e.g. example.org)")->required();
+    rrsetCmd->add_option("--rrset", rrset->request.rrsetPath, "The zone's DNSKEY RRset in zone-file format")->required();
+    rrsetCmd->add_option("--inception", rrset->request.inception, "The RRSIG's inception, UTC")->required();
+    rrsetCmd->add_option("--expiration", rrset->request.expiration, "The RRSIG's expiration, UTC")->required();
+    rrsetCmd->add_option("--out", rrset->request.outputPath, "Where to write the RRSIG (new file)")->required();
+    addCardSourceOptions(rrsetCmd, rrset->request.cards, "Seconds to wait for each card (default: for ever)");
+    addHsmOptions(rrsetCmd, rrset->request.hsm, "HSM user PIN file");
+    rrsetCmd->add_flag("--yes", rrset->request.confirmed,
+                       "Do not ask to confirm the RRset's fingerprint before the PINs (it was checked another way)");
+    addSecretOptions(rrsetCmd, rrset->secrets);
+    commands.add(rrsetCmd, [rrset] {
+        checkRrsetSignRequest(rrset->request);  // before anybody types a secret
+        auto pins = rrset->secrets.open();
+        runSignRrset(rrset->request, *pins, std::cout);
+        return 0;
+    });
 }
 
 }  // namespace quorum::host::cli

@@ -63,9 +63,9 @@ void addReaderCommands(CLI::App& app, Commands& commands);
 void addSetupCommands(CLI::App& app, Commands& commands);
 // pin status | verify | change | unblock
 void addPinCommands(CLI::App& app, Commands& commands);
-// keygen, sign, partial-sign, combine
+// keygen, sign, partial-sign, combine, ksr-sign, sign-rrset
 void addCeremonyCommands(CLI::App& app, Commands& commands);
-// public-key, audit-verify
+// dnskey, cards, public-key, audit-verify
 void addDocumentCommands(CLI::App& app, Commands& commands);
 // run: a ceremony script, step by step, with a transcript for the witnesses
 void addScriptCommands(CLI::App& app, Commands& commands);

@@ -1,14 +1,99 @@
 // public-key, audit-verify: reading a ceremony's documents, without cards or secrets.
 #include <iostream>
 
+#include "host/base/file_io.hpp"
+#include "host/ceremonies/dnssec_signing.hpp"
 #include "host/cli/commands.hpp"
+#include "host/dnssec/trust_anchor.hpp"
 #include "host/documents/audit_log.hpp"
+#include "host/documents/card_history.hpp"
 #include "host/documents/manifest.hpp"
 #include "host/documents/pgp_words.hpp"
 
 namespace quorum::host::cli {
 
+namespace {
+
+std::string counted(int count, const char* one, const char* many) {
+    return std::to_string(count) + " " + (count == 1 ? one : many);
+}
+
+int showCards(const std::string& manifestPath, const std::string& logPath) {
+    const Manifest manifest = Manifest::load(manifestPath);
+    const auto histories = cardHistories(manifest, readAuditLog(logPath));
+    std::cout << "card set " << toHex(manifest.cardSetId) << " (" << manifest.scheme << "), " << manifest.k << " of "
+              << manifest.n << ", as " << logPath << " saw it:\n";
+    for (const auto& history : histories) {
+        std::cout << "  " << history.card.describe() << ": " << history.state << ", "
+                  << (manifest.shoup() ? counted(history.releases, "partial signature", "partial signatures")
+                                       : counted(history.releases, "share released", "shares released"));
+        if (history.usageCounter) std::cout << " (the card counts " << *history.usageCounter << ")";
+        if (history.refusals) std::cout << ", refused " << counted(history.refusals, "time", "times");
+        if (history.wrongPins) std::cout << ", " << counted(history.wrongPins, "wrong PIN", "wrong PINs");
+        std::cout << (history.lastSeen.empty() ? ", never seen since" : ", last seen " + history.lastSeen) << "\n";
+    }
+    return 0;
+}
+
+struct Dnskey {
+    std::string manifest;
+    std::string zone = ".";
+    std::string label;
+    std::string anchorPath;
+    std::string anchorId;
+    std::string validFrom;
+};
+
+int showDnskey(const Dnskey& options) {
+    const Manifest manifest = Manifest::load(options.manifest);
+    const dnssec::KskKey ksk = kskOf(manifest, options.label);
+    std::cout << "; the KSK of card set " << toHex(manifest.cardSetId) << " (" << manifest.signingKey.type << ")\n"
+              << ksk.dnskeyRecord(options.zone) << "\n; key tag " << ksk.keyTag() << "\n"
+              << ksk.dsRecord(options.zone) << "\n";
+    if (options.anchorPath.empty()) return 0;
+    checkOutput("--anchor", options.anchorPath, std::nullopt, {options.manifest});
+    dnssec::Time from;
+    try {
+        from = options.validFrom.empty()
+                   ? std::chrono::time_point_cast<dnssec::Duration>(std::chrono::system_clock::now())
+                   : dnssec::parseTime(options.validFrom);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError("--valid-from \"" + options.validFrom + "\": " + e.what());
+    }
+    const std::string id = options.anchorId.empty() ? "quorum-" + toHex(manifest.cardSetId).substr(0, 8) : options.anchorId;
+    const std::string xml = dnssec::trustAnchorXml(id, {dnssec::TrustAnchorKey{ksk, from, std::nullopt, true}}, options.zone);
+    writeNewFile(options.anchorPath, xml + "\n", 0644, "trust anchor");
+    std::cout << "trust anchor (root-anchors XML): " << options.anchorPath << "\n";
+    return 0;
+}
+
+}  // namespace
+
 void addDocumentCommands(CLI::App& app, Commands& commands) {
+    auto dnskey = std::make_shared<Dnskey>();
+    auto* dnskeyCmd = app.add_subcommand(
+        "dnskey", "DNSSEC: the card set's key as the KSK's DNSKEY record, its key tag and DS (SHA-256), and a trust "
+                  "anchor in IANA's root-anchors XML format, for publication");
+    dnskeyCmd->add_option("--manifest", dnskey->manifest, "The card-set manifest")->required();
+    dnskeyCmd->add_option("--zone", dnskey->zone, "The zone (default: the root)")->capture_default_str();
+    dnskeyCmd->add_option("--ksk-label", dnskey->label, "The KSK's label (default: KSK-<key tag>)");
+    dnskeyCmd->add_option("--anchor", dnskey->anchorPath, "Also write the trust anchor XML to this new file");
+    dnskeyCmd->add_option("--anchor-id", dnskey->anchorId, "The TrustAnchor id (default: quorum-<set id>)");
+    dnskeyCmd->add_option("--valid-from", dnskey->validFrom, "The KeyDigest's validFrom, UTC (default: now)");
+    commands.add(dnskeyCmd, [dnskey] { return showDnskey(*dnskey); }, Commands::Terminal::Leave);
+
+    struct Cards {
+        std::string manifest;
+        std::string log;
+    };
+    auto cards = std::make_shared<Cards>();
+    auto* cardsCmd = app.add_subcommand(
+        "cards", "Each card of a set with its holder, its state as last seen, and how often it released its share "
+                 "or signed, from the audit log");
+    cardsCmd->add_option("--manifest", cards->manifest, "The card-set manifest")->required();
+    cardsCmd->add_option("--log", cards->log, "The audit log (e.g. CEREMONY/audit.log)")->required();
+    commands.add(cardsCmd, [cards] { return showCards(cards->manifest, cards->log); }, Commands::Terminal::Leave);
+
     auto manifest = std::make_shared<std::string>();
     auto* publicKeyCmd = app.add_subcommand(
         "public-key", "Print the card set's public key (PEM) from its manifest, e.g. for openssl dgst -verify");

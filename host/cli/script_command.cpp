@@ -217,7 +217,8 @@ void addScriptCommands(CLI::App& app, Commands& commands) {
     auto options = std::make_shared<RunOptions>();
     auto* run = app.add_subcommand(
         "run",
-        "Run a ceremony script: each step (keygen, sign, partial-sign, combine or audit-verify, one per line, with its "
+        "Run a ceremony script: each step (keygen, sign, partial-sign, combine, ksr-sign, sign-rrset, dnskey, cards or "
+        "audit-verify, one per line, with its "
         "arguments as on the command line) checked first, then confirmed at the terminal and run, with a transcript of "
         "everything shown for the witnesses to sign");
     run->add_option("script", options->script, "The ceremony script (format: README, host/cli/script_file.hpp)")

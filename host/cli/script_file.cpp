@@ -10,9 +10,10 @@ namespace quorum::host::cli {
 
 namespace {
 
-// What a script may run: the ceremonies and the check of their audit log. Not the commands that
-// set a ceremony up or look at readers, and not `run` itself.
-constexpr std::array<const char*, 5> kStepNames{"keygen", "sign", "partial-sign", "combine", "audit-verify"};
+// What a script may run: the ceremonies, the set's DNSKEY and card history, and the check of the
+// audit log. Not the commands that set a ceremony up or look at readers, and not `run` itself.
+constexpr std::array<const char*, 9> kStepNames{"keygen",     "sign",   "partial-sign", "combine", "ksr-sign",
+                                                "sign-rrset", "dnskey", "cards",        "audit-verify"};
 
 std::string withoutSpacesAround(const std::string& text) {
     const auto first = text.find_first_not_of(" \t\r");

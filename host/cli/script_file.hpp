@@ -7,7 +7,8 @@
 //   audit-verify --log /srv/c/audit.log
 //
 // An optional `title: TEXT` comes before the first step. A step is the name of a `ceremony`
-// subcommand - keygen, sign, partial-sign, combine or audit-verify - and its arguments exactly as
+// subcommand - keygen, sign, partial-sign, combine, ksr-sign, sign-rrset, dnskey, cards or
+// audit-verify - and its arguments exactly as
 // that command takes them, in words as a shell would split them, in part: spaces and tabs
 // separate words; double quotes group words ("a b" is one word, "" an empty one); a backslash
 // makes the next character plain, inside double quotes too (\" \\ \#). Nothing else is special:

@@ -38,9 +38,7 @@ std::string PartialFile::toJson() const {
     proof["response"] = toHex(partial.response);
     root["proof"] = proof;
     root["usage_counter"] = static_cast<Json::UInt>(usageCount);
-    Json::StreamWriterBuilder writer;
-    writer["indentation"] = "  ";
-    return Json::writeString(writer, root) + "\n";
+    return jsonText(root);
 }
 
 PartialFile PartialFile::fromJson(const std::string& text) {
@@ -77,6 +75,99 @@ void PartialFile::save(const std::string& path) const {
 }
 
 PartialFile PartialFile::load(const std::string& path) {
+    const std::string text = kDocument.load(path);
+    try {
+        return fromJson(text);
+    } catch (const PartialFileError& e) {
+        throw PartialFileError(path + ": " + e.what());
+    }
+}
+
+namespace {
+Json::Value hexList(const std::vector<Bytes>& values) {
+    Json::Value list(Json::arrayValue);
+    for (const auto& value : values) list.append(toHex(value));
+    return list;
+}
+
+std::vector<Bytes> requireHexList(const Json::Value& object, const char* key, std::size_t count, std::size_t minSize,
+                                  std::size_t maxSize) {
+    const Json::Value& list = kDocument.require(object, key);
+    if (!list.isArray() || list.size() != count)
+        kDocument.fail(std::string("\"") + key + "\" must list " + std::to_string(count) + " values");
+    std::vector<Bytes> values;
+    for (Json::ArrayIndex i = 0; i < list.size(); ++i) {
+        Json::Value one(Json::objectValue);
+        one["value"] = list[i];
+        try {
+            values.push_back(requireHex(one, "value", minSize, maxSize));
+        } catch (const PartialFileError& e) {
+            kDocument.fail(std::string(key) + "[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
+    return values;
+}
+}  // namespace
+
+std::string PartialBatchFile::toJson() const {
+    Json::Value root(Json::objectValue);
+    root["format"] = kFormat;
+    root["version"] = kVersion;
+    root["scheme"] = "shoup-rsa";
+    root["card_set_id"] = toHex(cardSetId);
+    root["card_index"] = cardIndex;
+    root["card_id"] = toHex(cardId);
+    root["subject"] = subject;
+    root["subject_sha256"] = toHex(subjectDigest);
+    root["digests_sha256"] = hexList(digests);
+    root["partials"] = hexList(batch.values);
+    Json::Value proof(Json::objectValue);
+    proof["challenge"] = toHex(batch.challenge);
+    proof["response"] = toHex(batch.response);
+    root["proof"] = proof;
+    root["usage_counter"] = static_cast<Json::UInt>(usageCount);
+    return jsonText(root);
+}
+
+PartialBatchFile PartialBatchFile::fromJson(const std::string& text) {
+    const Json::Value root = kDocument.parse(text);
+    if (kDocument.string(root, "format") != kFormat) kDocument.fail(std::string("\"format\" is not \"") + kFormat + "\"");
+    const Json::Value& version = kDocument.require(root, "version");
+    if (!version.isInt() || version.asInt() != kVersion)
+        kDocument.fail("this program reads version " + std::to_string(kVersion) + " only");
+    if (kDocument.string(root, "scheme") != "shoup-rsa") kDocument.fail("scheme is not \"shoup-rsa\"");
+    constexpr std::size_t kMaxModulus = 512;
+    PartialBatchFile f;
+    f.cardSetId = requireHex(root, "card_set_id", crypto::kCardSetIdSize, crypto::kCardSetIdSize);
+    const Json::Value& index = kDocument.require(root, "card_index");
+    if (!index.isInt() || index.asInt() < 1 || index.asInt() > crypto::shoup::kMaxPlayers)
+        kDocument.fail("\"card_index\" is not a card index 1..16");
+    f.cardIndex = index.asInt();
+    f.cardId = requireHex(root, "card_id", 16, 16);
+    f.subject = kDocument.string(root, "subject");
+    if (f.subject.size() > 200) kDocument.fail("\"subject\" is longer than 200 characters");
+    f.subjectDigest = requireHex(root, "subject_sha256", 32, 32);
+    const Json::Value& digests = kDocument.require(root, "digests_sha256");
+    if (!digests.isArray() || digests.size() < crypto::shoup::kMinBatch || digests.size() > crypto::shoup::kMaxBatch)
+        kDocument.fail("\"digests_sha256\" must list " + std::to_string(crypto::shoup::kMinBatch) + " to " +
+                       std::to_string(crypto::shoup::kMaxBatch) + " digests");
+    f.digests = requireHexList(root, "digests_sha256", digests.size(), 32, 32);
+    f.batch.values = requireHexList(root, "partials", f.digests.size(), crypto::shoup::kMinTestModulusBits / 8, kMaxModulus);
+    for (const auto& value : f.batch.values)
+        if (value.size() != f.batch.values.front().size()) kDocument.fail("the partials are not all of one size");
+    const Json::Value& proof = kDocument.require(root, "proof");
+    f.batch.challenge = requireHex(proof, "challenge", crypto::shoup::kChallengeSize, crypto::shoup::kChallengeSize);
+    const std::size_t responseSize = crypto::shoup::responseSize(f.batch.values.front().size());
+    f.batch.response = requireHex(proof, "response", responseSize, responseSize);
+    const Json::Value& counter = kDocument.require(root, "usage_counter");
+    if (!counter.isUInt()) kDocument.fail("\"usage_counter\" is not a counter");
+    f.usageCount = counter.asUInt();
+    return f;
+}
+
+void PartialBatchFile::save(const std::string& path) const { kDocument.save(path, toJson(), 0644); }
+
+PartialBatchFile PartialBatchFile::load(const std::string& path) {
     const std::string text = kDocument.load(path);
     try {
         return fromJson(text);

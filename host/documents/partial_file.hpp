@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 #include "crypto/shoup.hpp"
@@ -43,6 +44,37 @@ struct PartialFile {
     void save(const std::string& path) const;
     // Errors name the file.
     static PartialFile load(const std::string& path);
+};
+
+// One card's partial signatures of several messages (a KSR's bundles) with one batch proof
+// (docs/batch-proof.md), made at its holder's site like a PartialFile:
+//
+//   {
+//     "format": "quorum-partial-signatures", "version": 1, "scheme": "shoup-rsa",
+//     "card_set_id": hex, "card_index": i, "card_id": hex,
+//     "subject": what was signed (e.g. "KSR 4fe9bb10-..."), "subject_sha256": hex (of its file),
+//     "digests_sha256": [hex, ...] (2..16, in signing order),
+//     "partials": [hex, ...] (x_{i,j}, one per digest),
+//     "proof": {"challenge": hex, "response": hex}, "usage_counter": n
+//   }
+struct PartialBatchFile {
+    static constexpr const char* kFormat = "quorum-partial-signatures";
+    static constexpr int kVersion = 1;
+
+    Bytes cardSetId;
+    Bytes cardId;
+    int cardIndex = 0;
+    std::string subject;
+    Bytes subjectDigest;
+    std::vector<Bytes> digests;
+    crypto::shoup::BatchPartial batch;
+    std::uint32_t usageCount = 0;
+
+    std::string toJson() const;
+    // Strict, as PartialFile::fromJson.
+    static PartialBatchFile fromJson(const std::string& text);
+    void save(const std::string& path) const;
+    static PartialBatchFile load(const std::string& path);
 };
 
 }  // namespace quorum::host
