@@ -246,10 +246,9 @@ TEST_CASE(
         CHECK(resume.exitCode() == 0);
         const std::string screen = resume.screen();
         INFO(screen);
-        CHECK(shows(
-            screen,
-            "This card was left half-issued (as card 3) by an interrupted issuance of this "
-            "ceremony: it is reset to BLANK."));
+        CHECK(shows(screen,
+                    "This card was left half-issued (as card 3) by an interrupted issuance of this "
+                    "ceremony: it is reset to BLANK."));
         CHECK(shows(screen, "That PUK cannot be used: it must have exactly 8 characters."));
         CHECK(shows(screen,
                     "Key generation done: 2 of 4 cards activate the key. Manifest: " + manifest));
@@ -689,4 +688,45 @@ TEST_CASE("tired people: issue-card on a card an interrupted issue-card left hal
     CHECK(shows(again.output, "left half-issued (as card 1)"));
     CHECK(shows(again.output, "card 1 personalized over SCP11a"));
     CHECK(audited(dir, "card-wiped").size() == 1);
+}
+
+// A card of this ceremony that holds no share of the set (issued on its own with issue-card, as
+// card 1, after the set was made) is set aside before its PIN, in words, not as a status word.
+TEST_CASE(
+    "tired people: a card of the ceremony that holds no share of the set is set aside in words") {
+    Room room;
+    const CardSet set = makeCardSet(room, "set", 2, 2);
+    room.insert("spare");
+    const auto issued = room.unattended("issue-card --ceremony " + set.ceremonyDir +
+                                            " --index 1 --no-pin-change --pin-fd 0 " +
+                                            "--passphrase-file " + room.passphraseFile(),
+                                        {"123450", "87654320"});
+    INFO(issued.output);
+    REQUIRE(issued.exitCode == 0);
+    CHECK(room.pull("spare") == 0);
+    const std::string message = room.file("message.txt");
+    std::ofstream(message) << "a DNSKEY RRset\n";
+    LiveCeremony sign(
+        room,
+        {"sign", "--yes", "--ceremony", set.ceremonyDir, "--manifest", set.manifest, "--in",
+         message, "--out", room.file("message.sig"), "--pin-file",
+         room.secrets("pins", {CardSet::pin(1), CardSet::pin(2)}), "--card-timeout", "30"},
+        "sign");
+    sign.waitFor("Insert a card");
+    sign.offer("spare", "Remove the card from", 1);
+    sign.offer(set.card(1), "Remove the card from", 2);
+    sign.offer(set.card(2), "Signed: ");
+    CHECK(sign.exitCode() == 0);
+    const std::string screen = sign.screen();
+    INFO(screen);
+    CHECK(shows(screen, "card 1 accepted: 1 of 2 shares"));
+    CHECK(!shows(screen, "6A88"));
+    CHECK(!shows(screen, "6985"));
+    const auto refused = audited(set.ceremonyDir, "card-refused");
+    REQUIRE(refused.size() == 1);
+    CHECK(shows(refused[0]["reason"].asString(),
+                "is not the one the manifest lists for card 1 (id " +
+                    toHex(host::Manifest::load(set.manifest).card(1)->cardId).substr(0, 8) +
+                    "...): it was issued again outside this set's key generation"));
+    CHECK(shows(screen, "it was issued again outside this set's key generation"));
 }
