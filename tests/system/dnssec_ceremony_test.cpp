@@ -159,6 +159,46 @@ TEST_CASE(
     const std::string ksk = kskFile(room, set);
     const std::string auditLog = set.ceremonyDir + "/audit.log";
 
+    SUBCASE("dnskey: the KSK's key tag, DS and root-anchors file agree with dnspython's") {
+        const std::string anchor = room.file("root-anchors.xml");
+        const auto shown = room.ceremony("dnskey --manifest " + set.manifest + " --anchor " +
+                                         anchor + " --valid-from 2026-12-01T00:00:00");
+        INFO(shown.output);
+        REQUIRE(shown.exitCode == 0);
+        const std::string printed = room.file("dnskey.txt");
+        std::ofstream(printed) << shown.output;
+        // dnspython computes the key tag and the SHA-256 DS from the DNSKEY line alone, and reads
+        // the anchor's KeyDigest.
+        const std::string check = room.file("ds_check.py");
+        std::ofstream(check) << R"PY(
+import sys, dns.dnssec, dns.rrset, xml.etree.ElementTree as E
+text = open(sys.argv[1]).read()
+lines = [l for l in text.splitlines() if not l.startswith(";")]
+key = dns.rrset.from_text_list(".", 172800, "IN", "DNSKEY",
+                               [" ".join(l.split()[4:]) for l in lines if "DNSKEY" in l.split()])[0]
+ds = dns.dnssec.make_ds(".", key, "SHA256")
+tag = dns.dnssec.key_id(key)
+ours = [" ".join(l.split()[4:]) for l in lines if "DS" in l.split()][0]
+assert ours.upper() == ds.to_text().upper(), (ours, ds.to_text())
+assert "; key tag %d" % tag in text, tag
+d = E.parse(sys.argv[2]).getroot().find("KeyDigest")
+assert d.get("validFrom").startswith("2026-12-01T00:00:00"), d.get("validFrom")
+got = (d.find("KeyTag").text, d.find("Algorithm").text, d.find("DigestType").text, d.find("Digest").text.upper())
+want = (str(tag), "8", "2", ds.digest.hex().upper())
+assert got == want, (got, want)
+print("agreed", tag)
+)PY";
+        const auto agreed = python(check + " " + printed + " " + anchor);
+        INFO(agreed.output);
+        CHECK(agreed.exitCode == 0);
+        CHECK(shows(agreed.output, "agreed "));
+        // The anchor is a new file: never written over.
+        const auto again =
+            room.ceremony("dnskey --manifest " + set.manifest + " --anchor " + anchor);
+        CHECK(again.exitCode == 1);
+        CHECK(shows(again.output, "exists already"));
+    }
+
     SUBCASE("KSRs that break a rule are refused by its name before any card; nothing is written") {
         // Variants of the real KSR: a bundle taken out, a bundle id used twice.
         const std::string missing = room.file("ksr-missing-bundle.xml");
