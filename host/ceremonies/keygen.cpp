@@ -95,30 +95,11 @@ private:
                                 ": it cannot be issued; use a BLANK card (or one issued for this set)");
     }
 
-    Bytes askTransportPin(int index) {
-        for (;;) {
-            Bytes pin = pins_.nextNew("Transport PIN for card " + std::to_string(index) + " (" +
-                                      policy_.pinLengthText() + ")");
-            if (protocol::checkPin(pin, policy_) == protocol::PinProblem::None) return pin;
-            out_ << "That transport PIN cannot be used: it must have " << policy_.pinLengthText()
-                 << ", none of them a byte FF. Type another." << std::endl;
-        }
-    }
-
-    Bytes askPuk(int index) {
-        for (;;) {
-            Bytes puk = pins_.nextNew("PUK for card " + std::to_string(index) + " (" +
-                                      std::to_string(policy_.pukLength) + " characters)");
-            if (puk.size() == policy_.pukLength) return puk;
-            out_ << "That PUK cannot be used: it must have exactly " << int{policy_.pukLength}
-                 << " characters. Type another." << std::endl;
-        }
-    }
-
     int issueBlank(QuorumCard& card, const protocol::Fci& fci, int index) {
         // Both secrets are asked, and checked against the policy, before the card is touched.
-        const Bytes pin = askTransportPin(index);
-        const Bytes puk = askPuk(index);
+        const std::string name = "card " + std::to_string(index);
+        const Bytes pin = askTransportPin(pins_, policy_, name, out_);
+        const Bytes puk = askPuk(pins_, policy_, name, out_);
         throwIfInterrupted();
         journal_.started = KeygenJournal::Started{index, fci.cardId};
         journal_.save(journalPath_);
@@ -185,6 +166,24 @@ private:
 };
 
 }  // namespace
+
+Bytes askTransportPin(SecretReader& pins, const PinPolicy& policy, const std::string& card, std::ostream& out) {
+    for (;;) {
+        Bytes pin = pins.nextNew("Transport PIN for " + card + " (" + policy.pinLengthText() + ")");
+        if (protocol::checkPin(pin, policy) == protocol::PinProblem::None) return pin;
+        out << "That transport PIN cannot be used: it must have " << policy.pinLengthText()
+            << ", none of them a byte FF. Type another." << std::endl;
+    }
+}
+
+Bytes askPuk(SecretReader& pins, const PinPolicy& policy, const std::string& card, std::ostream& out) {
+    for (;;) {
+        Bytes puk = pins.nextNew("PUK for " + card + " (" + std::to_string(policy.pukLength) + " characters)");
+        if (puk.size() == policy.pukLength) return puk;
+        out << "That PUK cannot be used: it must have exactly " << int{policy.pukLength}
+            << " characters. Type another." << std::endl;
+    }
+}
 
 void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci, AuditLog& audit, std::ostream& out) {
     crypto::CertificateInfo info;

@@ -35,6 +35,11 @@ public:
 // Prints progress and prompts to `out`; the transport PIN then the PUK of each card come from
 // `pins`. Throws with a message a person can act on when the ceremony cannot go on; a key
 // generation stopped by Ctrl-C or an error leaves its journal, to be resumed.
+// The transport PIN and the PUK of a card being issued (`card`: "card 3"), asked until one fits
+// `policy`; each refusal says the policy on `out`. Nothing touches a card before both are in.
+Bytes askTransportPin(SecretReader& pins, const PinPolicy& policy, const std::string& card, std::ostream& out);
+Bytes askPuk(SecretReader& pins, const PinPolicy& policy, const std::string& card, std::ostream& out);
+
 // A BLANK card that holds a certificate of this ceremony (an issuance stopped after the card got
 // its identity) is wiped back to a plain BLANK card, in the audit log and on `out`. A card
 // half-issued by another ceremony cannot be authenticated, and is refused by name.

@@ -52,16 +52,11 @@ int issueCard(const IssueCard& options) {
                          ": only a BLANK card can be issued");
     const crypto::CeremonyCa ca = files.loadCa(options.passphrase.read(false));
     auto reader = options.secrets.open();
-    // Both secrets are checked against the policy before the card is touched: a card is never
-    // left half-issued by a typo.
-    Bytes pin = reader->nextNew("Transport PIN (" + policy.pinLengthText() + ")");
-    if (protocol::checkPin(pin, policy) != protocol::PinProblem::None)
-        throw UsageError("the transport PIN must have " + policy.pinLengthText() +
-                         ", none of them a byte FF; the card was not touched, run issue-card again");
-    Bytes puk = reader->nextNew("PUK (" + std::to_string(policy.pukLength) + " characters)");
-    if (puk.size() != policy.pukLength)
-        throw UsageError("the PUK must have exactly " + std::to_string(policy.pukLength) +
-                         " characters; the card was not touched, run issue-card again");
+    // Both secrets are asked until they fit the policy before the card is touched: a card is
+    // never left half-issued by a typo.
+    const std::string name = "card " + std::to_string(options.index);
+    const Bytes pin = askTransportPin(*reader, policy, name, std::cout);
+    const Bytes puk = askPuk(*reader, policy, name, std::cout);
     if (card.hasCertificate()) {
         AuditLog log = AuditLog::open(files.auditLogPath());
         resetHalfIssued(card, info, log, std::cout);

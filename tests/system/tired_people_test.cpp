@@ -648,23 +648,28 @@ TEST_CASE_FIXTURE(DistantSet,
     CHECK(!std::filesystem::exists(room.file("ksr.sig")));
 }
 
-// issue-card checks the transport PIN and the PUK before it touches the card.
+// issue-card asks again for a transport PIN or a PUK that breaks the policy, before it touches the
+// card; secrets that run out before a good one leave the card untouched.
 TEST_CASE(
-    "tired people: issue-card refuses a transport PIN the policy cannot take before it touches "
-    "the card") {
+    "tired people: issue-card asks again for a transport PIN or PUK the policy cannot take, before it "
+    "touches the card") {
     Room room;
     const std::string dir = room.createCeremony("c");
     const std::string issue = "issue-card --ceremony " + dir +
                               " --index 1 --pin-fd 0 --passphrase-file " + room.passphraseFile();
     room.insert("card");
-    const auto shortPin = room.unattended(issue, {"12345", "12345678"});
-    INFO(shortPin.output);
-    CHECK(shows(shortPin.output, "6 to 8 characters"));
-    CHECK(!shows(shortPin.output, "key pair generated on the card"));
-    const auto again = room.unattended(issue, {"123456", "12345678"});
+    const auto ranOut = room.unattended(issue, {"12345", "1234"});
+    INFO(ranOut.output);
+    CHECK(ranOut.exitCode == 1);
+    CHECK(shows(ranOut.output, "That transport PIN cannot be used: it must have 6 to 8 characters"));
+    CHECK(!shows(ranOut.output, "key pair generated on the card"));
+    const auto again = room.unattended(issue, {"12345", "123456", "1234567", "12345678"});
     INFO(again.output);
     CHECK(again.exitCode == 0);
+    CHECK(shows(again.output, "That transport PIN cannot be used: it must have 6 to 8 characters"));
+    CHECK(shows(again.output, "That PUK cannot be used: it must have exactly 8 characters"));
     CHECK(shows(again.output, "card 1 personalized over SCP11a"));
+    CHECK(!shows(again.output, "half-issued"));  // the first run did not touch it
 }
 
 // A card whose issue-card was interrupted after its certificate was stored stays BLANK with this
