@@ -50,8 +50,11 @@ TEST_CASE(
     "dnssec validation: IANA's 2017 and 2018 KSRs pass every default check at their ceremony "
     "time") {
     const Policy policy;
-    for (const auto& [name, at] : {std::pair{"ksr-root-2017-q2-0.xml", k2017q2Ceremony},
-                                   std::pair{"ksr-root-2018-q1-0-d_to_e.xml", k2018q1Ceremony}}) {
+    for (const auto& entry : {std::pair{"ksr-root-2017-q2-0.xml", k2017q2Ceremony},
+                              std::pair{"ksr-root-2018-q1-0-d_to_e.xml", k2018q1Ceremony}}) {
+        // Named copies, not structured bindings: lambdas may capture those only from C++20.
+        const char* const name = entry.first;
+        const Time at = entry.second;
         CAPTURE(name);
         CHECK_NOTHROW(validateKsr(ianaKsr(name), policy, at, std::nullopt));
         // Today they are history: their signatures expired (kskm's own result for them).
@@ -76,9 +79,11 @@ TEST_CASE(
     const Time at2016 = utc("2016-06-01T00:00:00");
     // Exponent 3 claimed, 65537 used: KSR-BUNDLE-KEYS (kskm: "does not match the ZSK
     // SignaturePolicy").
-    for (const auto& [name, at] : {std::pair{"ksr-root-2009-q4-2.xml", at2009},
-                                   std::pair{"ksr-root-2010-q1-0.xml", at2010q1},
-                                   std::pair{"ksr-root-2010-q2-0.xml", at2010q2}}) {
+    for (const auto& entry : {std::pair{"ksr-root-2009-q4-2.xml", at2009},
+                              std::pair{"ksr-root-2010-q1-0.xml", at2010q1},
+                              std::pair{"ksr-root-2010-q2-0.xml", at2010q2}}) {
+        const char* const name = entry.first;
+        const Time at = entry.second;
         CAPTURE(name);
         const std::string message =
             messageOf([&] { validateKsr(ianaKsr(name), today, at, std::nullopt); });
