@@ -18,6 +18,7 @@
 
 #include "crypto/ec.hpp"
 #include "crypto/openssl_util.hpp"
+#include "crypto/p256_math.hpp"
 #include "crypto/primitives.hpp"
 
 namespace quorum::crypto {
@@ -28,114 +29,19 @@ constexpr const char* kActivationInfo = "quorum-cards activation key v1";
 constexpr int kBatchWeightBits = 128;  // a bad share passes a batch check with chance <= 2^-128
 
 using ossl::fail;
-using ossl::Owned;
 using ossl::Bn;
-using ossl::BnCtx;
 using ossl::publicBn;
 using ossl::secretBn;
-using Group = Owned<EC_GROUP, EC_GROUP_free>;
-using Point = Owned<EC_POINT, EC_POINT_clear_free>;
+using p256::Curve;
+using p256::Point;
+using p256::baseMultiple;
+using p256::readCommitments;
+using p256::readScalar;
+using p256::samePoint;
+using p256::writeScalar;
 
 std::string plural(std::size_t count, const char* one, const char* many) {
     return std::to_string(count) + " " + (count == 1 ? one : many);
-}
-
-// P-256 and a context for arithmetic on it. The context is a secure one: its temporaries may
-// hold secret values.
-struct Curve {
-    Group group;
-    const BIGNUM* order = nullptr;  // q, owned by `group`
-    BnCtx ctx;
-
-    explicit Curve(const std::string& op)
-        : group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)), ctx(BN_CTX_secure_new()) {
-        if (!group) fail(op + ": cannot load the P-256 group");
-        if (!ctx) fail(op + ": BN_CTX_secure_new failed");
-        order = EC_GROUP_get0_order(group.get());
-        if (order == nullptr) fail(op + ": cannot read the P-256 group order");
-    }
-
-    Point newPoint(const std::string& op) const {
-        Point point(EC_POINT_new(group.get()));
-        if (!point) fail(op + ": EC_POINT_new failed");
-        return point;
-    }
-};
-
-// The 32-byte big-endian scalar `bytes`, if it is one below q (zero allowed), in a secret BIGNUM.
-std::optional<Bn> readScalar(const Curve& curve, const Bytes& bytes, const std::string& op) {
-    if (bytes.size() != kFeldmanScalarSize) return std::nullopt;
-    Bn value = secretBn(op);
-    if (BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), value.get()) == nullptr)
-        fail(op + ": BN_bin2bn failed");
-    if (BN_cmp(value.get(), curve.order) >= 0) return std::nullopt;
-    return value;
-}
-
-Bytes writeScalar(const BIGNUM* value, const std::string& op) {
-    Bytes out(kFeldmanScalarSize);
-    if (BN_bn2binpad(value, out.data(), static_cast<int>(out.size())) !=
-        static_cast<int>(kFeldmanScalarSize))
-        fail(op + ": BN_bn2binpad failed");
-    return out;
-}
-
-// The point `bytes`, if it is an uncompressed point on P-256 other than infinity.
-std::optional<Point> readPoint(const Curve& curve, const Bytes& bytes, const std::string& op) {
-    if (bytes.size() != kP256PointSize || bytes[0] != 0x04) return std::nullopt;
-    Point point = curve.newPoint(op);
-    // oct2point refuses coordinates >= p and points off the curve; P-256 has cofactor 1.
-    if (EC_POINT_oct2point(curve.group.get(), point.get(), bytes.data(), bytes.size(),
-                           curve.ctx.get()) != 1 ||
-        EC_POINT_is_on_curve(curve.group.get(), point.get(), curve.ctx.get()) != 1 ||
-        EC_POINT_is_at_infinity(curve.group.get(), point.get()) == 1) {
-        ERR_clear_error();
-        return std::nullopt;
-    }
-    return point;
-}
-
-Bytes writePoint(const Curve& curve, const EC_POINT* point, const std::string& op) {
-    Bytes out(kP256PointSize);
-    if (EC_POINT_point2oct(curve.group.get(), point, POINT_CONVERSION_UNCOMPRESSED, out.data(),
-                           out.size(), curve.ctx.get()) != kP256PointSize)
-        fail(op + ": cannot encode a point");
-    return out;
-}
-
-// C_0..C_{k-1}; throws FeldmanError unless there are 1..255 valid points.
-std::vector<Point> readCommitments(const Curve& curve, const FeldmanCommitments& commitments,
-                                   const std::string& op) {
-    const std::size_t count = commitments.points.size();
-    if (count == 0) throw FeldmanError(op + ": the commitments hold no points");
-    if (count > static_cast<std::size_t>(kFeldmanMaxShares))
-        throw FeldmanError(op + ": the commitments hold " + std::to_string(count) +
-                           " points, at most 255 are allowed");
-    std::vector<Point> points;
-    points.reserve(count);
-    for (std::size_t j = 0; j < count; ++j) {
-        std::optional<Point> point = readPoint(curve, commitments.points[j], op);
-        if (!point)
-            throw FeldmanError(op + ": commitment C_" + std::to_string(j) +
-                               " is not an uncompressed point on P-256");
-        points.push_back(std::move(*point));
-    }
-    return points;
-}
-
-// scalar * G, with the constant-time ladder OpenSSL uses for a lone generator multiple.
-Point baseMultiple(const Curve& curve, const BIGNUM* scalar, const std::string& op) {
-    Point point = curve.newPoint(op);
-    if (EC_POINT_mul(curve.group.get(), point.get(), scalar, nullptr, nullptr,
-                     curve.ctx.get()) != 1)
-        fail(op + ": EC_POINT_mul failed");
-    return point;
-}
-
-bool samePoint(const Curve& curve, const EC_POINT* a, const EC_POINT* b, const std::string& op) {
-    const int result = EC_POINT_cmp(curve.group.get(), a, b, curve.ctx.get());
-    if (result < 0) fail(op + ": EC_POINT_cmp failed");
-    return result == 0;
 }
 
 // A share with its value read (index 1..255, value below q).
@@ -230,28 +136,11 @@ void checkCounts(int k, int n, const std::string& op) {
 // The deal for the polynomial with coefficients a_0..a_{k-1} (all in [1, q-1]).
 FeldmanDeal dealPolynomial(const Curve& curve, const std::vector<Bn>& a, int n,
                            const std::string& op) {
-    const BIGNUM* q = curve.order;
-    BN_CTX* ctx = curve.ctx.get();
     FeldmanDeal result;
-
-    result.commitments.points.reserve(a.size());
-    for (const Bn& coefficient : a) {
-        const Point c = baseMultiple(curve, coefficient.get(), op);
-        result.commitments.points.push_back(writePoint(curve, c.get(), op));
-    }
-
-    // Horner: f(x) = (...(a_{k-1} x + a_{k-2}) x + ...) x + a_0, all mod q.
+    result.commitments = p256::commit(curve, a, op);
     result.shares.reserve(static_cast<std::size_t>(n));
-    Bn value = secretBn(op);
     for (int index = 1; index <= n; ++index) {
-        const Bn x = publicBn(op, static_cast<BN_ULONG>(index));
-        if (BN_copy(value.get(), a.back().get()) == nullptr) fail(op + ": BN_copy failed");
-        BN_set_flags(value.get(), BN_FLG_CONSTTIME);
-        for (std::size_t j = a.size() - 1; j-- > 0;) {
-            if (BN_mod_mul(value.get(), value.get(), x.get(), q, ctx) != 1 ||
-                BN_mod_add(value.get(), value.get(), a[j].get(), q, ctx) != 1)
-                fail(op + ": scalar arithmetic failed");
-        }
+        const Bn value = p256::polynomialAt(curve, a, index, op);
         result.shares.push_back(
             FeldmanShare{static_cast<std::uint8_t>(index), writeScalar(value.get(), op)});
     }
@@ -305,14 +194,7 @@ FeldmanDeal deal(int k, int n) {
     const Curve curve(op);
     std::vector<Bn> a;
     a.reserve(static_cast<std::size_t>(k));
-    for (int j = 0; j < k; ++j) {
-        Bn coefficient = secretBn(op);
-        do {
-            if (BN_priv_rand_range_ex(coefficient.get(), curve.order, 0, curve.ctx.get()) != 1)
-                fail(op + ": BN_priv_rand_range_ex failed");
-        } while (BN_is_zero(coefficient.get()));
-        a.push_back(std::move(coefficient));
-    }
+    for (int j = 0; j < k; ++j) a.push_back(p256::randomScalar(curve, op));
     return dealPolynomial(curve, a, n, op);
 }
 
@@ -359,8 +241,6 @@ bool verifyShare(const FeldmanShare& share, const FeldmanCommitments& commitment
 Bytes combine(const std::vector<FeldmanShare>& shares, const FeldmanCommitments& commitments) {
     const std::string op = "Feldman combine";
     const Curve curve(op);
-    const BIGNUM* q = curve.order;
-    BN_CTX* ctx = curve.ctx.get();
     const std::vector<Point> points = readCommitments(curve, commitments, op);
 
     const std::size_t k = points.size();
@@ -395,34 +275,14 @@ Bytes combine(const std::vector<FeldmanShare>& shares, const FeldmanCommitments&
             index);
     }
 
-    // a_0 = f(0) = sum_i s_i * l_i, l_i = prod_{j != i} x_j / (x_j - x_i) mod q. The indexes,
-    // and so the l_i, are public; only the s_i and the sum are secret.
-    Bn secret = secretBn(op);
-    BN_zero(secret.get());
-    Bn term = secretBn(op);
-    Bn numerator = publicBn(op);
-    Bn denominator = publicBn(op);
-    Bn difference = publicBn(op);
-    Bn lagrange = publicBn(op);
-    for (std::size_t i = 0; i < k; ++i) {
-        const Bn xi = publicBn(op, static_cast<BN_ULONG>(parsed[i].index));
-        if (BN_one(numerator.get()) != 1 || BN_one(denominator.get()) != 1)
-            fail(op + ": BN_one failed");
-        for (std::size_t j = 0; j < k; ++j) {
-            if (j == i) continue;
-            const Bn xj = publicBn(op, static_cast<BN_ULONG>(parsed[j].index));
-            if (BN_mod_mul(numerator.get(), numerator.get(), xj.get(), q, ctx) != 1 ||
-                BN_mod_sub(difference.get(), xj.get(), xi.get(), q, ctx) != 1 ||
-                BN_mod_mul(denominator.get(), denominator.get(), difference.get(), q, ctx) != 1)
-                fail(op + ": scalar arithmetic failed");
-        }
-        if (BN_mod_inverse(lagrange.get(), denominator.get(), q, ctx) == nullptr)
-            fail(op + ": BN_mod_inverse failed");
-        if (BN_mod_mul(lagrange.get(), lagrange.get(), numerator.get(), q, ctx) != 1 ||
-            BN_mod_mul(term.get(), parsed[i].value.get(), lagrange.get(), q, ctx) != 1 ||
-            BN_mod_add(secret.get(), secret.get(), term.get(), q, ctx) != 1)
-            fail(op + ": scalar arithmetic failed");
+    // a_0 = f(0) = sum_i s_i * l_i with the Lagrange coefficients l_i of the indexes.
+    std::vector<int> indexes;
+    std::vector<const BIGNUM*> values;
+    for (const ParsedShare& share : parsed) {
+        indexes.push_back(share.index);
+        values.push_back(share.value.get());
     }
+    const Bn secret = p256::interpolateAtZero(curve, indexes, values, op);
 
     const Point check = baseMultiple(curve, secret.get(), op);
     if (BN_is_zero(secret.get()) || !samePoint(curve, check.get(), points[0].get(), op))

@@ -213,17 +213,24 @@ Bytes unpadIso9797M2(const Bytes& data) {
 }
 
 Bytes hkdfSha256(const Bytes& key, const Bytes& info, std::size_t length) {
+    return hkdfSha256(key, Bytes{}, info, length);
+}
+
+Bytes hkdfSha256(const Bytes& key, const Bytes& salt, const Bytes& info, std::size_t length) {
     // Fetched once: fetching by name costs more than the derivation.
     static EVP_KDF* const hkdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
     if (hkdf == nullptr) fail("EVP_KDF_fetch(HKDF) failed");
     KdfCtx ctx(EVP_KDF_CTX_new(hkdf));
     if (!ctx) fail("EVP_KDF_CTX_new(HKDF) failed");
-    // No salt parameter: HKDF-Extract then uses HashLen zero bytes, as for an empty salt.
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(key.data()), key.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<std::uint8_t*>(info.data()), info.size()),
-        OSSL_PARAM_construct_end()};
+    // Without a salt parameter HKDF-Extract uses HashLen zero bytes, as for an empty salt.
+    OSSL_PARAM params[5];
+    std::size_t count = 0;
+    params[count++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0);
+    params[count++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(key.data()), key.size());
+    if (!salt.empty())
+        params[count++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<std::uint8_t*>(salt.data()), salt.size());
+    params[count++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<std::uint8_t*>(info.data()), info.size());
+    params[count] = OSSL_PARAM_construct_end();
     Bytes out(length);
     if (EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) fail("EVP_KDF_derive(HKDF) failed");
     return out;
@@ -250,32 +257,32 @@ void gcmAad(EVP_CIPHER_CTX* ctx, const Bytes& aad) {
 }
 }  // namespace
 
-Bytes aesGcmSeal(const Bytes& key32, const Bytes& plaintext, const Bytes& aad) {
-    Bytes sealed = randomBytes(kGcmNonceSize);
-    CipherCtx ctx = gcmContext(key32, sealed.data(), true);
+Bytes aesGcmEncrypt(const Bytes& key32, const Bytes& nonce12, const Bytes& plaintext, const Bytes& aad) {
+    if (nonce12.size() != kGcmNonceSize) throw CryptoError("AES-256-GCM takes a 12-byte nonce, not " + std::to_string(nonce12.size()));
+    CipherCtx ctx = gcmContext(key32, nonce12.data(), true);
     gcmAad(ctx.get(), aad);
-    sealed.resize(kGcmNonceSize + plaintext.size() + kGcmTagSize);
+    Bytes sealed(plaintext.size() + kGcmTagSize);
     int written = 0;
-    if (!plaintext.empty() && EVP_CipherUpdate(ctx.get(), sealed.data() + kGcmNonceSize, &written, plaintext.data(),
+    if (!plaintext.empty() && EVP_CipherUpdate(ctx.get(), sealed.data(), &written, plaintext.data(),
                                                static_cast<int>(plaintext.size())) != 1)
         fail("AES-256-GCM encryption failed");
     int last = 0;
-    if (EVP_CipherFinal_ex(ctx.get(), sealed.data() + kGcmNonceSize + written, &last) != 1 ||
+    if (EVP_CipherFinal_ex(ctx.get(), sealed.data() + written, &last) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagSize),
-                            sealed.data() + kGcmNonceSize + plaintext.size()) != 1)
+                            sealed.data() + plaintext.size()) != 1)
         fail("AES-256-GCM tag failed");
     return sealed;
 }
 
-Bytes aesGcmOpen(const Bytes& key32, const Bytes& sealed, const Bytes& aad) {
-    if (sealed.size() < kGcmNonceSize + kGcmTagSize) throw CryptoError("AES-256-GCM: the sealed data is too short");
-    const std::size_t size = sealed.size() - kGcmNonceSize - kGcmTagSize;
-    CipherCtx ctx = gcmContext(key32, sealed.data(), false);
+Bytes aesGcmDecrypt(const Bytes& key32, const Bytes& nonce12, const Bytes& sealed, const Bytes& aad) {
+    if (nonce12.size() != kGcmNonceSize) throw CryptoError("AES-256-GCM takes a 12-byte nonce, not " + std::to_string(nonce12.size()));
+    if (sealed.size() < kGcmTagSize) throw CryptoError("AES-256-GCM: the sealed data is too short");
+    const std::size_t size = sealed.size() - kGcmTagSize;
+    CipherCtx ctx = gcmContext(key32, nonce12.data(), false);
     gcmAad(ctx.get(), aad);
     Bytes plaintext(size);
     int written = 0;
-    if (size != 0 && EVP_CipherUpdate(ctx.get(), plaintext.data(), &written, sealed.data() + kGcmNonceSize,
-                                      static_cast<int>(size)) != 1)
+    if (size != 0 && EVP_CipherUpdate(ctx.get(), plaintext.data(), &written, sealed.data(), static_cast<int>(size)) != 1)
         fail("AES-256-GCM decryption failed");
     Bytes tag(sealed.end() - static_cast<std::ptrdiff_t>(kGcmTagSize), sealed.end());
     int last = 0;
@@ -283,6 +290,19 @@ Bytes aesGcmOpen(const Bytes& key32, const Bytes& sealed, const Bytes& aad) {
         EVP_CipherFinal_ex(ctx.get(), plaintext.data() + written, &last) != 1)
         throw CryptoError("AES-256-GCM: the sealed data was altered, or the key or context differ");
     return plaintext;
+}
+
+Bytes aesGcmSeal(const Bytes& key32, const Bytes& plaintext, const Bytes& aad) {
+    Bytes sealed = randomBytes(kGcmNonceSize);
+    const Bytes box = aesGcmEncrypt(key32, sealed, plaintext, aad);
+    sealed.insert(sealed.end(), box.begin(), box.end());
+    return sealed;
+}
+
+Bytes aesGcmOpen(const Bytes& key32, const Bytes& sealed, const Bytes& aad) {
+    if (sealed.size() < kGcmNonceSize + kGcmTagSize) throw CryptoError("AES-256-GCM: the sealed data is too short");
+    const auto boxStart = sealed.begin() + static_cast<std::ptrdiff_t>(kGcmNonceSize);
+    return aesGcmDecrypt(key32, Bytes(sealed.begin(), boxStart), Bytes(boxStart, sealed.end()), aad);
 }
 
 bool constantTimeEqual(const Bytes& a, const Bytes& b) {

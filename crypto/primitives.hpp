@@ -40,12 +40,20 @@ Bytes unpadIso9797M2(const Bytes& data);
 
 // HKDF-SHA256 (RFC 5869) without salt: `length` bytes from input key `key` and `info`.
 Bytes hkdfSha256(const Bytes& key, const Bytes& info, std::size_t length);
+// The same with a salt (an empty one is the same as none).
+Bytes hkdfSha256(const Bytes& key, const Bytes& salt, const Bytes& info, std::size_t length);
 
 // AES-256-GCM with a fresh random 12-byte nonce: nonce || ciphertext || 16-byte tag, `aad`
 // authenticated but not encrypted. For secrets a ceremony keeps at rest between its steps.
 Bytes aesGcmSeal(const Bytes& key32, const Bytes& plaintext, const Bytes& aad);
 // The plaintext of aesGcmSeal's output; CryptoError when it was altered or the key or aad differ.
 Bytes aesGcmOpen(const Bytes& key32, const Bytes& sealed, const Bytes& aad);
+// AES-256-GCM with the caller's 12-byte nonce (which must never repeat under one key):
+// ciphertext || 16-byte tag.
+Bytes aesGcmEncrypt(const Bytes& key32, const Bytes& nonce12, const Bytes& plaintext, const Bytes& aad);
+// The plaintext of aesGcmEncrypt's output; CryptoError when it was altered or the key, nonce or
+// aad differ.
+Bytes aesGcmDecrypt(const Bytes& key32, const Bytes& nonce12, const Bytes& sealed, const Bytes& aad);
 
 // Constant-time equality (CRYPTO_memcmp); false for different lengths.
 bool constantTimeEqual(const Bytes& a, const Bytes& b);

@@ -20,7 +20,7 @@ using answer::status;
 
 namespace {
 
-constexpr std::uint8_t kAllStates = 0x1F;
+constexpr std::uint8_t kAllStates = 0x3F;
 
 std::uint8_t stateBit(Lifecycle state) {
     switch (state) {
@@ -29,11 +29,12 @@ std::uint8_t stateBit(Lifecycle state) {
         case Lifecycle::Operational: return 0x04;
         case Lifecycle::Blocked: return 0x08;
         case Lifecycle::Terminated: return 0x10;
+        case Lifecycle::Retired: return 0x20;
     }
     return 0;
 }
 constexpr std::uint8_t kBlankBit = 0x01, kPersonalizedBit = 0x02, kOperationalBit = 0x04,
-                       kBlockedBit = 0x08;
+                       kBlockedBit = 0x08, kRetiredBit = 0x20;
 
 using protocol::kApplicationId;
 
@@ -227,7 +228,8 @@ const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t co
     // The state table of docs/apdu-spec.md ("Lifecycle states"); the first matching row counts.
     static const Instruction kTable[] = {
         {false, ins::kSelect, kAllStates, true, false, &Card::select},
-        {false, ins::kGetData, kAlive, true, true, &Card::getData},
+        // A RETIRED card still shows its public objects (its certificate, its usage counter).
+        {false, ins::kGetData, kAlive | kRetiredBit, true, true, &Card::getData},
         {false, ins::kPutData, kShareable, true, true, &Card::putShare, tag::kShare},
         {false, ins::kPutData, kShareable, true, true, &Card::putRsaShare, tag::kRsaShare},
         {false, ins::kPutData, kBlankBit, false, true, &Card::putData},
@@ -241,6 +243,10 @@ const Card::Instruction* Card::findInstruction(std::uint8_t cla, std::uint8_t co
         {true, ins::kGetShare, kOperationalBit, false, true, &Card::getShare},
         {true, ins::kPartialSign, kOperationalBit, false, true, &Card::partialSign},
         {true, ins::kWipe, kBlankBit, false, true, &Card::wipe},
+        {true, ins::kReshareOut, kOperationalBit, false, true, &Card::reshareOut},
+        // A new card takes its share as PUT DATA 00C9 does (the handler checks which it may hold).
+        {true, ins::kReshareIn, kPersonalizedBit | kOperationalBit, true, true, &Card::reshareIn},
+        {true, ins::kRetire, kInUse, true, true, &Card::retire},
     };
     const bool proprietary = (cla & protocol::cla::kClassMask) == protocol::cla::kProprietary;
     for (const auto& entry : kTable)

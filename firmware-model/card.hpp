@@ -90,6 +90,10 @@ private:
     // PUT DATA 00CB and PARTIAL SIGN (card_partial_sign.cpp)
     apdu::ResponseApdu putRsaShare(const apdu::CommandApdu& command);
     apdu::ResponseApdu partialSign(const apdu::CommandApdu& command);
+    // RESHARE OUT, RESHARE IN and RETIRE (card_reshare.cpp)
+    apdu::ResponseApdu reshareOut(const apdu::CommandApdu& command);
+    apdu::ResponseApdu reshareIn(const apdu::CommandApdu& command);
+    apdu::ResponseApdu retire(const apdu::CommandApdu& command);
     // VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER (card_pin.cpp)
     apdu::ResponseApdu verify(const apdu::CommandApdu& command);
     apdu::ResponseApdu changeReferenceData(const apdu::CommandApdu& command);
@@ -130,7 +134,7 @@ private:
     std::optional<crypto::EcPublicKey> hostKey_;         // from a verified PSO certificate
     std::optional<crypto::SecureMessaging> session_;     // an open SCP11a session
     bool secureCommand_ = false;                         // the command in hand came wrapped
-    bool endSessionAfterAnswer_ = false;                 // its answer is the session's last (WIPE)
+    bool endSessionAfterAnswer_ = false;                 // its answer is the session's last (WIPE, RETIRE)
 };
 
 // Names of the persistent fields, for tests and tools that inspect a card image.
@@ -149,6 +153,7 @@ constexpr const char* kCardCertificate = "card_certificate";
 constexpr const char* kShare = "share";                  // index || value || commitments digest
 constexpr const char* kRsaShare = "rsa_share";          // the PUT DATA 00CB record, s_i included
 constexpr const char* kUsageCounter = "usage_counter";   // 4 bytes, big-endian
+constexpr const char* kReshareContext = "reshare_context";  // SHA-256 of RESHARE IN's context
 }  // namespace field
 
 }  // namespace quorum::card

@@ -74,6 +74,13 @@ apdu::CommandApdu partialSignBatch(const std::vector<Bytes>& digests) {
     return make(cla::kProprietary, ins::kPartialSign, 0x00, 0x00, std::move(data), kLeAll);
 }
 apdu::CommandApdu wipe() { return make(cla::kProprietary, ins::kWipe, 0x00, 0x00); }
+apdu::CommandApdu reshareOut(const ReshareOutRequest& request) {
+    return make(cla::kProprietary, ins::kReshareOut, 0x00, 0x00, request.encode(), kLeAll);
+}
+apdu::CommandApdu reshareIn(const ReshareInRequest& request) {
+    return make(cla::kProprietary, ins::kReshareIn, 0x00, 0x00, request.encode(), kLeAll);
+}
+apdu::CommandApdu retire() { return make(cla::kProprietary, ins::kRetire, 0x00, 0x00); }
 }  // namespace command
 
 namespace {
@@ -90,9 +97,13 @@ std::optional<Arrival> arrivalOf(std::uint8_t claByte, std::uint8_t code, std::u
             case ins::kPerformSecurityOperation:
             case ins::kMutualAuthenticate: return Arrival::Clear;
             case ins::kGetShare:
-            case ins::kPartialSign: return Arrival::Holder;
-            // Only a host of the card's own CA may undo its issuance.
-            case ins::kWipe: return Arrival::Session;
+            case ins::kPartialSign:
+            case ins::kReshareOut: return Arrival::Holder;
+            // Only a host of the card's own CA may undo its issuance, give a card without a
+            // share its share, or retire a card (whose holder may have lost the PIN).
+            case ins::kWipe:
+            case ins::kReshareIn:
+            case ins::kRetire: return Arrival::Session;
             default: return std::nullopt;
         }
     }

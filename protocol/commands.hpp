@@ -8,6 +8,7 @@
 
 #include "apdu/bytes.hpp"
 #include "apdu/command.hpp"
+#include "protocol/reshare.hpp"
 
 namespace quorum::protocol {
 
@@ -28,6 +29,10 @@ apdu::CommandApdu partialSign(const Bytes& digest);                 // 80 3A 00 
 // longer than a short Lc from 8 digests on, so it travels with command chaining.
 apdu::CommandApdu partialSignBatch(const std::vector<Bytes>& digests);
 apdu::CommandApdu wipe();                                           // 80 E4 00 00
+// 80 3C 00 00 request, Le 00 (long: command chaining and GET RESPONSE)
+apdu::CommandApdu reshareOut(const ReshareOutRequest& request);
+apdu::CommandApdu reshareIn(const ReshareInRequest& request);       // 80 3E 00 00 request, Le 00
+apdu::CommandApdu retire();                                         // 80 E6 00 00
 }  // namespace command
 
 // How a command must reach the card (the last column of the state table): in the clear only,

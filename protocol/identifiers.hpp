@@ -42,6 +42,9 @@ constexpr std::uint8_t kMutualAuthenticate = 0x82;        // CLA 80: SCP11a key 
 constexpr std::uint8_t kGetShare = 0x38;                  // CLA 80: release the share
 constexpr std::uint8_t kPartialSign = 0x3A;               // CLA 80: threshold RSA partial signature
 constexpr std::uint8_t kWipe = 0xE4;                      // CLA 80: an unfinished issuance undone
+constexpr std::uint8_t kReshareOut = 0x3C;                // CLA 80: redistribute the share to new cards
+constexpr std::uint8_t kReshareIn = 0x3E;                 // CLA 80: a share from old cards' redistributions
+constexpr std::uint8_t kRetire = 0xE6;                    // CLA 80: erase the share, for good
 }  // namespace ins
 
 // Data objects: inside the FCI's A5 template, as GET DATA and PUT DATA P1-P2.

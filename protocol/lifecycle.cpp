@@ -10,6 +10,7 @@ const char* lifecycleName(Lifecycle state) {
         case Lifecycle::Personalized: return "PERSONALIZED";
         case Lifecycle::Operational: return "OPERATIONAL";
         case Lifecycle::Blocked: return "BLOCKED";
+        case Lifecycle::Retired: return "RETIRED";
         case Lifecycle::Terminated: return "TERMINATED";
     }
     return "UNKNOWN";
@@ -21,6 +22,7 @@ std::optional<Lifecycle> lifecycleFromByte(std::uint8_t value) {
         case Lifecycle::Personalized:
         case Lifecycle::Operational:
         case Lifecycle::Blocked:
+        case Lifecycle::Retired:
         case Lifecycle::Terminated: return static_cast<Lifecycle>(value);
     }
     return std::nullopt;

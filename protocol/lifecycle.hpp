@@ -12,6 +12,7 @@ enum class Lifecycle : std::uint8_t {
     Personalized = 0x03,
     Operational = 0x07,
     Blocked = 0x0F,
+    Retired = 0x3F,  // RETIRE: the share erased, by the ceremony; the card answers SELECT and GET DATA
     Terminated = 0x7F,
 };
 

@@ -91,6 +91,20 @@ public:
     using CardRefusedError::CardRefusedError;
 };
 
+// A new card refused a redistribution (RESHARE IN) because of old card oldCard(): its box for this
+// card is missing or does not open (SW 9Cxx), or its sub-share does not match its commitments
+// (9Dxx). The card stored nothing; a redistribution from other old cards may work.
+class RedistributionRefusedError : public CardRefusedError {
+public:
+    RedistributionRefusedError(const std::string& what, std::uint16_t sw, int oldCard,
+                               std::optional<int> cardIndex = std::nullopt)
+        : CardRefusedError(what, sw, cardIndex), oldCard_(oldCard) {}
+    int oldCard() const noexcept { return oldCard_; }
+
+private:
+    int oldCard_;
+};
+
 // A PIN or PUK as typed does not fit the card's policy; nothing was sent, no try was spent. The
 // person can type it again.
 class PinFormatError : public AttemptError {

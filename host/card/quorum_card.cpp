@@ -5,6 +5,7 @@
 #include "protocol/commands.hpp"
 #include "protocol/decode_error.hpp"
 #include "protocol/identifiers.hpp"
+#include "protocol/reshare.hpp"
 #include "protocol/shares.hpp"
 
 namespace quorum::host {
@@ -247,6 +248,64 @@ SignedBatch QuorumCard::partialSignBatch(const std::vector<Bytes>& digests, std:
     return {cardIndex,
             {std::move(batch.values), std::move(batch.challenge), std::move(batch.response)},
             decoded.usageCount};
+}
+
+crypto::reshare::Redistribution QuorumCard::reshareOut(int newK, const std::vector<crypto::Certificate>& newCards,
+                                                       const Bytes& context) {
+    if (newK < 1 || newK > static_cast<int>(newCards.size()) || newCards.size() > protocol::kReshareMaxCards)
+        throw std::invalid_argument("a redistribution needs 1 <= k' <= n' <= 255, not k' = " + std::to_string(newK) +
+                                    " and n' = " + std::to_string(newCards.size()));
+    protocol::ReshareOutRequest request{static_cast<std::uint8_t>(newK), context, {}};
+    for (const crypto::Certificate& certificate : newCards) request.certificates.push_back(certificate.der());
+    const auto answer = secureChannel().transmit(command::reshareOut(request));
+    expectSuccess(answer, "redistributing the share", CardOperation::ReshareOut);
+    try {
+        const auto decoded = protocol::ReshareOutAnswer::decode(answer.data);
+        return protocol::redistributionOf<crypto::reshare::Redistribution>(decoded.redistribution);
+    } catch (const protocol::DecodeError& e) {
+        throw CardProtocolError(std::string("RESHARE OUT: ") + e.what(), index());
+    } catch (const crypto::FeldmanError& e) {
+        throw CardProtocolError(std::string("RESHARE OUT: ") + e.what(), index());
+    }
+}
+
+void QuorumCard::reshareIn(const std::vector<crypto::reshare::Redistribution>& b, const Bytes& context) {
+    const Bytes expected = crypto::reshare::combinedCommitments(b).digest();  // refuses what cannot fit
+    secureChannel();
+    const int j = index().value_or(0);
+    protocol::ReshareInRequest request{context, {}};
+    for (const crypto::reshare::Redistribution& r : b) {
+        // Only this card's box; none when the old card sent none (the card names that old card).
+        crypto::reshare::Redistribution mine{r.from, r.commitments, {}};
+        for (const crypto::reshare::Sealed& sealed : r.sealed)
+            if (sealed.to == j) mine.sealed = {sealed};
+        request.redistributions.push_back(protocol::recordOf(mine));
+    }
+    const auto answer = secureChannel().transmit(command::reshareIn(request));
+    const std::uint8_t sw1 = answer.sw1();
+    if (sw1 == protocol::kBoxRefusedSw1 || sw1 == protocol::kSubShareRefusedSw1)
+        throw RedistributionRefusedError(
+            "taking the share: " + explainRefusal(CardOperation::ReshareIn, answer.sw, condition_) + " (card status " +
+                sw::hex(answer.sw) + ")",
+            answer.sw, answer.sw2(), index());
+    expectSuccess(answer, "taking the share", CardOperation::ReshareIn);
+    try {
+        const auto stored = protocol::ReshareInAnswer::decode(answer.data);
+        if (stored.index != j || stored.commitmentsDigest != expected)
+            throw CardProtocolError("RESHARE IN: the card stored a share of card " + std::to_string(stored.index) +
+                                        " for other commitments than the redistributions make",
+                                    index());
+    } catch (const protocol::DecodeError& e) {
+        throw CardProtocolError(std::string("RESHARE IN: ") + e.what(), index());
+    }
+    if (condition_.state == protocol::Lifecycle::Personalized && !condition_.pinChangePending)
+        condition_.state = protocol::Lifecycle::Operational;
+}
+
+void QuorumCard::retire() {
+    expectSuccess(secureChannel().transmit(command::retire()), "retiring the card", CardOperation::Retire);
+    secure_.reset();  // the card has ended the session: a RETIRED card opens none
+    condition_ = {protocol::Lifecycle::Retired, false};
 }
 
 void QuorumCard::verifyPin(const Bytes& pin) {

@@ -12,6 +12,7 @@
 #include "apdu/channel.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/feldman.hpp"
+#include "crypto/reshare.hpp"
 #include "crypto/shoup.hpp"
 #include "host/card/errors.hpp"
 #include "host/card/refusals.hpp"
@@ -104,6 +105,25 @@ public:
     // The caller checks the proof (crypto::shoup::verifyBatch, host::BatchCollector).
     SignedBatch partialSignBatch(const std::vector<Bytes>& digests, std::size_t modulusSize,
                                  int index);
+    // OPERATIONAL card, inside SCP11a, after verifyPin(): its share redistributed to `newCards` (card
+    // certificates of this ceremony; each gives a new card's index and key) with threshold newK,
+    // bound to `context` (crypto/reshare.hpp). Counts one use of the share. The caller checks the
+    // answer with crypto::reshare::fromShareHolder against the set's commitments.
+    crypto::reshare::Redistribution reshareOut(int newK, const std::vector<crypto::Certificate>& newCards,
+                                               const Bytes& context);
+    // A card without a share (PERSONALIZED, also with a PIN change pending, or OPERATIONAL), inside
+    // SCP11a, no PIN: its share from the redistributions `b` of k old cards. Sends each old card's
+    // commitments and only the box for this card (the index in its certificate). The card computes
+    // the new commitments itself; a digest other than combinedCommitments(b)'s is a
+    // CardProtocolError. RedistributionRefusedError names an old card whose box or sub-share the
+    // card refused; crypto::reshare::ReshareError, before anything is sent, for redistributions
+    // that do not fit together (combinedCommitments refuses them). A card holding a share of this
+    // same redistribution that it never released takes the new one in its place.
+    void reshareIn(const std::vector<crypto::reshare::Redistribution>& b, const Bytes& context);
+    // An issued card (PERSONALIZED, OPERATIONAL or BLOCKED), inside SCP11a, no PIN (a holder who
+    // lost it must not keep a card from being retired): its share is erased and it is RETIRED.
+    // The card ends the session.
+    void retire();
     // PinFormatError, before anything is sent, for a PIN the card's policy does not allow.
     void verifyPin(const Bytes& pin);
     void changePin(const Bytes& oldPin, const Bytes& newPin);

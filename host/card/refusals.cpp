@@ -1,6 +1,7 @@
 #include "host/card/refusals.hpp"
 
 #include "apdu/status.hpp"
+#include "protocol/reshare.hpp"
 
 namespace quorum::host {
 
@@ -8,7 +9,8 @@ namespace {
 namespace sw = apdu::sw;
 
 bool releasing(CardOperation operation) {
-    return operation == CardOperation::ReleaseShare || operation == CardOperation::PartialSign;
+    return operation == CardOperation::ReleaseShare || operation == CardOperation::PartialSign ||
+           operation == CardOperation::ReshareOut;
 }
 
 bool issuing(CardOperation operation) {
@@ -25,6 +27,15 @@ std::string conditionsNotSatisfied(CardOperation operation, const CardCondition&
     if (card.state == Lifecycle::Terminated)
         return "the card is TERMINATED (its PUK was exhausted): it holds no secrets any more and can only be "
                "replaced; set it aside";
+    if (card.state == Lifecycle::Retired)
+        return "the card is RETIRED: its share was erased when its set was re-shared, and it answers nothing but "
+               "SELECT and GET DATA; set it aside";
+    if (operation == CardOperation::ReshareIn && card.state != Lifecycle::Blank)
+        return "the card holds a share already (or is BLOCKED): a new card of a redistribution must be issued "
+               "without a share (`ceremony issue-card`)";
+    if (operation == CardOperation::Retire)
+        return "only an issued card (PERSONALIZED, OPERATIONAL or BLOCKED) can be retired; this one is " +
+               stateText(card);
     if (operation == CardOperation::Wipe)
         return "WIPE only undoes an issuance that stopped half-way; this card is " + stateText(card) +
                ", its issuance finished, and it keeps what it holds";
@@ -52,6 +63,9 @@ std::string notFound(CardOperation operation) {
         case CardOperation::ReleaseShare:
             return "the card holds no share of an activation key: it was issued without a key generation, or it "
                    "holds a threshold RSA share; it is not a card of this set's scheme, so set it aside";
+        case CardOperation::ReshareOut:
+            return "the card holds no share of an activation key (it holds a threshold RSA share, or none): there "
+                   "is nothing on it to redistribute";
         case CardOperation::PartialSign:
             return "the card holds no threshold RSA share: it was issued without a key generation, or it holds a "
                    "Shamir share; it is not a card of this set's scheme, so set it aside";
@@ -82,10 +96,26 @@ std::string explainRefusal(CardOperation operation, std::uint16_t word, const Ca
                    "is broken and must be replaced";
         case sw::kNotEnoughMemory: return "the card's memory is full: it cannot store this; use another card";
         case sw::kWrongData:
+            if (operation == CardOperation::ReshareOut)
+                return "the card refused the new cards or the threshold: every new card must have a card "
+                       "certificate of this ceremony's CA and card set, each index once, and 1 <= k' <= n'";
+            if (operation == CardOperation::ReshareIn)
+                return "the card refused the redistributions as malformed or not fitting together (commitments "
+                       "that are not points, another new threshold, an old card twice); nothing was stored";
             return issuing(operation) ? "the card refused the data as not allowed by its specification (for example "
                                         "a PIN policy or share it cannot take); nothing was stored"
                                       : "the card refused the data as not allowed by its specification";
         default:
+            if (operation == CardOperation::ReshareIn && (word >> 8) == protocol::kBoxRefusedSw1)
+                return "old card " + std::to_string(word & 0xFF) +
+                       "'s box for this card is missing or does not open (altered on its way, sealed for another "
+                       "card or another redistribution); nothing was stored: redistribute again without that "
+                       "old card, or with its answer fetched anew";
+            if (operation == CardOperation::ReshareIn && (word >> 8) == protocol::kSubShareRefusedSw1)
+                return "old card " + std::to_string(word & 0xFF) +
+                       "'s sub-share for this card does not match that old card's own commitments: the old card "
+                       "is faulty or cheats; nothing was stored: redistribute again with another old card in its "
+                       "place";
             return "the card does not understand this command (" + sw::name(word) +
                    "): it is another kind of card, or one that does not follow the quorum card specification";
     }

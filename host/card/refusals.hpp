@@ -24,6 +24,9 @@ enum class CardOperation {
     UnblockPin,
     ReleaseShare,   // GET SHARE
     PartialSign,
+    ReshareOut,     // an old card's redistribution of its share
+    ReshareIn,      // a new card's share from old cards' redistributions
+    Retire,
 };
 
 // What the card knew of itself when it refused (from its last SELECT).

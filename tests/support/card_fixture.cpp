@@ -52,7 +52,11 @@ bool needsSession(const Bytes& command) {
 
 std::string CardFixture::sendPlain(const std::string& hex) {
     session.reset();  // the card ends its session on any plain command
-    return toHex(card.process(fromHex(hex)));
+    const Bytes command = fromHex(hex);
+    const Bytes response = card.process(command);
+    if (trace.on) trace.wire.insert(trace.wire.end(), {command, response});
+    if (trace.on) trace.plain.insert(trace.plain.end(), {command, response});
+    return toHex(response);
 }
 
 std::string CardFixture::send(const std::string& hex) {
@@ -60,7 +64,9 @@ std::string CardFixture::send(const std::string& hex) {
     if (!needsSession(command)) return sendPlain(hex);
     if (!session || !card.inSecureSession()) openSession();
     try {
-        return toHex(session->transmit(apdu::CommandApdu::parse(command)).encode());
+        const Bytes response = session->transmit(apdu::CommandApdu::parse(command)).encode();
+        if (trace.on) trace.plain.insert(trace.plain.end(), {command, response});
+        return toHex(response);
     } catch (const host::SessionClosedByCardError&) {
         session.reset();  // the card said 6982 and ended the session; tests read the status
         return "6982";

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 #include "apdu/response.hpp"
@@ -47,6 +48,30 @@ struct TestCeremony {
 // of its n cards a certificate of `ca` (for a key pair nobody keeps) and card id i, i, ..., i.
 host::Manifest thresholdManifest(const crypto::CeremonyCa& ca, const crypto::shoup::PublicKey& key);
 
+// Every APDU as bytes, once `on`: as it crossed the wire to the card (wrapped inside a session,
+// cut into pieces by chaining and GET RESPONSE) and as the fixture's send() wrote and read it (plain).
+struct ApduTrace {
+    bool on = false;
+    std::vector<Bytes> wire;
+    std::vector<Bytes> plain;
+};
+
+// Passes APDUs on, keeping a copy of each command and response in the trace's `wire`.
+class RecordingChannel : public apdu::CardChannel {
+public:
+    RecordingChannel(apdu::CardChannel& inner, ApduTrace& trace) : inner_(inner), trace_(trace) {}
+    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
+        if (trace_.on) trace_.wire.push_back(command.encode());
+        apdu::ResponseApdu response = inner_.transmit(command);
+        if (trace_.on) trace_.wire.push_back(response.encode());
+        return response;
+    }
+
+private:
+    apdu::CardChannel& inner_;
+    ApduTrace& trace_;
+};
+
 struct CardFixture {
     explicit CardFixture(card::NvmImage image = {},
                          std::size_t capacity = card::kDefaultNvmCapacity)
@@ -56,7 +81,9 @@ struct CardFixture {
     CountingCoprocessor coprocessor;
     card::Card card{nvm, coprocessor};
     sim::InProcessChannel raw{card};
-    host::CardLink link{raw};  // the host's one channel stack, as over PC/SC
+    ApduTrace trace;
+    RecordingChannel wire{raw, trace};
+    host::CardLink link{wire};  // the host's one channel stack, as over PC/SC
     std::unique_ptr<host::SecureChannel> session;
 
     // Sends hex - through the session when the command needs one (opening it if the card has
@@ -89,6 +116,7 @@ constexpr const char* kResetWithPuk = "002C0081103132333435363738" "313131313131
 constexpr const char* kResetWrongPuk = "002C0081103939393939393939" "313131313131FFFF";
 constexpr const char* kVerifyResetPin = "0020008108313131313131FFFF";
 constexpr const char* kWipe = "80E40000";
+constexpr const char* kRetire = "80E60000";
 }  // namespace script
 
 // Issues `f`'s card, personalizes it with the script above inside SCP11a and activates it

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -10,8 +11,11 @@
 #include "apdu/command.hpp"
 #include "apdu/status.hpp"
 #include "crypto/primitives.hpp"
+#include "crypto/reshare.hpp"
 #include "firmware-model/card.hpp"
 #include "host/card/quorum_card.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/reshare.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/shoup_keys.hpp"
 
@@ -31,6 +35,13 @@ struct TearCase {
     bool spendsPinTry = false;       // the PIN counter must never rise above its value before
     bool spendsPukTry = false;       // likewise the PUK counter
     std::string prelude = "";        // sent in the same session first, untorn (e.g. VERIFY)
+    // When set, the command is made for the card the setup made (e.g. sealed for its key).
+    std::function<std::string(const card::NvmImage&)> commandFor = {};
+    // When set, one more setup command made for that card, sent last.
+    std::function<std::string(const card::NvmImage&)> setupFor = {};
+    // The answer holds fresh random values (RESHARE OUT): only its length and its last 6 bytes
+    // (usage counter, status) are the same every time.
+    bool randomAnswer = false;
 };
 
 std::vector<std::string> personalized(bool changeBeforeUse = true) {
@@ -89,6 +100,31 @@ std::vector<std::string> plus(std::vector<std::string> s, const std::string& mor
     return s;
 }
 
+// RESHARE OUT to two new cards of the test ceremony (2-of-2), from an old card holding kPutShare.
+std::string reshareOut() {
+    static const std::string hex = [] {
+        const auto& ca = test::TestCeremony::instance().ca;
+        protocol::ReshareOutRequest request{2, {'t', 'e', 'a', 'r'}, {}};
+        for (int j = 1; j <= 2; ++j)
+            request.certificates.push_back(ca.issueCard(crypto::EcPrivateKey::generate().publicKey(), j).der());
+        return toHex(protocol::command::reshareOut(request).encode());
+    }();
+    return hex;
+}
+// RESHARE IN for the card in `image` (card 1 of the test ceremony): two old cards of a 2-of-3
+// deal redistribute to it and one other new card.
+std::string reshareInFor(const card::NvmImage& image) {
+    const auto certificate = crypto::Certificate::fromDer(image.at(field::kCardCertificate));
+    const std::vector<crypto::reshare::NewCard> cards = {
+        {1, certificate.publicKey().point()}, {2, crypto::EcPrivateKey::generate().publicKey().point()}};
+    const auto deal = crypto::deal(2, 3);
+    protocol::ReshareInRequest request{{'t', 'e', 'a', 'r'}, {}};
+    for (int i : {1, 3})
+        request.redistributions.push_back(
+            protocol::recordOf(crypto::reshare::redistribute(deal.shares[i - 1], 2, cards, request.context)));
+    return toHex(protocol::command::reshareIn(request).encode());
+}
+
 std::uint8_t byteOf(const card::NvmImage& image, const char* name) {
     auto it = image.find(name);
     return it == image.end() || it->second.size() != 1 ? 0 : it->second[0];
@@ -96,7 +132,7 @@ std::uint8_t byteOf(const card::NvmImage& image, const char* name) {
 
 bool validLifecycle(std::uint8_t value) {
     for (auto state : {Lifecycle::Blank, Lifecycle::Personalized, Lifecycle::Operational,
-                       Lifecycle::Blocked, Lifecycle::Terminated})
+                       Lifecycle::Blocked, Lifecycle::Retired, Lifecycle::Terminated})
         if (value == static_cast<std::uint8_t>(state)) return true;
     return false;
 }
@@ -106,7 +142,9 @@ std::size_t checkTearing(const TearCase& c) {
     CardFixture start;
     start.issueIdentity();
     for (const auto& apdu : c.setup) start.send(apdu);
+    if (c.setupFor) REQUIRE(start.send(c.setupFor(start.nvm.persisted())).size() > 4);
     const card::NvmImage before = start.nvm.persisted();
+    const std::string command = c.commandFor ? c.commandFor(before) : c.command;
 
     // The untorn run: how many writes the command makes, and every image it persists.
     CardFixture reference(before);
@@ -114,7 +152,7 @@ std::size_t checkTearing(const TearCase& c) {
     if (!c.prelude.empty()) reference.send(c.prelude);
     const std::size_t writesBefore = reference.nvm.writeCount();
     const std::size_t historyBefore = reference.nvm.history().size();
-    const std::string answer = reference.send(c.command);
+    const std::string answer = reference.send(command);
     const std::size_t writes = reference.nvm.writeCount() - writesBefore;
     const auto& history = reference.nvm.history();
     const std::vector<card::NvmImage> committed(
@@ -131,10 +169,16 @@ std::size_t checkTearing(const TearCase& c) {
         if (!c.prelude.empty()) torn.send(c.prelude);
         torn.nvm.cutPowerAfterWrite(k);
         if (k > writes) {  // one past the last write: the command completes untouched
-            CHECK(torn.send(c.command) == answer);
+            const std::string completed = torn.send(command);
+            if (c.randomAnswer) {
+                CHECK(completed.size() == answer.size());
+                CHECK(completed.substr(completed.size() - 12) == answer.substr(answer.size() - 12));
+            } else {
+                CHECK(completed == answer);
+            }
             continue;
         }
-        CHECK_THROWS_AS(torn.send(c.command), card::PowerLoss);
+        CHECK_THROWS_AS(torn.send(command), card::PowerLoss);
         const card::NvmImage kept = torn.nvm.persisted();
 
         // Atomicity: what survived is exactly one of the images the untorn run committed,
@@ -148,8 +192,9 @@ std::size_t checkTearing(const TearCase& c) {
         if (c.spendsPukTry && !succeeded)
             CHECK(byteOf(kept, field::kPukTries) <= byteOf(before, field::kPukTries));
         CHECK(validLifecycle(byteOf(kept, field::kLifecycle)));
-        // A PIN counter at zero and the BLOCKED (or TERMINATED) state go together.
-        if (kept.count(field::kPinTries)) {
+        // A PIN counter at zero and the BLOCKED (or TERMINATED) state go together (a card retired
+        // while BLOCKED keeps its counter at zero).
+        if (kept.count(field::kPinTries) && byteOf(kept, field::kLifecycle) != static_cast<std::uint8_t>(Lifecycle::Retired)) {
             const bool noTries = byteOf(kept, field::kPinTries) == 0;
             const auto keptState = static_cast<Lifecycle>(byteOf(kept, field::kLifecycle));
             CHECK(noTries == (keptState == Lifecycle::Blocked || keptState == Lifecycle::Terminated));
@@ -160,7 +205,7 @@ std::size_t checkTearing(const TearCase& c) {
         const auto selectSw = reloaded.sw(kSelect);
         CHECK((selectSw == sw::kSuccess || selectSw == sw::kSelectedFileTerminated));
         const auto state = reloaded.card.lifecycle();
-        if (state != Lifecycle::Blank && state != Lifecycle::Terminated) {
+        if (state != Lifecycle::Blank && state != Lifecycle::Terminated && state != Lifecycle::Retired) {
             const auto pinState = reloaded.sw(kVerifyStatus);
             CHECK(((pinState & 0xFFF0) == sw::kVerifyFailed ||
                    pinState == sw::kAuthenticationMethodBlocked));
@@ -211,6 +256,16 @@ TEST_CASE("tearing: every write of every state-changing command") {
         {"WIPE after the identity", {kSelect}, kWipe},
         {"WIPE after share, policy, PIN and PUK", {kSelect, kPutShare, kPutPolicy, kPutPin, kPutPuk}, kWipe},
         {"WIPE after the RSA share", {kSelect, putRsaShare()}, kWipe},
+        {"RESHARE OUT (counts the use)", operationalWithShare(), reshareOut(), false, false, kVerifyNewPin, {}, {},
+         true},
+        {"RESHARE IN, PERSONALIZED (becomes OPERATIONAL)", personalized(false), "", false, false, "", reshareInFor},
+        {"RESHARE IN, PIN change due (stays PERSONALIZED)", personalized(), "", false, false, "", reshareInFor},
+        {"RESHARE IN, OPERATIONAL", operational(), "", false, false, "", reshareInFor},
+        {"RESHARE IN again, from another group of old cards", personalized(false), "", false, false, "", reshareInFor,
+         reshareInFor},
+        {"RETIRE with a share", operationalWithShare(), kRetire},
+        {"RETIRE with an RSA share, PIN change due", {kSelect, putRsaShare(), kPutPolicy, kPutPin, kPutPuk, kActivate}, kRetire},
+        {"RETIRE while BLOCKED", blocked(), kRetire},
     };
     std::size_t points = 0;
     for (const auto& c : cases) points += checkTearing(c);
