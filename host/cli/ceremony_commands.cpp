@@ -11,11 +11,6 @@ namespace quorum::host::cli {
 
 namespace {
 
-void addCardSourceOptions(CLI::App* command, CardSource& cards, const char* timeoutHelp) {
-    command->add_option("--reader", cards.reader, "Reader to use (default: any)");
-    command->add_option("--card-timeout", cards.cardTimeout, timeoutHelp);
-}
-
 // How a KSR is checked: the policy, the previous SKR, the time it is checked at, the KSK's label.
 void addKsrCheckOptions(CLI::App* command, KsrOptions& ksr) {
     command->add_option("--policy", ksr.policyPath,

@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "host/ceremonies/requests.hpp"
 #include "host/ceremonies/secret_input.hpp"
 
 namespace quorum::host::cli {
@@ -48,6 +49,9 @@ struct SecretOptions {
 };
 void addSecretOptions(CLI::App* command, SecretOptions& options);
 
+// --reader and --card-timeout (help: `timeoutHelp`), for every command that takes cards.
+void addCardSourceOptions(CLI::App* command, CardSource& cards, const char* timeoutHelp);
+
 // The CA key passphrase: --passphrase-file, --passphrase-fd, or the terminal.
 struct PassphraseOptions {
     std::string file;
@@ -65,6 +69,8 @@ void addSetupCommands(CLI::App& app, Commands& commands);
 void addPinCommands(CLI::App& app, Commands& commands);
 // keygen, sign, partial-sign, combine, ksr-sign, sign-rrset
 void addCeremonyCommands(CLI::App& app, Commands& commands);
+// hsm-import: the signing key into another HSM's token, for good
+void addHsmCommands(CLI::App& app, Commands& commands);
 // dnskey, cards, public-key, audit-verify
 void addDocumentCommands(CLI::App& app, Commands& commands);
 // run: a ceremony script, step by step, with a transcript for the witnesses

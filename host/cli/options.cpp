@@ -42,4 +42,9 @@ void addPassphraseOptions(CLI::App* command, PassphraseOptions& options) {
         ->excludes(file);
 }
 
+void addCardSourceOptions(CLI::App* command, CardSource& cards, const char* timeoutHelp) {
+    command->add_option("--reader", cards.reader, "Reader to use (default: any)");
+    command->add_option("--card-timeout", cards.cardTimeout, timeoutHelp);
+}
+
 }  // namespace quorum::host::cli

@@ -1,13 +1,47 @@
 #include "host/hsm/ceremony_hsm.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "crypto/primitives.hpp"
 #include "host/base/file_io.hpp"
 
 namespace quorum::host {
+
+namespace {
+
+// The user PIN in `path` without its line end. Like every secrets file, it must be its owner's
+// only: checked on the open file, so what is read is what was checked.
+Bytes readTokenPin(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw FileError("cannot read the HSM user PIN file " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        ::close(fd);
+        throw UsageError("--token-pin-file " + path +
+                         " is readable by others; make it private first (chmod 600)");
+    }
+    Bytes pin;
+    std::uint8_t chunk[256];
+    ssize_t got = 0;
+    while ((got = ::read(fd, chunk, sizeof chunk)) > 0) pin.insert(pin.end(), chunk, chunk + got);
+    const int readError = errno;
+    secureZero(chunk, sizeof chunk);
+    ::close(fd);
+    if (got < 0)
+        throw FileError("cannot read the HSM user PIN file " + path + ": " +
+                        std::strerror(readError));
+    while (!pin.empty() && (pin.back() == '\n' || pin.back() == '\r')) pin.pop_back();
+    return pin;
+}
+
+}  // namespace
 
 CeremonyHsm::CeremonyHsm(const HsmConfig& config, const std::string& ceremonyDir) {
     Bytes userPin;
@@ -17,6 +51,13 @@ CeremonyHsm::CeremonyHsm(const HsmConfig& config, const std::string& ceremonyDir
         if (fresh) SoftHsmSetup::writeConfig(folder);
         ::setenv("SOFTHSM2_CONF", (folder + "/softhsm2.conf").c_str(), 1);
         module_ = std::make_unique<Pkcs11Module>(config.modulePath);
+        // Never initialise a token of somebody else's HSM because a PIN file was forgotten.
+        const std::string maker = module_->manufacturer();
+        if (maker != "SoftHSM")
+            throw UsageError(
+                "without --token-pin-file the HSM is the ceremony's own SoftHSM2 token in " +
+                folder + ", but " + config.modulePath + " is a module of \"" + maker +
+                "\": give --token-label and --token-pin-file of its token");
         const std::string pinPath = folder + "/user-pin";
         if (!module_->findSlotByTokenLabel(config.tokenLabel)) {
             const auto slot = module_->findUninitializedSlot();
@@ -32,10 +73,7 @@ CeremonyHsm::CeremonyHsm(const HsmConfig& config, const std::string& ceremonyDir
         secureZero(text.data(), text.size());
     } else {
         module_ = std::make_unique<Pkcs11Module>(config.modulePath);
-        std::string text = readWholeFile(config.userPinFile, "HSM user PIN file");
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-        userPin.assign(text.begin(), text.end());
-        secureZero(text.data(), text.size());
+        userPin = readTokenPin(config.userPinFile);
     }
     const auto slot = module_->findSlotByTokenLabel(config.tokenLabel);
     if (!slot) throw FatalError("no HSM token labelled \"" + config.tokenLabel + "\" in " + config.modulePath);

@@ -1,6 +1,8 @@
 // The HSM of a ceremony: which PKCS#11 module and token, and a logged-in session on it. By default
 // the SoftHSM2 module with a token of the ceremony's own in CEREMONY/hsm (created on first use;
-// its user PIN kept in CEREMONY/hsm/user-pin, mode 0600), never the system's.
+// its user PIN kept in CEREMONY/hsm/user-pin, mode 0600), never the system's. Any other token -
+// of another module, or another token of SoftHSM2 (its store is the one SOFTHSM2_CONF names) -
+// is given by its label and a file with its user PIN, and is never initialised here.
 #pragma once
 
 #include <memory>
@@ -19,9 +21,10 @@ struct HsmConfig {
 class CeremonyHsm {
 public:
     // Loads the module, finds (or, for the ceremony's own token, creates) the token and logs in.
-    // FatalError (HsmError, ModuleLoadError, FileError) naming what failed.
+    // The user PIN file must be private (mode 600); without one the module must be SoftHSM2's.
+    // FatalError (HsmError, ModuleLoadError, FileError, UsageError) naming what failed.
     CeremonyHsm(const HsmConfig& config, const std::string& ceremonyDir);
-    Hsm& session() { return *session_; }
+    HsmSession& session() { return *session_; }
 
 private:
     std::unique_ptr<Pkcs11Module> module_;

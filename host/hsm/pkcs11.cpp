@@ -19,8 +19,12 @@
 
 #include "crypto/ec.hpp"
 #include "crypto/primitives.hpp"
+#include "host/hsm/pkcs11_calls.hpp"
 
 namespace quorum::host {
+
+using namespace pkcs11;
+
 namespace {
 
 struct CkrEntry {
@@ -115,19 +119,6 @@ std::string hex(CK_RV rv) {
     return text;
 }
 
-void check(const char* operation, CK_RV rv) {
-    if (rv != CKR_OK) throw HsmError(operation, rv);
-}
-
-// Attribute values live in locals the template points at; PKCS#11 wants non-const pointers.
-template <typename T>
-CK_ATTRIBUTE attribute(CK_ATTRIBUTE_TYPE type, T& value) {
-    return CK_ATTRIBUTE{type, &value, sizeof value};
-}
-CK_ATTRIBUTE attribute(CK_ATTRIBUTE_TYPE type, Bytes& value) {
-    return CK_ATTRIBUTE{type, value.data(), value.size()};
-}
-
 // A session of the module's own, for token administration; closed on every path.
 class AdminSession {
 public:
@@ -143,28 +134,6 @@ public:
 private:
     CK_FUNCTION_LIST* functions_;
     CK_SESSION_HANDLE session_ = CK_INVALID_HANDLE;
-};
-
-// Destroys an object on the way out unless released (a half-built key pair does not linger).
-class ObjectGuard {
-public:
-    ObjectGuard(CK_FUNCTION_LIST* functions, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
-        : functions_(functions), session_(session), object_(object) {}
-    ~ObjectGuard() {
-        if (object_ != CK_INVALID_HANDLE) functions_->C_DestroyObject(session_, object_);
-    }
-    ObjectGuard(const ObjectGuard&) = delete;
-    ObjectGuard& operator=(const ObjectGuard&) = delete;
-    CK_OBJECT_HANDLE release() noexcept {
-        const CK_OBJECT_HANDLE object = object_;
-        object_ = CK_INVALID_HANDLE;
-        return object;
-    }
-
-private:
-    CK_FUNCTION_LIST* functions_;
-    CK_SESSION_HANDLE session_;
-    CK_OBJECT_HANDLE object_;
 };
 
 std::vector<CK_SLOT_ID> slotsWithToken(CK_FUNCTION_LIST* functions) {
@@ -193,6 +162,37 @@ std::string trimLabel(const unsigned char (&label)[32]) {
     return end == std::string::npos ? std::string() : text.substr(0, end + 1);
 }
 
+CK_ULONG rsaBits(SigningKeyType type) {
+    switch (type) {
+        case SigningKeyType::Rsa2048: return 2048;
+        case SigningKeyType::Rsa3072: return 3072;
+        case SigningKeyType::Rsa4096: return 4096;
+        case SigningKeyType::P256: break;
+    }
+    throw std::invalid_argument("not an RSA key type");
+}
+
+}  // namespace
+
+namespace pkcs11 {
+
+void opensslFail(const std::string& what) {
+    throw crypto::CryptoError("hsm: " + what + " failed (OpenSSL)");
+}
+
+Bytes subjectPublicKeyInfo(EVP_PKEY* key) {
+    const int size = i2d_PUBKEY(key, nullptr);
+    if (size <= 0) opensslFail("i2d_PUBKEY");
+    Bytes der(static_cast<std::size_t>(size));
+    unsigned char* out = der.data();
+    if (i2d_PUBKEY(key, &out) != size) opensslFail("i2d_PUBKEY");
+    return der;
+}
+
+void check(const char* operation, CK_RV rv) {
+    if (rv != CKR_OK) throw HsmError(operation, rv);
+}
+
 Bytes attributeValue(CK_FUNCTION_LIST* functions, CK_SESSION_HANDLE session,
                      CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) {
     CK_ATTRIBUTE query{type, nullptr, 0};
@@ -204,39 +204,8 @@ Bytes attributeValue(CK_FUNCTION_LIST* functions, CK_SESSION_HANDLE session,
     return value;
 }
 
-bool isRsa(SigningKeyType type) { return type != SigningKeyType::P256; }
-
-CK_ULONG rsaBits(SigningKeyType type) {
-    switch (type) {
-        case SigningKeyType::Rsa2048: return 2048;
-        case SigningKeyType::Rsa3072: return 3072;
-        case SigningKeyType::Rsa4096: return 4096;
-        case SigningKeyType::P256: break;
-    }
-    throw std::invalid_argument("not an RSA key type");
-}
-
-// DER of the named curve OID prime256v1 (1.2.840.10045.3.1.7), as CKA_EC_PARAMS wants it.
-Bytes p256Params() { return Bytes{0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07}; }
-
-template <typename T, void (*Free)(T*)>
-struct OsslDeleter {
-    void operator()(T* p) const noexcept { Free(p); }
-};
-template <typename T, void (*Free)(T*)>
-using Owned = std::unique_ptr<T, OsslDeleter<T, Free>>;
-
-[[noreturn]] void opensslFail(const std::string& what) {
-    throw crypto::CryptoError("hsm: " + what + " failed (OpenSSL)");
-}
-
-Bytes subjectPublicKeyInfo(EVP_PKEY* key) {
-    const int size = i2d_PUBKEY(key, nullptr);
-    if (size <= 0) opensslFail("i2d_PUBKEY");
-    Bytes der(static_cast<std::size_t>(size));
-    unsigned char* out = der.data();
-    if (i2d_PUBKEY(key, &out) != size) opensslFail("i2d_PUBKEY");
-    return der;
+Bytes p256Params() {
+    return Bytes{0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
 }
 
 Bytes rsaPublicKeyDer(const Bytes& modulus, const Bytes& exponent) {
@@ -274,6 +243,38 @@ Bytes ecPublicKeyDer(const Bytes& ecPoint) {
     }
     return subjectPublicKeyInfo(crypto::EcPublicKey::fromPoint(point).get());
 }
+
+CK_OBJECT_HANDLE unwrapPrivateKey(const HsmSession& session, CK_OBJECT_HANDLE wrappingKey,
+                                  const Bytes& wrapped, SigningKeyType type,
+                                  const std::vector<CK_ATTRIBUTE>& more) {
+    CK_MECHANISM mechanism{session.keyWrapMechanism(), nullptr, 0};
+    CK_OBJECT_CLASS keyClass = CKO_PRIVATE_KEY;
+    CK_KEY_TYPE keyType = isRsa(type) ? CKK_RSA : CKK_EC;
+    CK_BBOOL yes = CK_TRUE;
+    CK_BBOOL no = CK_FALSE;
+    std::vector<CK_ATTRIBUTE> keyTemplate = {
+        attribute(CKA_CLASS, keyClass),
+        attribute(CKA_KEY_TYPE, keyType),
+        attribute(CKA_PRIVATE, yes),
+        attribute(CKA_SENSITIVE, yes),
+        attribute(CKA_EXTRACTABLE, no),
+        attribute(CKA_SIGN, yes),
+        attribute(CKA_DECRYPT, no),
+        attribute(CKA_UNWRAP, no),
+        attribute(CKA_DERIVE, no),
+    };
+    keyTemplate.insert(keyTemplate.end(), more.begin(), more.end());
+    Bytes blob = wrapped;  // C_UnwrapKey takes a non-const pointer
+    CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+    check("C_UnwrapKey", session.functions()->C_UnwrapKey(
+                             session.handle(), &mechanism, wrappingKey, blob.data(), blob.size(),
+                             keyTemplate.data(), keyTemplate.size(), &key));
+    return key;
+}
+
+}  // namespace pkcs11
+
+namespace {
 
 // PKCS#11 CKM_ECDSA gives r || s, each as long as the group order; X.509 wants the DER
 // ECDSA-Sig-Value SEQUENCE { r INTEGER, s INTEGER }.
@@ -391,8 +392,14 @@ void Pkcs11Module::initToken(CK_SLOT_ID slot, const std::string& label, const By
     check("C_InitPIN", rv);
 }
 
+std::string Pkcs11Module::manufacturer() const {
+    CK_INFO info{};
+    check("C_GetInfo", functions_->C_GetInfo(&info));
+    return trimLabel(info.manufacturerID);
+}
+
 HsmSession::HsmSession(const Pkcs11Module& module, CK_SLOT_ID slot)
-    : functions_(module.functions()) {
+    : functions_(module.functions()), slot_(slot) {
     check("C_OpenSession", functions_->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION,
                                                      nullptr, nullptr, &session_));
 }
@@ -412,6 +419,18 @@ void HsmSession::logout() {
     if (!loggedIn_) return;
     loggedIn_ = false;
     check("C_Logout", functions_->C_Logout(session_));
+}
+
+bool HsmSession::offers(CK_MECHANISM_TYPE mechanism, CK_FLAGS purpose) const {
+    CK_MECHANISM_INFO info{};
+    const CK_RV rv = functions_->C_GetMechanismInfo(slot_, mechanism, &info);
+    if (rv == CKR_MECHANISM_INVALID) return false;
+    check("C_GetMechanismInfo", rv);
+    return (info.flags & purpose) == purpose;
+}
+
+CK_MECHANISM_TYPE HsmSession::keyWrapMechanism() const {
+    return offers(CKM_AES_KEY_WRAP_KWP, 0) ? CKM_AES_KEY_WRAP_KWP : CKM_AES_KEY_WRAP_PAD;
 }
 
 GeneratedKey HsmSession::generateSigningKey(SigningKeyType type) {
@@ -502,7 +521,7 @@ CK_OBJECT_HANDLE HsmSession::importAesKey(const Bytes& key32) {
 }
 
 Bytes HsmSession::wrapKey(CK_OBJECT_HANDLE wrappingKey, CK_OBJECT_HANDLE key) {
-    CK_MECHANISM mechanism{CKM_AES_KEY_WRAP_PAD, nullptr, 0};
+    CK_MECHANISM mechanism{keyWrapMechanism(), nullptr, 0};
     CK_ULONG size = 0;
     check("C_WrapKey",
           functions_->C_WrapKey(session_, &mechanism, wrappingKey, key, nullptr, &size));
@@ -515,33 +534,12 @@ Bytes HsmSession::wrapKey(CK_OBJECT_HANDLE wrappingKey, CK_OBJECT_HANDLE key) {
 
 CK_OBJECT_HANDLE HsmSession::unwrapSigningKey(CK_OBJECT_HANDLE wrappingKey, const Bytes& wrapped,
                                               SigningKeyType type) {
-    CK_MECHANISM mechanism{CKM_AES_KEY_WRAP_PAD, nullptr, 0};
-    CK_OBJECT_CLASS keyClass = CKO_PRIVATE_KEY;
-    CK_KEY_TYPE keyType = isRsa(type) ? CKK_RSA : CKK_EC;
-    CK_BBOOL yes = CK_TRUE;
     CK_BBOOL no = CK_FALSE;
-    CK_ATTRIBUTE keyTemplate[] = {
-        attribute(CKA_CLASS, keyClass),
-        attribute(CKA_KEY_TYPE, keyType),
-        attribute(CKA_TOKEN, no),
-        attribute(CKA_PRIVATE, yes),
-        attribute(CKA_SENSITIVE, yes),
-        attribute(CKA_EXTRACTABLE, no),
-        attribute(CKA_SIGN, yes),
-        attribute(CKA_DECRYPT, no),
-        attribute(CKA_UNWRAP, no),
-        attribute(CKA_DERIVE, no),
-    };
-    Bytes blob = wrapped;  // C_UnwrapKey takes a non-const pointer
-    CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
-    check("C_UnwrapKey",
-          functions_->C_UnwrapKey(session_, &mechanism, wrappingKey, blob.data(), blob.size(),
-                                  keyTemplate, std::size(keyTemplate), &key));
-    return key;
+    return unwrapPrivateKey(*this, wrappingKey, wrapped, type, {attribute(CKA_TOKEN, no)});
 }
 
 Bytes HsmSession::signSha256(CK_OBJECT_HANDLE key, const Bytes& message, SigningKeyType type) {
-    CK_MECHANISM mechanism{isRsa(type) ? CKM_SHA256_RSA_PKCS : CKM_ECDSA, nullptr, 0};
+    CK_MECHANISM mechanism{sha256SignMechanism(type), nullptr, 0};
     Bytes input = isRsa(type) ? message : crypto::sha256(message);
     check("C_SignInit", functions_->C_SignInit(session_, &mechanism, key));
     CK_ULONG size = 0;

@@ -1,7 +1,7 @@
 // RAII over a PKCS#11 module (SoftHSM2 in tests and for the project's own HSM): the loaded
 // module, a logged-in session, and the few operations the Shamir activation needs. The signing
 // key is generated inside the HSM, leaves it only wrapped under the activation key
-// (CKM_AES_KEY_WRAP_PAD, RFC 5649), and at activation comes back as a session object that is
+// (AES key wrap with padding, RFC 5649), and at activation comes back as a session object that is
 // used to sign and destroyed. Non-copyable; destructors release quietly (noexcept).
 #pragma once
 
@@ -28,6 +28,11 @@
 #undef string_data
 #undef string_data_len
 #undef tag_bits
+
+// PKCS#11 3.0's name for RFC 5649 (p11-kit 0.24's header predates it).
+#ifndef CKM_AES_KEY_WRAP_KWP
+#define CKM_AES_KEY_WRAP_KWP 0x0000210BUL
+#endif
 
 #include <optional>
 #include <stdexcept>
@@ -91,6 +96,8 @@ public:
     // C_InitToken, then C_InitPIN as SO; label of at most 32 bytes. Find it again by label after.
     void initToken(CK_SLOT_ID slot, const std::string& label, const Bytes& soPin,
                    const Bytes& userPin) const;
+    // The module's manufacturer as C_GetInfo names it ("SoftHSM" for SoftHSM2), without padding.
+    std::string manufacturer() const;
 
 private:
     std::string path_;
@@ -121,7 +128,8 @@ public:
     GeneratedKey generateSigningKey(SigningKeyType type) override;
     // A 32-byte AES key as a session object that can wrap and unwrap but never be extracted.
     CK_OBJECT_HANDLE importAesKey(const Bytes& key32) override;
-    // C_WrapKey with CKM_AES_KEY_WRAP_PAD (RFC 5649): `key` encrypted under `wrappingKey`.
+    // C_WrapKey with AES key wrap with padding (RFC 5649, keyWrapMechanism()): `key` encrypted
+    // under `wrappingKey`.
     Bytes wrapKey(CK_OBJECT_HANDLE wrappingKey, CK_OBJECT_HANDLE key) override;
     // Session private key (sensitive, unextractable, signs); HsmError for a wrong wrapping key.
     CK_OBJECT_HANDLE unwrapSigningKey(CK_OBJECT_HANDLE wrappingKey, const Bytes& wrapped,
@@ -131,11 +139,19 @@ public:
     // C_DestroyObject.
     void destroy(CK_OBJECT_HANDLE object) override;
 
+    // Whether the token offers `mechanism` for `purpose` (CKF_SIGN, CKF_UNWRAP, ...).
+    bool offers(CK_MECHANISM_TYPE mechanism, CK_FLAGS purpose) const;
+    // AES key wrap with padding as RFC 5649 defines it: CKM_AES_KEY_WRAP_KWP, PKCS#11 3.0's
+    // unambiguous name, where the token offers it; else CKM_AES_KEY_WRAP_PAD, which SoftHSM2
+    // implements as RFC 5649 (not every vendor's CKM_AES_KEY_WRAP_PAD does).
+    CK_MECHANISM_TYPE keyWrapMechanism() const;
+
     CK_SESSION_HANDLE handle() const noexcept { return session_; }
     CK_FUNCTION_LIST* functions() const noexcept { return functions_; }
 
 private:
     CK_FUNCTION_LIST* functions_;
+    CK_SLOT_ID slot_;
     CK_SESSION_HANDLE session_ = CK_INVALID_HANDLE;
     bool loggedIn_ = false;
 };
