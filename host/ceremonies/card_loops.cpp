@@ -9,12 +9,6 @@ namespace quorum::host {
 
 namespace {
 
-// A card is set aside before its holder types anything; the reason says why.
-class SetAside : public CardError {
-public:
-    using CardError::CardError;
-};
-
 // The manifest's entry for the card whose certificate says `info`; SetAside when it has none.
 const ManifestCard& listedCard(const Manifest& manifest, const crypto::CertificateInfo& info, const Bytes& cardId) {
     const int index = info.cardIndex.value_or(0);
@@ -66,6 +60,7 @@ void verifyHolder(QuorumCard& card, const ManifestCard& listed, const PinPolicy&
             out << "That PIN cannot be right: " << e.what() << ". No try was spent; type it again." << std::endl;
         } catch (const WrongSecretError& e) {
             context.audit().append("pin-wrong", details({{"index", std::to_string(listed.index)},
+                                                         {"card_id", toHex(listed.cardId)},
                                                          {"tries_left", std::to_string(e.triesLeft())}}));
             throw;
         }
@@ -96,13 +91,16 @@ void collectFromCards(const CardSource& source, CeremonyContext& context, const 
             QuorumCard& card = connected.quorum();
             const protocol::Fci fci =
                 times.time("SELECT (a plain APDU round trip: the baseline)", [&] { return card.select(); });
+            if (fci.is(protocol::Lifecycle::Retired))
+                throw SetAside("this card is RETIRED: its share was erased for good (ceremony reshare or retire); it "
+                               "cannot take part - insert another card");
             const crypto::CertificateInfo info = times.time(
                 "SCP11a: certificate read and checked, PSO, MUTUAL AUTHENTICATE", [&] { return card.openSecureChannel(); });
             const ManifestCard& listed = listedCard(manifest, info, fci.cardId);
-            refuseUnusable(fci, listed);
+            if (wish.pinNeeded) refuseUnusable(fci, listed);
             if (wish.refuseBeforePin)
                 if (const auto reason = wish.refuseBeforePin(listed)) throw SetAside(*reason, listed.index);
-            verifyHolder(card, listed, fci.pinPolicy.value_or(PinPolicy{}), pins, times, context);
+            if (wish.pinNeeded) verifyHolder(card, listed, fci.pinPolicy.value_or(PinPolicy{}), pins, times, context);
             wish.use(card, info, listed);
         } catch (const ServiceUnavailableError&) {
             door.awaitService();

@@ -16,6 +16,13 @@
 
 namespace quorum::host {
 
+// A card is set aside before its holder types anything; the reason says why. Also what a
+// CardWish throws to set a card aside after it took part (a redistribution that fails its check).
+class SetAside : public CardError {
+public:
+    using CardError::CardError;
+};
+
 // What a ceremony wants of the cards it is offered.
 struct CardWish {
     // True once enough cards gave what they had to.
@@ -25,6 +32,9 @@ struct CardWish {
     // Why the card listed as `card` cannot take part now (already counted, not needed), asked
     // before its holder types a PIN; nullopt when it can.
     std::function<std::optional<std::string>(const ManifestCard& card)> refuseBeforePin;
+    // Whether the holder's PIN is asked and VERIFYed before use(); false for what the ceremony's
+    // host may do alone over SCP11a (give a new card its share, retire a card).
+    bool pinNeeded = true;
     // Takes what the card gives (its holder's PIN verified) and tells the people what became of it.
     std::function<void(QuorumCard& card, const crypto::CertificateInfo& certified, const ManifestCard& listed)> use;
 };

@@ -26,6 +26,9 @@ public:
     std::string hostKeyPath() const { return folder_ + "/host-key.pem"; }
     std::string auditLogPath() const { return folder_ + "/audit.log"; }
     std::string keygenJournalPath() const { return folder_ + "/keygen-journal.json"; }
+    // A reshare in progress: its new cards' issuance (a keygen journal) and the rest.
+    std::string reshareIssuancePath() const { return folder_ + "/reshare-issuance.json"; }
+    std::string reshareJournalPath() const { return folder_ + "/reshare-journal.json"; }
     const std::string& folder() const { return folder_; }
 
     // Creates the folder with a new CA (random card-set id; key encrypted under `passphrase`)

@@ -25,9 +25,9 @@ std::unique_ptr<KeygenScheme> makeScheme(Scheme scheme) {
 // The n cards of a key generation, one after another, each step recorded in the journal.
 class Issuance {
 public:
-    Issuance(const KeygenRequest& request, CeremonyContext& context, KeygenScheme& scheme, KeygenJournal& journal,
+    Issuance(const CardSource& cards, CeremonyContext& context, KeygenScheme& scheme, KeygenJournal& journal,
              std::map<int, Bytes>& shares, const PinPolicy& policy, SecretReader& pins, std::string journalPath)
-        : request_(request),
+        : cards_(cards),
           context_(context),
           scheme_(scheme),
           journal_(journal),
@@ -38,8 +38,8 @@ public:
           out_(context.out()) {}
 
     void run() {
-        CardDoor door(request_.cards, [this](bool available) { context_.serviceChanged(available); });
-        const std::string where = request_.cards.reader.empty() ? "any reader" : "reader " + request_.cards.reader;
+        CardDoor door(cards_, [this](bool available) { context_.serviceChanged(available); });
+        const std::string where = cards_.reader.empty() ? "any reader" : "reader " + cards_.reader;
         while (!journal_.remaining().empty()) {
             throwIfInterrupted();
             const int wanted = journal_.remaining().front();
@@ -105,7 +105,7 @@ private:
         journal_.save(journalPath_);
         const crypto::Certificate certificate = card.issueIdentity(context_.ca(), index);
         card.openSecureChannel();
-        scheme_.storeShare(card, index, shares_.at(index), journal_.draft);
+        storeShare(card, index);
         card.personalize(policy_, pin, puk);
         record(index, fci.cardId, certificate, "issued");
         return index;
@@ -131,11 +131,17 @@ private:
             record(index, fci.cardId, card.certificate(), "completed");  // it stopped after ACTIVATE FILE
             return index;
         }
-        scheme_.storeShare(card, index, shares_.at(index), journal_.draft);
+        storeShare(card, index);
         record(index, fci.cardId, card.certificate(), "joined");
         out_ << "This card was issued before as card " << index
              << " (ceremony issue-card) and joins the set; its holder keeps their PIN." << std::endl;
         return index;
+    }
+
+    // The card's share, when this issuance deals them (a reshare's new cards get theirs later).
+    void storeShare(QuorumCard& card, int index) {
+        const auto share = shares_.find(index);
+        if (share != shares_.end()) scheme_.storeShare(card, index, share->second, journal_.draft);
     }
 
     void record(int index, const Bytes& cardId, const crypto::Certificate& certificate, const char* how) {
@@ -154,7 +160,7 @@ private:
         context_.audit().append("card-issued", entry);
     }
 
-    const KeygenRequest& request_;
+    const CardSource& cards_;
     CeremonyContext& context_;
     KeygenScheme& scheme_;
     KeygenJournal& journal_;
@@ -183,6 +189,14 @@ Bytes askPuk(SecretReader& pins, const PinPolicy& policy, const std::string& car
         out << "That PUK cannot be used: it must have exactly " << int{policy.pukLength}
             << " characters. Type another." << std::endl;
     }
+}
+
+void issueRemainingCards(const CardSource& cards, CeremonyContext& context, KeygenScheme& scheme,
+                         KeygenJournal& journal, const std::string& journalPath, std::map<int, Bytes>& shares,
+                         SecretReader& pins) {
+    const auto policy = PinPolicy::decode(journal.pinPolicy);
+    if (!policy) throw KeygenJournalError(journalPath + ": \"pin_policy\" is not a valid PIN policy");
+    Issuance(cards, context, scheme, journal, shares, *policy, pins, journalPath).run();
 }
 
 void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci, AuditLog& audit, std::ostream& out) {
@@ -249,11 +263,8 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
         journal.sealedShares = sealShares(context.ca(), shares);
         journal.save(journalPath);
     }
-    const auto policy = PinPolicy::decode(journal.pinPolicy);
-    if (!policy) throw KeygenJournalError(journalPath + ": \"pin_policy\" is not a valid PIN policy");
-
     try {
-        Issuance(request, context, *scheme, journal, shares, *policy, pins, journalPath).run();
+        issueRemainingCards(request.cards, context, *scheme, journal, journalPath, shares, pins);
         journal.draft.save(journal.manifestPath);
     } catch (const std::exception& e) {
         context.stopped("keygen-stopped", std::string(e.what()) + " (" + std::to_string(journal.draft.cards.size()) +

@@ -15,6 +15,7 @@
 #include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/requests.hpp"
 #include "host/ceremonies/secret_input.hpp"
+#include "host/documents/keygen_journal.hpp"
 #include "host/documents/manifest.hpp"
 
 namespace quorum::host {
@@ -39,6 +40,15 @@ public:
 // `policy`; each refusal says the policy on `out`. Nothing touches a card before both are in.
 Bytes askTransportPin(SecretReader& pins, const PinPolicy& policy, const std::string& card, std::ostream& out);
 Bytes askPuk(SecretReader& pins, const PinPolicy& policy, const std::string& card, std::ostream& out);
+
+// The cards `journal` has not issued yet, one after another into `cards`' reader (keygen's loop:
+// BLANK cards are issued, a card issue-card made for the set joins, a half-issued one is reset),
+// every step saved in the journal at `journalPath`. `scheme` stores each card's share from
+// `shares` before the card is personalized; a card with no entry there is issued without one (a
+// reshare's new cards get theirs later).
+void issueRemainingCards(const CardSource& cards, CeremonyContext& context, KeygenScheme& scheme,
+                         KeygenJournal& journal, const std::string& journalPath, std::map<int, Bytes>& shares,
+                         SecretReader& pins);
 
 // A BLANK card that holds a certificate of this ceremony (an issuance stopped after the card got
 // its identity) is wiped back to a plain BLANK card, in the audit log and on `out`. A card

@@ -64,7 +64,15 @@ Manifest loadManifestArgument(const std::string& path) {
     if (std::filesystem::is_directory(path, error))
         throw UsageError("--manifest " + path + " is a folder, not a card-set manifest (a ceremony's folder? were "
                          "--ceremony and --manifest swapped?)");
-    return Manifest::load(path);
+    Manifest manifest = Manifest::load(path);
+    if (manifest.lineage.retired)
+        throw UsageError("--manifest " + path + " is a card set whose cards were retired: it cannot open the key any "
+                         "more; use a current set of the key");
+    if (!manifest.lineage.current())
+        throw UsageError("--manifest " + path + " is a card set that was replaced by " + manifest.lineage.supersededBy +
+                         " (SHA-256 " + toHex(manifest.lineage.supersededBySha256).substr(0, 16) +
+                         "...): its cards were re-shared and retired; use that set's manifest");
+    return manifest;
 }
 
 void checkCeremonyMatches(const std::string& ceremonyDir, const Manifest& manifest) {

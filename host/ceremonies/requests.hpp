@@ -51,8 +51,9 @@ std::vector<std::string> readHolders(const std::string& path, int n);
 // waiting. Throws UsageError naming the problem.
 void checkKeygenRequest(const KeygenRequest& request);
 
-// The manifest given as `--manifest`, loaded; a folder, or a file that is no manifest, is refused
-// with a hint when --ceremony and --manifest look swapped.
+// The manifest given as `--manifest` to a ceremony, loaded; a folder, or a file that is no
+// manifest, is refused with a hint when --ceremony and --manifest look swapped; a set that was
+// superseded by a reshare is refused, naming the set that replaced it.
 Manifest loadManifestArgument(const std::string& path);
 
 // `--ceremony` names a ceremony folder whose host credentials belong to `manifest`'s CA and card

@@ -52,8 +52,8 @@ public:
     std::string progress() const override { return collector_.progress(); }
     std::optional<std::string> refusal(int index) const override { return collector_.refusal(index); }
 
-    void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
-              StepTimes& times) override {
+    void take(QuorumCard& card, const crypto::CertificateInfo& info, const ManifestCard& listed,
+              CeremonyContext& context, StepTimes& times) override {
         ReleasedShare released = times.time("GET SHARE (wrapped)", [&] { return card.getShare(); });
         const std::uint32_t usage = released.usageCount;
         const auto result = times.time("share checked against the commitments",
@@ -63,6 +63,7 @@ public:
             return context.audit().append(
                 "share-offered",
                 details({{"index", std::to_string(result.cardIndex)},
+                         {"card_id", toHex(listed.cardId)},
                          {"outcome", result.outcome == ShareCollector::Outcome::Accepted ? "accepted" : "refused"},
                          {"usage_counter", std::to_string(usage)}}));
         });

@@ -40,10 +40,11 @@ const char* outcomeName(PartialCollector::Outcome outcome) {
 
 // Tells the people what became of a card's partial signature(s) and records it.
 void recordOffer(CeremonyContext& context, StepTimes& times, const QuorumTally::Result& result,
-                 std::uint32_t usageCount) {
+                 const ManifestCard& listed, std::uint32_t usageCount) {
     context.out() << result.message << std::endl;
     times.time("audit entry (append + fsync)", [&] {
         return context.audit().append("partial-offered", details({{"index", std::to_string(result.cardIndex)},
+                                                                  {"card_id", toHex(listed.cardId)},
                                                                   {"outcome", outcomeName(result.outcome)},
                                                                   {"usage_counter", std::to_string(usageCount)}}));
     });
@@ -102,14 +103,14 @@ public:
     std::string progress() const override { return collector_.progress(); }
     std::optional<std::string> refusal(int index) const override { return collector_.refusal(index); }
 
-    void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
-              StepTimes& times) override {
+    void take(QuorumCard& card, const crypto::CertificateInfo& info, const ManifestCard& listed,
+              CeremonyContext& context, StepTimes& times) override {
         const int index = info.cardIndex.value_or(0);
         const SignedPartial made = times.time("PARTIAL SIGN (wrapped)", [&] {
             return card.partialSign(digest_, manifest_.rsaKey.modulusSize(), index);
         });
         const auto result = times.time("proof checked against the manifest", [&] { return collector_.offer(made.partial); });
-        recordOffer(context, times, result, made.usageCount);
+        recordOffer(context, times, result, listed, made.usageCount);
     }
 
     std::vector<Bytes> signatures(StepTimes& times) override {
@@ -132,15 +133,15 @@ public:
     std::string progress() const override { return collector_.progress(); }
     std::optional<std::string> refusal(int index) const override { return collector_.refusal(index); }
 
-    void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
-              StepTimes& times) override {
+    void take(QuorumCard& card, const crypto::CertificateInfo& info, const ManifestCard& listed,
+              CeremonyContext& context, StepTimes& times) override {
         const int index = info.cardIndex.value_or(0);
         const SignedBatch made = times.time("PARTIAL SIGN of every message, batched (wrapped)", [&] {
             return card.partialSignBatch(collector_.digests(), manifest_.rsaKey.modulusSize(), index);
         });
         const auto result =
             times.time("batch proof checked against the manifest", [&] { return collector_.offer(index, made.batch); });
-        recordOffer(context, times, result, made.usageCount);
+        recordOffer(context, times, result, listed, made.usageCount);
     }
 
     std::vector<Bytes> signatures(StepTimes& times) override {

@@ -56,8 +56,8 @@ void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) 
             return "Insert a card of set " + toHex(manifest.cardSetId).substr(0, 8) + "... (" + signer->progress() + ").";
         };
         wish.refuseBeforePin = [&](const ManifestCard& card) { return signer->refusal(card.index); };
-        wish.use = [&](QuorumCard& card, const crypto::CertificateInfo& info, const ManifestCard&) {
-            signer->take(card, info, context, times);
+        wish.use = [&](QuorumCard& card, const crypto::CertificateInfo& info, const ManifestCard& listed) {
+            signer->take(card, info, listed, context, times);
         };
         collectFromCards(request.cards, context, manifest, pins, times, wish);
 

@@ -29,9 +29,9 @@ public:
     // Why card `index` cannot take part now (counted already, not needed), or nullopt.
     virtual std::optional<std::string> refusal(int index) const = 0;
     // Takes what the card gives (its holder's PIN is verified), tells the people what became of
-    // it and records that in the audit log.
-    virtual void take(QuorumCard& card, const crypto::CertificateInfo& info, CeremonyContext& context,
-                      StepTimes& times) = 0;
+    // it and records that in the audit log (naming the card by its id: `listed`).
+    virtual void take(QuorumCard& card, const crypto::CertificateInfo& info, const ManifestCard& listed,
+                      CeremonyContext& context, StepTimes& times) = 0;
     // One signature per message, in order, once complete(): RSASSA-PKCS1-v1_5 SHA-256, or for a
     // P-256 key a DER ECDSA-Sig-Value over SHA-256.
     virtual std::vector<Bytes> signatures(StepTimes& times) = 0;

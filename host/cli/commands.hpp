@@ -71,6 +71,8 @@ void addPinCommands(CLI::App& app, Commands& commands);
 void addCeremonyCommands(CLI::App& app, Commands& commands);
 // hsm-import: the signing key into another HSM's token, for good
 void addHsmCommands(CLI::App& app, Commands& commands);
+// reshare, retire: a key's shares moved to a new card set; cards retired for good
+void addReshareCommands(CLI::App& app, Commands& commands);
 // dnskey, cards, public-key, audit-verify
 void addDocumentCommands(CLI::App& app, Commands& commands);
 // run: a ceremony script, step by step, with a transcript for the witnesses

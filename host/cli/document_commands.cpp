@@ -21,8 +21,13 @@ std::string counted(int count, const char* one, const char* many) {
 int showCards(const std::string& manifestPath, const std::string& logPath) {
     const Manifest manifest = Manifest::load(manifestPath);
     const auto histories = cardHistories(manifest, readAuditLog(logPath));
+    const ManifestLineage& set = manifest.lineage;
+    const std::string state = set.retired         ? "retired: it cannot open the key any more"
+                              : !set.current()    ? "superseded by " + set.supersededBy
+                                                  : "current";
     std::cout << "card set " << toHex(manifest.cardSetId) << " (" << manifest.scheme << "), " << manifest.k << " of "
-              << manifest.n << ", as " << logPath << " saw it:\n";
+              << manifest.n << ", " << set.role << " set, generation " << set.generation << ", " << state << "; as "
+              << logPath << " saw it:\n";
     for (const auto& history : histories) {
         std::cout << "  " << history.card.describe() << ": " << history.state << ", "
                   << (manifest.shoup() ? counted(history.releases, "partial signature", "partial signatures")

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     cli::addPinCommands(app, commands);
     cli::addCeremonyCommands(app, commands);
     cli::addHsmCommands(app, commands);
+    cli::addReshareCommands(app, commands);
     cli::addDocumentCommands(app, commands);
     cli::addScriptCommands(app, commands);
     CLI11_PARSE(app, argc, argv);

@@ -51,6 +51,13 @@ std::vector<CardHistory> cardHistories(const Manifest& manifest, const std::vect
             ++history->releases;
             history->state = "OPERATIONAL";
             if (outcome != "accepted" && outcome != "not-needed" && outcome != "already-counted") ++history->refusals;
+        } else if (event == "redistribution-made") {  // its share, sealed for a new set's cards
+            ++history->releases;
+            history->state = "OPERATIONAL";
+        } else if (event == "card-filled") {  // its share, from an old set's cards
+            history->state = "OPERATIONAL";
+        } else if (event == "card-retired") {
+            history->state = "RETIRED";
         } else if (event == "card-refused") {
             ++history->refusals;
         } else if (event == "pin-wrong") {

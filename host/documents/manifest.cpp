@@ -120,13 +120,29 @@ std::string Manifest::toJson() const {
         rsa["verification_keys"] = keys;
         root["threshold_rsa"] = rsa;
     } else {
-        root["commitments"] = toHex(commitments.encode());
-        root["commitments_sha256"] = toHex(commitments.digest());
+        if (!commitments.points.empty()) {  // a reshare's draft has none until the old cards gave theirs
+            root["commitments"] = toHex(commitments.encode());
+            root["commitments_sha256"] = toHex(commitments.digest());
+        }
         key["wrapped_key"] = toHex(signingKey.wrappedKey);
         key["wrap_mechanism"] = signingKey.wrapMechanism;
     }
     root["signing_key"] = key;
+    Json::Value set(Json::objectValue);
+    set["role"] = lineage.role;
+    set["generation"] = lineage.generation;
+    if (!lineage.parentSha256.empty()) set["parent_sha256"] = toHex(lineage.parentSha256);
+    if (!lineage.current()) {
+        set["superseded_by_sha256"] = toHex(lineage.supersededBySha256);
+        set["superseded_by"] = lineage.supersededBy;
+    }
+    if (lineage.retired) set["retired"] = true;
+    root["set"] = set;
     return jsonText(root);
+}
+
+bool ManifestLineage::validRole(const std::string& role) {
+    return role == kOperational || role == kRecovery || role == kTransport;
 }
 
 Manifest Manifest::fromJson(const std::string& text, bool draft) {
@@ -160,6 +176,8 @@ Manifest Manifest::fromJson(const std::string& text, bool draft) {
     }();
     if (m.shoup()) {
         readThresholdKey(root, m);
+    } else if (draft && !root.isMember("commitments")) {
+        // A reshare's draft: the commitments come from the old cards, after the new cards' issuance.
     } else {
         try {
             m.commitments = crypto::FeldmanCommitments::decode(requireHex(root, "commitments"));
@@ -203,6 +221,29 @@ Manifest Manifest::fromJson(const std::string& text, bool draft) {
             throw ManifestError("manifest: " + where + "card " + std::to_string(card.index) + ": " + e.what());
         }
         m.cards.push_back(std::move(card));
+    }
+    if (root.isMember("set")) {
+        const Json::Value& set = root["set"];
+        const std::string where = "set: ";
+        m.lineage.role = requireString(set, "role", where);
+        if (!ManifestLineage::validRole(m.lineage.role))
+            throw ManifestError("manifest: set: role \"" + m.lineage.role +
+                                "\" is not operational, recovery or transport");
+        m.lineage.generation = requireInt(set, "generation", where);
+        if (m.lineage.generation < 1) throw ManifestError("manifest: set: generation must be 1 or more");
+        if (set.isMember("parent_sha256")) m.lineage.parentSha256 = requireHex(set, "parent_sha256", where);
+        if ((m.lineage.generation == 1) != m.lineage.parentSha256.empty())
+            throw ManifestError("manifest: set: generation 1 has no parent, a later one has one");
+        if (set.isMember("superseded_by_sha256")) {
+            m.lineage.supersededBySha256 = requireHex(set, "superseded_by_sha256", where);
+            m.lineage.supersededBy = requireString(set, "superseded_by", where);
+        }
+        if (set.isMember("retired")) {
+            if (!set["retired"].isBool()) throw ManifestError("manifest: set: \"retired\" is not true or false");
+            m.lineage.retired = set["retired"].asBool();
+        }
+        for (const auto& size : {m.lineage.parentSha256.size(), m.lineage.supersededBySha256.size()})
+            if (size != 0 && size != 32) throw ManifestError("manifest: set: a SHA-256 has 32 bytes");
     }
     const Json::Value& key = require(root, "signing_key", "");
     m.signingKey.type = requireString(key, "type", "signing_key: ");

@@ -43,6 +43,27 @@ struct ManifestSigningKey {
     std::string wrapMechanism = "CKM_AES_KEY_WRAP_PAD";  // (Shamir)
 };
 
+// Where a card set stands among the sets of its key. A key generation makes generation 1, in the
+// role "operational"; each reshare makes a new set of the same key (generation + 1, its parent the
+// set it was made from) as "operational", "recovery" (kept next to the others) or "transport" (to
+// be destroyed after use). A set whose cards were moved to another and retired is "superseded":
+// its manifest says by which, and no ceremony takes it any more; nor one whose cards were retired.
+struct ManifestLineage {
+    static constexpr const char* kOperational = "operational";
+    static constexpr const char* kRecovery = "recovery";
+    static constexpr const char* kTransport = "transport";
+
+    std::string role = kOperational;
+    int generation = 1;
+    Bytes parentSha256;          // SHA-256 of the manifest this set was made from; empty for generation 1
+    Bytes supersededBySha256;    // SHA-256 of the manifest that replaced it; empty while current
+    std::string supersededBy;    // that manifest's path, as given then (for people)
+    bool retired = false;        // fewer than k of its cards still hold a share (ceremony retire)
+
+    bool current() const { return supersededBySha256.empty() && !retired; }
+    static bool validRole(const std::string& role);
+};
+
 struct Manifest {
     static constexpr const char* kFormat = "quorum-card-set";
     static constexpr int kVersion = 1;
@@ -58,6 +79,7 @@ struct Manifest {
     crypto::FeldmanCommitments commitments;  // Shamir
     ManifestSigningKey signingKey;           // both: type and public key
     crypto::shoup::PublicKey rsaKey;         // Shoup
+    ManifestLineage lineage;                 // absent in manifests before reshare: the defaults
 
     bool shoup() const { return scheme == kSchemeShoup; }
     // The card listed with `index`, or nullptr.
