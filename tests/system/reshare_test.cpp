@@ -2,6 +2,7 @@
 // (two holders replaced), the old cards retired; the new set signs and signs a KSR; a recovery
 // 5-of-7 set made next to it signs too; old and new cards are never mixed.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -260,4 +261,109 @@ TEST_CASE("reshare: a threshold RSA set cannot be re-shared, and says what to do
     CHECK(shows(refused.output, "cannot be moved to new cards"));
     CHECK(shows(refused.output, "KSK rollover"));
     CHECK(!std::filesystem::exists(room.file("new.json")));
+}
+
+TEST_CASE(
+    "reshare: stopped by Ctrl-C after one old card, resumed to the end; another given up, nothing "
+    "lost") {
+    Room room;
+    const CardSet old = makeCardSet(room, "old", 2, 3);
+    const CardSet renewed{old.ceremonyDir, room.file("renewed.json"), "new", 2, 2};
+    const std::string oldText = readFile(old.manifest);
+    const std::string journal = old.ceremonyDir + "/reshare-journal.json";
+    {
+        LiveCeremony run(
+            room,
+            {"reshare", "--keep-old", "--ceremony", old.ceremonyDir, "--manifest", old.manifest,
+             "--new-manifest", renewed.manifest, "-k", "2", "-n", "2", "--no-pin-change",
+             "--pin-file",
+             room.secrets("first-pins", {CardSet::pin(1), CardSet::puk(1), CardSet::pin(2),
+                                         CardSet::puk(2), CardSet::pin(3)}),
+             "--passphrase-file", room.passphraseFile(), "--card-timeout", "30"},
+            "first");
+        run.offer(renewed.card(1), "Card 1 of 2 issued");
+        run.offer(renewed.card(2), "Card 2 of 2 issued");
+        run.offer(old.card(3), "gave its share, sealed for the");
+        run.waitFor("Insert a card of the old set (1 of 2 given).");
+        const int status = run.process().stop(SIGINT, std::chrono::seconds(30));
+        CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 130));
+        const std::string screen = run.screen();
+        INFO(screen);
+        CHECK(shows(screen, "Nothing is lost"));
+        CHECK(shows(screen, "ceremony reshare --resume --ceremony " + old.ceremonyDir));
+    }
+    CHECK(std::filesystem::exists(journal));
+    CHECK(!std::filesystem::exists(renewed.manifest));
+    // A new reshare is refused while this one waits.
+    const auto waiting = room.ceremony("reshare --keep-old --ceremony " + old.ceremonyDir +
+                                       " --manifest " + old.manifest + " --new-manifest " +
+                                       room.file("other.json") + " -k 2 -n 2 --passphrase-file " +
+                                       room.passphraseFile() + " --pin-fd 0 < /dev/null");
+    CHECK(waiting.exitCode == 1);
+    CHECK(shows(waiting.output, "an interrupted reshare is waiting"));
+    {
+        LiveCeremony run(room,
+                         {"reshare", "--resume", "--ceremony", old.ceremonyDir, "--pin-file",
+                          room.secrets("resume-pins", {CardSet::pin(1)}), "--passphrase-file",
+                          room.passphraseFile(), "--card-timeout", "30"},
+                         "resume");
+        run.waitFor("Resuming the reshare");
+        run.offer(old.card(3), "gave its share already",
+                  1);  // counted before the stop: refused before its PIN
+        run.offer(old.card(1), "gave its share, sealed for the");
+        run.offer(renewed.card(1), "has its share (1 of 2)");
+        run.offer(renewed.card(2), "Reshare done");
+        CHECK(run.exitCode() == 0);
+        CHECK(shows(run.screen(), "2 of 2 new cards issued, 1 of 2 old cards given"));
+    }
+    CHECK(!std::filesystem::exists(journal));
+    CHECK(readFile(old.manifest) == oldText);  // --keep-old: the old set stays current
+    const std::string message = room.file("message.txt");
+    std::ofstream(message) << "signed by either set\n";
+    const std::string fromNew = room.file("from-new.sig"), fromOld = room.file("from-old.sig");
+    sign(room, renewed, {2, 1}, message, fromNew);
+    sign(room, old, {2, 1}, message, fromOld);
+    CHECK(readFile(fromNew) == readFile(fromOld));
+
+    // A transport set given up after its card was issued: the journals go, the sets stay as they
+    // were.
+    const CardSet transport{old.ceremonyDir, room.file("transport.json"), "tr", 1, 1};
+    {
+        LiveCeremony run(room,
+                         {"reshare",
+                          "--keep-old",
+                          "--role",
+                          "transport",
+                          "--ceremony",
+                          old.ceremonyDir,
+                          "--manifest",
+                          renewed.manifest,
+                          "--new-manifest",
+                          transport.manifest,
+                          "-k",
+                          "1",
+                          "-n",
+                          "1",
+                          "--no-pin-change",
+                          "--pin-file",
+                          room.secrets("transport-pins", {CardSet::pin(1), CardSet::puk(1)}),
+                          "--passphrase-file",
+                          room.passphraseFile(),
+                          "--card-timeout",
+                          "30"},
+                         "transport");
+        run.offer(transport.card(1), "Card 1 of 1 issued");
+        run.waitFor("Insert a card of the old set (0 of 2 given).");
+        run.process().stop(SIGINT, std::chrono::seconds(30));
+    }
+    const auto given =
+        room.ceremony("reshare --abandon --ceremony " + old.ceremonyDir + " --passphrase-file " +
+                      room.passphraseFile() + " --pin-fd 0 < /dev/null");
+    INFO(given.output);
+    CHECK(given.exitCode == 0);
+    CHECK(shows(given.output, "Reshare given up"));
+    CHECK(!std::filesystem::exists(journal));
+    CHECK(!std::filesystem::exists(transport.manifest));
+    CHECK(shows(readFile(old.ceremonyDir + "/audit.log"), "\"reshare-abandoned\""));
+    CHECK(room.ceremony("audit-verify --log " + old.ceremonyDir + "/audit.log").exitCode == 0);
 }
