@@ -367,3 +367,41 @@ TEST_CASE(
     CHECK(shows(readFile(old.ceremonyDir + "/audit.log"), "\"reshare-abandoned\""));
     CHECK(room.ceremony("audit-verify --log " + old.ceremonyDir + "/audit.log").exitCode == 0);
 }
+
+TEST_CASE(
+    "reshare: an old card whose share was altered is named and set aside; another old card gives") {
+    Room room;
+    const CardSet old = makeCardSet(room, "old", 2, 3);
+    const CardSet renewed{old.ceremonyDir, room.file("renewed.json"), "new", 2, 2};
+    // Old card 1's share value altered in its memory (the last digit of the value: hex digit 65).
+    REQUIRE(runCommand("/usr/bin/python3 " QUORUM_SOURCE_DIR "/tests/system/tamper_share.py " +
+                       room.image(old.card(1)) + " share 65 2>&1")
+                .exitCode == 0);
+    LiveCeremony run(
+        room,
+        {"reshare", "--keep-old", "--ceremony", old.ceremonyDir, "--manifest", old.manifest,
+         "--new-manifest", renewed.manifest, "-k", "2", "-n", "2", "--no-pin-change", "--pin-file",
+         room.secrets("pins", {CardSet::pin(1), CardSet::puk(1), CardSet::pin(2), CardSet::puk(2),
+                               CardSet::pin(1), CardSet::pin(2), CardSet::pin(3)}),
+         "--passphrase-file", room.passphraseFile(), "--card-timeout", "30"},
+        "reshare");
+    run.offer(renewed.card(1), "Card 1 of 2 issued");
+    run.offer(renewed.card(2), "Card 2 of 2 issued");
+    run.offer(old.card(1), "Remove the card from", 1);
+    run.offer(old.card(2), "gave its share, sealed for the", 1);
+    run.offer(old.card(3), "gave its share, sealed for the", 2);
+    run.offer(renewed.card(1), "has its share (1 of 2)");
+    run.offer(renewed.card(2), "Reshare done");
+    CHECK(run.exitCode() == 0);
+    const std::string screen = run.screen();
+    INFO(screen);
+    CHECK(shows(screen, "card 1 (id "));
+    CHECK(shows(screen, "'s redistribution does not start from its share"));
+    CHECK(shows(readFile(old.ceremonyDir + "/audit.log"), "\"redistribution-refused\""));
+    // The new set opens the key: it signs as the old set's two good cards do.
+    const std::string message = room.file("message.txt");
+    std::ofstream(message) << "after a cheating card\n";
+    sign(room, renewed, {1, 2}, message, room.file("new.sig"));
+    sign(room, old, {2, 3}, message, room.file("old.sig"));
+    CHECK(readFile(room.file("new.sig")) == readFile(room.file("old.sig")));
+}
