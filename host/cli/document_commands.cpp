@@ -18,14 +18,14 @@ std::string counted(int count, const char* one, const char* many) {
     return std::to_string(count) + " " + (count == 1 ? one : many);
 }
 
-int showCards(const std::string& manifestPath, const std::string& logPath) {
-    const Manifest manifest = Manifest::load(manifestPath);
-    const auto histories = cardHistories(manifest, readAuditLog(logPath));
+void showSet(const Manifest& manifest, const std::string& manifestPath, const std::vector<AuditEntry>& entries,
+             const std::string& logPath) {
+    const auto histories = cardHistories(manifest, entries);
     const ManifestLineage& set = manifest.lineage;
     const std::string state = set.retired         ? "retired: it cannot open the key any more"
                               : !set.current()    ? "superseded by " + set.supersededBy
                                                   : "current";
-    std::cout << "card set " << toHex(manifest.cardSetId) << " (" << manifest.scheme << "), " << manifest.k << " of "
+    std::cout << manifestPath << ": card set " << toHex(manifest.cardSetId) << " (" << manifest.scheme << "), " << manifest.k << " of "
               << manifest.n << ", " << set.role << " set, generation " << set.generation << ", " << state << "; as "
               << logPath << " saw it:\n";
     for (const auto& history : histories) {
@@ -36,6 +36,20 @@ int showCards(const std::string& manifestPath, const std::string& logPath) {
         if (history.refusals) std::cout << ", refused " << counted(history.refusals, "time", "times");
         if (history.wrongPins) std::cout << ", " << counted(history.wrongPins, "wrong PIN", "wrong PINs");
         std::cout << (history.lastSeen.empty() ? ", never seen since" : ", last seen " + history.lastSeen) << "\n";
+    }
+}
+
+// Each set given, one after another: the sets of one key (operational, recovery, transport, and
+// those superseded) side by side.
+int showCards(const std::vector<std::string>& manifestPaths, const std::string& logPath) {
+    const auto entries = readAuditLog(logPath);
+    std::string key;
+    for (const auto& manifestPath : manifestPaths) {
+        const Manifest manifest = Manifest::load(manifestPath);
+        if (key.empty()) key = manifest.signingKey.publicKeyPem;
+        if (manifest.signingKey.publicKeyPem != key)
+            std::cout << "(" << manifestPath << " is a set of another key than " << manifestPaths.front() << ")\n";
+        showSet(manifest, manifestPath, entries, logPath);
     }
     return 0;
 }
@@ -88,16 +102,18 @@ void addDocumentCommands(CLI::App& app, Commands& commands) {
     commands.add(dnskeyCmd, [dnskey] { return showDnskey(*dnskey); }, Commands::Terminal::Leave);
 
     struct Cards {
-        std::string manifest;
+        std::vector<std::string> manifests;
         std::string log;
     };
     auto cards = std::make_shared<Cards>();
     auto* cardsCmd = app.add_subcommand(
-        "cards", "Each card of a set with its holder, its state as last seen, and how often it released its share "
-                 "or signed, from the audit log");
-    cardsCmd->add_option("--manifest", cards->manifest, "The card-set manifest")->required();
+        "cards", "Each card of a set (or of several sets of one key) with its holder, its state as last seen, and "
+                 "how often it released its share or signed, from the audit log; each set with its role and state");
+    cardsCmd->add_option("--manifest", cards->manifests,
+                         "The card-set manifest; given again, the next set (e.g. every set of one key)")
+        ->required();
     cardsCmd->add_option("--log", cards->log, "The audit log (e.g. CEREMONY/audit.log)")->required();
-    commands.add(cardsCmd, [cards] { return showCards(cards->manifest, cards->log); }, Commands::Terminal::Leave);
+    commands.add(cardsCmd, [cards] { return showCards(cards->manifests, cards->log); }, Commands::Terminal::Leave);
 
     auto manifest = std::make_shared<std::string>();
     auto* publicKeyCmd = app.add_subcommand(

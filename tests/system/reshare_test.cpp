@@ -223,15 +223,19 @@ TEST_CASE(
     sign(room, renewed, {2, 5, 6}, message, room.file("renewed-again.sig"));
 
     // `ceremony cards` tells each set's role and state.
-    const auto oldCards = room.ceremony("cards --manifest " + old.manifest + " --log " +
-                                        old.ceremonyDir + "/audit.log");
-    INFO(oldCards.output);
-    CHECK(
-        shows(oldCards.output, "operational set, generation 1, superseded by " + renewed.manifest));
-    CHECK(count(oldCards.output, ": RETIRED,") == 5);
-    const auto recoveryCards = room.ceremony("cards --manifest " + recovery.manifest + " --log " +
-                                             old.ceremonyDir + "/audit.log");
-    CHECK(shows(recoveryCards.output, "5 of 7, recovery set, generation 3, current"));
+    const auto sets = room.ceremony("cards --manifest " + old.manifest + " --manifest " +
+                                    renewed.manifest + " --manifest " + recovery.manifest +
+                                    " --log " + old.ceremonyDir + "/audit.log");
+    INFO(sets.output);
+    CHECK(sets.exitCode == 0);
+    CHECK(shows(sets.output, old.manifest + ": card set "));
+    CHECK(shows(sets.output,
+                "3 of 7, operational set, generation 1, superseded by " + renewed.manifest));
+    CHECK(shows(sets.output, renewed.manifest + ": card set "));
+    CHECK(shows(sets.output, "3 of 7, operational set, generation 2, current"));
+    CHECK(shows(sets.output, "5 of 7, recovery set, generation 3, current"));
+    CHECK(count(sets.output, ": RETIRED,") == 5);
+    CHECK(!shows(sets.output, "another key"));
 
     // The two unerased old cards are retired later; the old set is then marked retired.
     {
