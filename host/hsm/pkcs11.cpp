@@ -330,7 +330,10 @@ void SoftHsmSetup::writeConfig(const std::string& folder) {
 
 Pkcs11Module::Pkcs11Module(const std::string& path) : path_(path) {
     dlerror();  // clear a stale error
-    library_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // RTLD_NODELETE: a module's code stays mapped after dlclose, so exit handlers or threads a
+    // vendor module leaves behind never run into unmapped code, and what a module allocates and
+    // keeps past C_Finalize is still attributed to it by leak checkers.
+    library_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (library_ == nullptr) {
         const char* why = dlerror();
         throw ModuleLoadError("cannot load PKCS#11 module '" + path_ +
