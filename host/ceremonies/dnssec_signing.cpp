@@ -87,18 +87,18 @@ CheckedKsr checkKsr(const std::string& manifestPath, const KsrOptions& options) 
             std::move(ksk)};
 }
 
-Manifest checkKsrSignRequest(const KsrSignRequest& request) {
+CheckedKsr checkKsrSignRequest(const KsrSignRequest& request) {
     CheckedKsr checked = checkKsr(request.manifestPath, request.ksr);
     checkCeremonyMatches(request.ceremonyDir, checked.manifest);
     checkOutput("--out", request.outputPath, std::nullopt,
                 {request.ksr.ksrPath, request.manifestPath, request.ksr.previousSkrPath, request.ksr.policyPath});
     requireConfirmation(request.confirmed, "the KSR's fingerprint");
-    return std::move(checked.manifest);
+    return checked;
 }
 
 void runKsrSign(const KsrSignRequest& request, SecretReader& pins, std::ostream& out) {
-    checkKsrSignRequest(request);
-    CheckedKsr checked = checkKsr(request.manifestPath, request.ksr);
+    // The KSR read and checked here is the one whose fingerprint is shown and signed.
+    const CheckedKsr checked = checkKsrSignRequest(request);
     const Manifest& manifest = checked.manifest;
     CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
     context.audit().append("ksr-sign-start", details({{"card_set_id", toHex(manifest.cardSetId)},
@@ -132,18 +132,17 @@ void runKsrSign(const KsrSignRequest& request, SecretReader& pins, std::ostream&
     }
 }
 
-Manifest checkKsrPartialSignRequest(const KsrPartialSignRequest& request) {
+CheckedKsr checkKsrPartialSignRequest(const KsrPartialSignRequest& request) {
     CheckedKsr checked = checkKsr(request.manifestPath, request.ksr);
     requireShoup(checked.manifest, request.manifestPath);
     checkCeremonyMatches(request.ceremonyDir, checked.manifest);
     checkOutput("--out", request.outputPath, std::nullopt, {request.ksr.ksrPath, request.manifestPath});
     requireConfirmation(request.confirmed, "the KSR's fingerprint");
-    return std::move(checked.manifest);
+    return checked;
 }
 
 void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins, std::ostream& out) {
-    checkKsrPartialSignRequest(request);
-    CheckedKsr checked = checkKsr(request.manifestPath, request.ksr);
+    const CheckedKsr checked = checkKsrPartialSignRequest(request);
     const Manifest& manifest = checked.manifest;
     CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
     const Bytes ksrDigest = crypto::sha256(checked.ksrBytes);

@@ -56,7 +56,9 @@ struct CheckedKsr {
 // named error of the first rule broken.
 CheckedKsr checkKsr(const std::string& manifestPath, const KsrOptions& options);
 
-Manifest checkKsrSignRequest(const KsrSignRequest& request);
+// Everything checkable before the first PIN (the KSR, the ceremony, the output, the
+// confirmation); the KSR as read and checked.
+CheckedKsr checkKsrSignRequest(const KsrSignRequest& request);
 void runKsrSign(const KsrSignRequest& request, SecretReader& pins, std::ostream& out);
 
 // One holder's partial signatures of every bundle of a KSR (threshold RSA sets), written as a
@@ -69,7 +71,7 @@ struct KsrPartialSignRequest {
     CardSource cards;
     bool confirmed = false;
 };
-Manifest checkKsrPartialSignRequest(const KsrPartialSignRequest& request);
+CheckedKsr checkKsrPartialSignRequest(const KsrPartialSignRequest& request);
 void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins, std::ostream& out);
 
 // The SKR from k holders' partial signature files: every batch proof checked against the
