@@ -70,6 +70,14 @@ public:
     }
 };
 
+// RETIRE, witnessed: the "card-retired" entry is where `ceremony cards` and `ceremony retire`
+// learn that a card's share is gone, so both retirement loops write it here.
+void retireCard(QuorumCard& card, const ManifestCard& listed, CeremonyContext& context) {
+    card.retire();
+    context.audit().append("card-retired",
+                           details({{"index", std::to_string(listed.index)}, {"card_id", toHex(listed.cardId)}}));
+}
+
 int unerased(const Manifest& old, const ReshareJournal& journal) {
     return old.n - static_cast<int>(journal.retired.size());
 }
@@ -356,12 +364,9 @@ private:
             };
             wish.use = [&](QuorumCard& card, const crypto::CertificateInfo&,
                            const ManifestCard& listed) {
-                card.retire();
+                retireCard(card, listed, context_);
                 journal_.retired.insert(listed.index);
                 journal_.save(journalPath_);
-                context_.audit().append("card-retired",
-                                        details({{"index", std::to_string(listed.index)},
-                                                 {"card_id", toHex(listed.cardId)}}));
                 out_ << listed.describe() << " is retired: its share is erased (" << left()
                      << " of the old set's shares unerased)." << std::endl;
             };
@@ -535,10 +540,8 @@ void runRetire(const RetireRequest& request, std::ostream& out) {
         };
         wish.use = [&](QuorumCard& card, const crypto::CertificateInfo&,
                        const ManifestCard& listed) {
-            card.retire();
+            retireCard(card, listed, context);
             retired.insert(listed.index);
-            context.audit().append("card-retired", details({{"index", std::to_string(listed.index)},
-                                                            {"card_id", toHex(listed.cardId)}}));
             out << listed.describe() << " is retired: its share is erased." << std::endl;
             if (left() < manifest.k && !manifest.lineage.retired) {
                 manifest.lineage.retired = true;
