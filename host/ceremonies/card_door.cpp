@@ -1,5 +1,6 @@
 #include "host/ceremonies/card_door.hpp"
 
+#include <map>
 #include <thread>
 
 #include "host/ceremonies/console.hpp"
@@ -11,6 +12,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr milliseconds kPoll(500);
+
+// The cards this process was done with and that have not left their reader since (reader -> its
+// pcsc-lite event count then). Kept across doors: a card one step of a script was done with is
+// not taken by the next step until it is removed and inserted again.
+std::map<std::string, unsigned>& handedOut() {
+    static std::map<std::string, unsigned> cards;
+    return cards;
+}
 
 std::optional<milliseconds> timeoutOf(const CardSource& source) {
     if (source.cardTimeout <= 0) return std::nullopt;
@@ -30,6 +39,7 @@ CardDoor::CardDoor(const CardSource& source, ServiceListener listener)
 
 void CardDoor::awaitService() {
     if (listener_) listener_(false);
+    handedOut().clear();  // a new pcscd counts card events afresh
     monitor_.reset();
     context_.reset();
     for (;;) {
@@ -68,8 +78,10 @@ std::string CardDoor::waitForCard(const std::function<void()>& waiting) {
         for (const auto& r : monitor_->readers()) {
             if (!reader_.empty() && r.reader != reader_) continue;
             readerSeen = true;
-            if (r.cardPresent) {
+            const auto handed = handedOut().find(r.reader);
+            if (r.cardPresent && (handed == handedOut().end() || handed->second != r.events)) {
                 found = r.reader;
+                handedOut().erase(r.reader);
                 return true;
             }
         }
@@ -94,16 +106,9 @@ std::string CardDoor::waitForCard(const std::function<void()>& waiting) {
     return found;
 }
 
-void CardDoor::waitForRemoval(const std::string& reader) {
-    repeat([&] {
-        monitor_->wait(milliseconds(0));
-        for (const auto& r : monitor_->readers())
-            if (r.reader == reader && r.cardPresent) {
-                monitor_->wait(kPoll);
-                return false;
-            }
-        return true;
-    });
+void CardDoor::release(const std::string& reader) {
+    for (const auto& r : monitor_->readers())
+        if (r.reader == reader && r.cardPresent) handedOut()[reader] = r.events;
 }
 
 }  // namespace quorum::host

@@ -1,5 +1,7 @@
-// Cards come and go one at a time in the readers a ceremony or a command watches: wait for one,
-// wait for it to be removed. If pcscd stops or restarts meanwhile, the door says so, waits for it
+// Cards come and go in the readers a ceremony or a command watches: wait for a card not handed
+// out before, let it go when done with it. One reader or several: with all the cards inserted at
+// once, each is handed out once, in turn; a card is handed out again only after it was removed
+// and inserted again - also to the next door of the same process (the next step of a script). If pcscd stops or restarts meanwhile, the door says so, waits for it
 // to come back and goes on: what the ceremony holds (shares, partial signatures) is kept.
 #pragma once
 
@@ -32,11 +34,14 @@ public:
     // A ceremony's source: its reader, and its card timeout (0: wait for ever).
     explicit CardDoor(const CardSource& source, ServiceListener listener = {});
 
-    // Waits until a card is in a watched reader and returns the reader's name; `waiting` is
-    // called once if it has to wait. CardWaitTimeout names what was missing: the reader itself,
-    // or a card. InterruptedError on Ctrl-C.
+    // Waits until a watched reader holds a card this door has not handed out since it was
+    // inserted, and returns the reader's name; `waiting` is called once if it has to wait.
+    // CardWaitTimeout names what was missing: the reader itself, or a card. InterruptedError on
+    // Ctrl-C.
     std::string waitForCard(const std::function<void()>& waiting = {});
-    void waitForRemoval(const std::string& reader);
+    // Done with the card in `reader`: it may stay there, and is not handed out again until it is
+    // removed and inserted again.
+    void release(const std::string& reader);
     // After ServiceUnavailableError from a card exchange: waits until pcscd answers again.
     void awaitService();
     const PcscContext& context() const { return *context_; }

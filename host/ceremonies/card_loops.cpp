@@ -119,7 +119,7 @@ void collectFromCards(const CardSource& source, CeremonyContext& context, const 
             recordRefusal(context, e);
         }
         out << "Remove the card from " << reader << "." << std::endl;
-        if (!wish.done()) door.waitForRemoval(reader);  // the last one may stay: we go on now
+        door.release(reader);  // it may stay: the next card may be in another reader already
     }
 }
 

@@ -39,9 +39,9 @@ struct CardWish {
     std::function<void(QuorumCard& card, const crypto::CertificateInfo& certified, const ManifestCard& listed)> use;
 };
 
-// Cards one at a time from `source` until `wish.done()`. Each is selected and authenticated
-// with SCP11a against the manifest's CA and set, and must be listed in the manifest under its
-// certified index and card id. Before any PIN is asked, a card that is blocked, still waiting for
+// Cards one at a time from `source` until `wish.done()`, from one reader or several (cards inserted
+// together are taken in turn). Each is selected and authenticated with SCP11a against the
+// manifest's CA and set, and must be listed in the manifest under its certified index and card id. Before any PIN is asked, a card that is blocked, still waiting for
 // its transport PIN to be changed, or refused by `wish.refuseBeforePin` is set aside, and on a
 // card with one PIN try left the holder confirms first; a PIN the card's policy cannot accept is
 // asked again. Whatever goes wrong with one card - an AttemptError: not a quorum card, another

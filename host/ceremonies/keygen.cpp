@@ -66,7 +66,7 @@ public:
                      << std::endl;
             else
                 out_ << "Remove the card from " << reader << "." << std::endl;
-            door.waitForRemoval(reader);
+            door.release(reader);
         }
     }
 

@@ -120,7 +120,7 @@ std::vector<ReaderStatus> PcscReaderMonitor::readers() const {
     std::vector<ReaderStatus> out;
     for (const auto& [name, known] : known_)
         out.push_back({name, present(known.state), (known.state & SCARD_STATE_EXCLUSIVE) != 0,
-                       known.atr});
+                       known.atr, static_cast<unsigned>(eventCount(known.state))});
     return out;
 }
 

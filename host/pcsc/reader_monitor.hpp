@@ -27,6 +27,9 @@ struct ReaderStatus {
     bool cardPresent = false;
     bool inUseExclusively = false;
     Bytes atr;
+    // pcsc-lite's count of card events in this reader: a card that is removed and inserted again
+    // (or swapped between two looks) comes back with another count.
+    unsigned events = 0;
 };
 
 class PcscReaderMonitor {
