@@ -5,8 +5,8 @@
 namespace quorum::host {
 
 PcscContext::PcscContext() {
-    checkPcsc("SCardEstablishContext",
-              SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &context_));
+    checkPcsc("SCardEstablishContext", SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &context_),
+              Call::NewContext);
 }
 
 PcscContext::~PcscContext() { SCardReleaseContext(context_); }

@@ -21,8 +21,13 @@ template class PcscFailure<AttemptError>;
 template class PcscFailure<FatalError>;
 
 void throwPcscError(const std::string& operation, long code, Call call) {
-    if (static_cast<LONG>(code) == SCARD_F_COMM_ERROR && call == Call::Service)
+    if (static_cast<LONG>(code) == SCARD_F_COMM_ERROR && call != Call::CardExchange)
         throw ServiceUnavailableError(operation, code);  // the RPC connection to pcscd broke
+    // pcsc-lite reports a connection reset by the daemon as "access denied" (winscard_msg.c): a
+    // pcscd killed before it read our request. A real refusal comes again from the next
+    // SCardEstablishContext (Call::NewContext), which ends the ceremony there.
+    if (static_cast<LONG>(code) == SCARD_W_SECURITY_VIOLATION && call == Call::Service)
+        throw ServiceUnavailableError(operation, code);
     switch (static_cast<LONG>(code)) {
         case SCARD_E_NO_SERVICE:
         case SCARD_E_SERVICE_STOPPED: throw ServiceUnavailableError(operation, code);

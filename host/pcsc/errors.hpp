@@ -54,8 +54,10 @@ class CommunicationError : public PcscAttemptError { using PcscAttemptError::Pcs
 class SharingViolationError : public PcscAttemptError { using PcscAttemptError::PcscAttemptError; };
 
 // Whether the failed call was an exchange with a card (SCardTransmit): there SCARD_F_COMM_ERROR
-// means the exchange broke off (CommunicationError); anywhere else, that pcscd went away.
-enum class Call { Service, CardExchange };
+// means the exchange broke off (CommunicationError); anywhere else, that pcscd went away. On an
+// established context (Service) an "access denied" is a connection pcscd reset by dying; from
+// SCardEstablishContext (NewContext) it is the daemon's refusal.
+enum class Call { Service, NewContext, CardExchange };
 
 // Throws the exception type matching `code`; message "<operation>: <pcsc text> (0x...)".
 [[noreturn]] void throwPcscError(const std::string& operation, long code, Call call = Call::Service);
