@@ -1,7 +1,7 @@
 // bare_card: the fastest possible vpcd "card" - answers every APDU with one status word (9000
 // unless told otherwise), nothing else. The baseline for bench/apdu_rtt: same socket options as
-// card-sim, no card logic at all. The system tests use it as a card that is not a quorum card
-// (6A82: no such application) or that answers SELECT against the specification (9000, no FCI).
+// card-sim, no card logic at all. (The system tests' card of another application is the rack's
+// `insert --foreign SW`.)
 // Usage: bare_card [PORT] [SW, 4 hex digits]
 #include <netinet/in.h>
 #include <netinet/tcp.h>
