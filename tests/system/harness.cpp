@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "apdu/status.hpp"
+#include "card-sim/reader_conf.hpp"
 #include "host/pcsc/context.hpp"
 #include "host/pcsc/errors.hpp"
 #include "host/card/quorum_card.hpp"
@@ -22,10 +23,9 @@ PrivatePcscd::PrivatePcscd(const TempFolder& folder)
     : configDir_(folder.file("reader.conf.d")), logPath_(folder.file("pcscd.log")) {
     requirePrivateNamespace();
     std::filesystem::create_directories(configDir_);
-    std::ofstream(configDir_ + "/vpcd") << "FRIENDLYNAME \"Virtual PCD\"\n"
-            "DEVICENAME   /dev/null:0x8C7B\n"
-            "LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\n"
-            "CHANNELID    0x8C7B\n";
+    const std::string drivers = folder.file("vpcd-drivers");
+    sim::copyVpcdDriver(kVpcdReaders, drivers);
+    std::ofstream(configDir_ + "/vpcd") << sim::readerConf(kVpcdReaders, kVpcdPort0, drivers);
     start();
 }
 
@@ -42,7 +42,7 @@ void PrivatePcscd::start() {
         try {
             host::PcscContext context;
             const auto readers = context.listReaders();
-            if (readers.size() >= 2) return;
+            if (readers.size() >= static_cast<std::size_t>(kSlots)) return;
             lastSeen = std::to_string(readers.size()) + " readers";
         } catch (const host::Error& e) {
             lastSeen = e.what();  // not up yet

@@ -20,13 +20,16 @@ namespace quorum::test {
 constexpr const char* kReader0 = "Virtual PCD 00 00";
 constexpr const char* kReader1 = "Virtual PCD 00 01";
 constexpr int kVpcdPort0 = 35963;
+constexpr int kVpcdReaders = 4;  // eight slots: a whole 3-of-7 set fits at once
+constexpr int kSlots = 2 * kVpcdReaders;
 
-// pcscd in the foreground with a reader.conf.d of the test's own that loads vpcd.
+// pcscd in the foreground with a reader.conf.d of the test's own that loads vpcd with
+// kVpcdReaders readers (`card-sim --reader-conf`).
 class PrivatePcscd {
 public:
     explicit PrivatePcscd(const TempFolder& folder);
     ~PrivatePcscd();
-    void start();  // returns once pcscd answers and lists both vpcd readers
+    void start();  // returns once pcscd answers and lists every vpcd slot
     void stop(int signal = SIGTERM);
     std::string log() const { return readFile(logPath_); }
 
@@ -43,8 +46,8 @@ std::string builtProgram(const std::string& name);
 void waitForCard(const std::string& reader, bool present,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-// card-sim's command line for the card in `image`, in reader `slot` (0 or 1), with more options
-// `extraArgs` (e.g. --trace).
+// The command line of a card-sim of its own (not the room's rack) for the card in `image`, in
+// slot `slot`, with more options `extraArgs` (e.g. --trace).
 std::vector<std::string> cardSimCommand(const std::string& image, int slot = 0,
                                         std::vector<std::string> extraArgs = {});
 

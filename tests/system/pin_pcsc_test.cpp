@@ -490,7 +490,7 @@ TEST_CASE("PIN: SIGKILL during a burst of PIN changes never leaves an unreadable
     CHECK(totalChanges > 0);
 }
 
-TEST_CASE("PIN: a damaged card image is refused at start, named in the log and left untouched") {
+TEST_CASE("PIN: a damaged card image is refused at insertion, named, and left untouched") {
     Room room;
     const std::string image = room.image("card");
     const auto made = runCommand(builtProgram("card-sim") + " --info --image '" + image + "'");
@@ -519,11 +519,19 @@ TEST_CASE("PIN: a damaged card image is refused at start, named in the log and l
     std::ofstream(image, std::ios::binary | std::ios::trunc) << damaged;
     REQUIRE(readFile(image) == damaged);
 
-    // The card never gets into the reader, so the room cannot insert it: card-sim is started by
-    // hand and must end on its own.
-    ChildProcess sim(cardSimCommand(image), room.file("card.log"));
+    // The rack refuses to insert it, naming the image and what is wrong with it.
+    const auto refused = runCommand(builtProgram("card-sim") + " ctl --rack " + room.rackFolder() + " insert card");
+    INFO("card-sim ctl:\n" << refused.output);
+    CHECK(refused.exitCode == 1);
+    CHECK(refused.output.find("cannot insert card card: ") != std::string::npos);
+    CHECK(refused.output.find(image) != std::string::npos);
+    CHECK(refused.output.find(problem) != std::string::npos);
+    CHECK(readFile(image) == damaged);                                 // not overwritten, byte for byte
+
+    // A card-sim of its own must end on its own, saying the same in its log.
+    ChildProcess sim(cardSimCommand(image), room.file("card-sim.log"));
     const int status = sim.stop(0);  // signal 0: wait for it to exit on its own
-    const std::string text = room.cardLog("card");
+    const std::string text = readFile(room.file("card-sim.log"));
     INFO("card-sim log:\n" << text);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 1);

@@ -6,55 +6,92 @@
 #include <fstream>
 #include <thread>
 
-namespace quorum::test {
+#include "card-sim/rack.hpp"
+#include "card-sim/reader_conf.hpp"
 
-namespace {
-int portOf(int slot) { return kVpcdPort0 + slot; }
-}  // namespace
+namespace quorum::test {
 
 Room::Room() : pcscd_(std::make_unique<PrivatePcscd>(folder_)) {
     secrets("passphrase", {"correct horse battery"});
+    startRack();
 }
 
 Room::~Room() {
-    cards_.clear();  // card-sims go before pcscd
+    // The rack goes before pcscd; SIGTERM removes every card and saves its image.
+    if (rack_) rack_->stop(SIGTERM);
+    rack_.reset();
     pcscd_.reset();
 }
 
-void Room::start(const std::string& card, int slot, std::vector<std::string> argv) {
-    REQUIRE_MESSAGE(!inserted(card), "card " << card << " is inserted already");
-    cards_[card] = {std::make_unique<ChildProcess>(std::move(argv), file(card + ".log")), slot};
+std::string Room::reader(int slot) { return sim::readerName(slot); }
+
+void Room::startRack() {
+    rack_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{builtProgram("card-sim"), "--rack", rackFolder(), "--readers",
+                                 std::to_string(kVpcdReaders), "--retry-ms", "20"},
+        file("rack.log"));
+    rack({"list"});  // answers once the rack listens (askRack waits for it to start)
 }
 
-void Room::insert(const std::string& card, int slot, std::vector<std::string> cardSimArgs) {
-    start(card, slot, cardSimCommand(image(card), slot, std::move(cardSimArgs)));
+std::vector<std::string> Room::rack(const std::vector<std::string>& words) {
+    std::vector<std::string> lines;
+    try {
+        lines = sim::askRack(rackFolder(), words, std::chrono::seconds(10));
+    } catch (const std::exception& e) {
+        FAIL("the rack did not answer: " << e.what() << "\nits log:\n" << readFile(file("rack.log")));
+    }
+    INFO("rack request: " << words.front() << (words.size() > 1 ? " " + words[1] : std::string()));
+    REQUIRE_MESSAGE(lines.back().rfind("ok", 0) == 0, lines.back());
+    return lines;
+}
+
+void Room::put(const std::string& card, int slot, std::vector<std::string> options) {
+    REQUIRE_MESSAGE(!inserted(card), "card " << card << " is inserted already");
+    std::vector<std::string> words{"insert", card, "--slot", std::to_string(slot)};
+    words.insert(words.end(), options.begin(), options.end());
+    rack(words);
+    cards_[card] = {slot, std::move(options)};
+}
+
+void Room::insert(const std::string& card, int slot, std::vector<std::string> options) {
+    put(card, slot, std::move(options));
     waitForCard(reader(slot), true);
 }
 
-void Room::insertTogether(const std::string& card0, const std::string& card1) {
-    start(card0, 0, cardSimCommand(image(card0), 0));
-    start(card1, 1, cardSimCommand(image(card1), 1));
-    waitForCard(reader(0), true);
-    waitForCard(reader(1), true);
+void Room::insertTogether(const std::vector<std::string>& cards) {
+    REQUIRE(cards.size() <= static_cast<std::size_t>(kSlots));
+    for (std::size_t i = 0; i < cards.size(); ++i) put(cards[i], static_cast<int>(i), {});
+    for (std::size_t i = 0; i < cards.size(); ++i) waitForCard(reader(static_cast<int>(i)), true);
 }
 
 void Room::insertForeignCard(const std::string& name, const std::string& sw, int slot) {
-    start(name, slot, {builtProgram("bare_card"), std::to_string(portOf(slot)), sw});
-    waitForCard(reader(slot), true);
+    insert(name, slot, {"--foreign", sw});
 }
 
-bool Room::cardSimRunning(const std::string& card) {
-    const auto found = cards_.find(card);
-    REQUIRE_MESSAGE(found != cards_.end(), "card " << card << " is not inserted");
-    return found->second.process->running();
+bool Room::inSlot(const std::string& card) {
+    for (const auto& line : rack({"list"}))
+        if (line.rfind(card + " ", 0) == 0) return line.find(" slot=- ") == std::string::npos;
+    return false;
 }
 
 int Room::pull(const std::string& card, int signal) {
     const auto found = cards_.find(card);
     REQUIRE_MESSAGE(found != cards_.end(), "card " << card << " is not inserted");
-    const int status = found->second.process->stop(signal);
     const int slot = found->second.slot;
     cards_.erase(found);
+    int status = 0;
+    if (signal == SIGKILL) {
+        status = rack_->stop(SIGKILL);
+        startRack();
+        waitForCard(reader(slot), false);
+        const auto others = cards_;
+        cards_.clear();
+        for (const auto& [name, inserted] : others) put(name, inserted.slot, inserted.options);
+        for (const auto& [name, inserted] : others) waitForCard(reader(inserted.slot), true);
+        return status;
+    }
+    REQUIRE_MESSAGE((signal == SIGTERM || signal == SIGINT), "a card is pulled with SIGTERM, SIGINT or SIGKILL");
+    if (inSlot(card)) rack({"remove", card});  // a card pulled by --pull-after has left already
     waitForCard(reader(slot), false);
     return status;
 }
@@ -117,8 +154,8 @@ void LiveCeremony::waitFor(const std::string& text, int count, std::chrono::seco
 }
 
 void LiveCeremony::offer(const std::string& card, const std::string& untilText, int count,
-                         std::vector<std::string> cardSimArgs) {
-    room_.insert(card, 0, std::move(cardSimArgs));
+                         std::vector<std::string> insertOptions) {
+    room_.insert(card, 0, std::move(insertOptions));
     waitFor(untilText, count);
     CHECK(room_.pull(card) == 0);
 }
@@ -126,7 +163,7 @@ void LiveCeremony::offer(const std::string& card, const std::string& untilText, 
 void LiveCeremony::offerForeign(const std::string& sw, const std::string& untilText, int count) {
     room_.insertForeignCard("foreign-" + sw, sw);
     waitFor(untilText, count);
-    room_.pull("foreign-" + sw, SIGKILL);
+    room_.pull("foreign-" + sw);
 }
 
 int LiveCeremony::exitCode(std::chrono::seconds timeout) {
@@ -149,9 +186,22 @@ CardSet makeCardSet(Room& room, const std::string& name, int k, int n, const std
                                        "--no-pin-change", "--pin-file", room.secrets(name + "-issuer-pins", issuerSecrets),
                                        "--passphrase-file", room.passphraseFile(), "--card-timeout", "30"};
     for (auto& e : extra) arguments.push_back(std::move(e));
+    if (n <= kSlots) {
+        // The whole set at once, one card per reader, before keygen starts: it takes them in
+        // reader order, so card PREFIXi (slot i - 1) becomes card i.
+        std::vector<std::string> cards;
+        for (int i = 1; i <= n; ++i) cards.push_back(set.card(i));
+        room.insertTogether(cards);
+        LiveCeremony keygen(room, std::move(arguments), name + "-keygen");
+        // Dealing a threshold RSA key searches for safe primes first: seconds to minutes.
+        REQUIRE(keygen.exitCode(std::chrono::seconds(300)) == 0);
+        CHECK(keygen.screen().find("Card " + std::to_string(n) + " of " + std::to_string(n) + " issued") !=
+              std::string::npos);
+        for (const auto& card : cards) room.pull(card);
+        return set;
+    }
     LiveCeremony keygen(room, std::move(arguments), name + "-keygen");
     for (int i = 1; i <= n; ++i) {
-        // Dealing a threshold RSA key searches for safe primes first: seconds to minutes.
         keygen.waitFor("Insert BLANK card " + std::to_string(i) + " of " + std::to_string(n), 1, std::chrono::seconds(300));
         keygen.offer(set.card(i), "Card " + std::to_string(i) + " of " + std::to_string(n) + " issued");
     }

@@ -1,7 +1,8 @@
-// The room of a system test, as the people at a ceremony see it: a private pcscd with the two
-// vpcd readers; cards known by name (each a card image in the room's folder) that are inserted
-// into a reader and pulled; files of PINs per holder; the `ceremony` program, run to its end or
-// running while people act on what its screen says.
+// The room of a system test, as the people at a ceremony see it: a private pcscd with eight vpcd
+// reader slots; a rack of cards (one `card-sim --rack` process, driven over its control socket)
+// whose cards are known by name (each a card image in the rack's folder) and are inserted into a
+// slot and pulled; files of PINs per holder; the `ceremony` program, run to its end or running
+// while people act on what its screen says.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -31,29 +32,37 @@ public:
     std::string file(const std::string& name) const { return folder_.file(name); }
     const TempFolder& folder() const { return folder_; }
     PrivatePcscd& pcscd() { return *pcscd_; }
+    // The folder of the rack: the card images, their logs, the control socket.
+    std::string rackFolder() const { return file("rack"); }
 
-    // The image of card `card` (created by card-sim the first time the card is inserted).
-    std::string image(const std::string& card) const { return file(card + ".json"); }
-    // The name pcscd gives reader `slot` (0 or 1).
-    static std::string reader(int slot) { return slot == 0 ? kReader0 : kReader1; }
+    // The image of card `card` (created by the rack the first time the card is inserted).
+    std::string image(const std::string& card) const { return rackFolder() + "/" + card + ".json"; }
+    // The name pcscd gives slot `slot` (0 to kSlots - 1).
+    static std::string reader(int slot);
 
-    // Card `card` goes into reader `slot`; returns once pcscd sees it. `cardSimArgs` are more
-    // card-sim options (e.g. --pull-after 8, --trace).
-    void insert(const std::string& card, int slot = 0, std::vector<std::string> cardSimArgs = {});
-    // Card `card0` goes into reader 0 and card `card1` into reader 1 at the same time; returns once
-    // pcscd sees both (one wait for pcscd's polling instead of two).
-    void insertTogether(const std::string& card0, const std::string& card1);
-    // A card that is not a quorum card goes into reader `slot`: it answers every command with `sw`
+    // Card `card` goes into slot `slot`; returns once pcscd sees it. `options` are more options of
+    // the rack's insert request (e.g. --pull-after 8, --trace).
+    void insert(const std::string& card, int slot = 0, std::vector<std::string> options = {});
+    // Cards `cards` go into slots 0, 1, ... at the same time; returns once pcscd sees them all (one
+    // wait for pcscd's polling instead of one per card).
+    void insertTogether(const std::vector<std::string>& cards);
+    void insertTogether(const std::string& card0, const std::string& card1) { insertTogether({card0, card1}); }
+    // A card that is not a quorum card goes into slot `slot`: it answers every command with `sw`
     // (6A82: it has no such application; 9000: it says yes to SELECT but sends no FCI).
     void insertForeignCard(const std::string& name, const std::string& sw, int slot = 0);
-    // Card `card` is pulled (card-sim ends: SIGTERM saves the image, SIGKILL is a power cut);
-    // returns card-sim's exit status once the reader is empty.
+    // Card `card` is pulled; returns once its reader is empty. SIGTERM or SIGINT: taken out of the
+    // rack (its image saved), returns 0. SIGKILL: a power cut - the rack is killed with every card
+    // in it and started again, the other cards inserted again; returns the rack's status as
+    // waitpid reports it.
     int pull(const std::string& card, int signal = SIGTERM);
     bool inserted(const std::string& card) const { return cards_.count(card) != 0; }
-    // Whether the card-sim of inserted card `card` still runs (it has not ended on its own).
-    bool cardSimRunning(const std::string& card);
-    // What card-sim said about card `card` (its log accumulates over insertions).
-    std::string cardLog(const std::string& card) const { return readFile(file(card + ".log")); }
+    // Whether card `card` is still in its slot as far as the rack knows (not pulled by
+    // --pull-after, the rack alive).
+    bool inSlot(const std::string& card);
+    // What the rack said about card `card` (its log accumulates over insertions).
+    std::string cardLog(const std::string& card) const { return readFile(rackFolder() + "/" + card + ".log"); }
+    // One request to the rack (the words of `card-sim ctl`); its answer's lines. FAILs on "error".
+    std::vector<std::string> rack(const std::vector<std::string>& words);
 
     // A file of secrets, one per line in the order they will be asked (mode 600 unless told).
     std::string secrets(const std::string& name, const std::vector<std::string>& lines, mode_t mode = 0600) const;
@@ -69,15 +78,17 @@ public:
     std::string passphraseFile() const { return file("passphrase"); }
 
 private:
-    // The program ARGV, the card `card` in reader `slot`, is started; its output goes to CARD.log.
-    void start(const std::string& card, int slot, std::vector<std::string> argv);
+    void startRack();
+    // The insert request for `card` into `slot`; does not wait for pcscd.
+    void put(const std::string& card, int slot, std::vector<std::string> options);
 
     struct Inserted {
-        std::unique_ptr<ChildProcess> process;
         int slot = 0;
+        std::vector<std::string> options;  // of its insert request, to insert it again after a power cut
     };
     TempFolder folder_;
     std::unique_ptr<PrivatePcscd> pcscd_;
+    std::unique_ptr<ChildProcess> rack_;
     std::map<std::string, Inserted> cards_;
 };
 
@@ -102,10 +113,10 @@ public:
     // Waits until the screen shows `text` at least `count` times; FAILs if the program ends first
     // or `timeout` passes.
     void waitFor(const std::string& text, int count = 1, std::chrono::seconds timeout = std::chrono::seconds(30));
-    // A holder inserts `card` into reader 0, the ceremony works with it until the screen shows
+    // A holder inserts `card` into slot 0, the ceremony works with it until the screen shows
     // `untilText` `count` times, the holder pulls it.
     void offer(const std::string& card, const std::string& untilText, int count = 1,
-               std::vector<std::string> cardSimArgs = {});
+               std::vector<std::string> insertOptions = {});
     // The same with a card that is not a quorum card (Room::insertForeignCard).
     void offerForeign(const std::string& sw, const std::string& untilText, int count = 1);
     // Waits for the program's end and returns its exit code; FAILs if it does not end in time or
@@ -120,8 +131,9 @@ private:
     std::unique_ptr<ChildProcess> process_;
 };
 
-// A k-of-n card set made by `ceremony keygen` on cards PREFIX1..PREFIXn, inserted one after
-// another into reader 0, without PIN change: card i's PIN is pin(i), its PUK puk(i).
+// A k-of-n card set made by `ceremony keygen` on cards PREFIX1..PREFIXn, all inserted at once in
+// slots 0..n-1 (one after another into slot 0 when n exceeds the slots), without PIN change: card
+// i's PIN is pin(i), its PUK puk(i).
 struct CardSet {
     std::string ceremonyDir;
     std::string manifest;
