@@ -1,14 +1,12 @@
-# Shell functions for a pcscd of our own, sourced inside scripts/in-private-pcscd.
+# Shell functions for a pcscd and a card rack of our own, sourced inside scripts/in-private-pcscd.
 # Expects $WORK (a scratch folder) and $BIN (the build's bin folder).
 
+# start_pcscd [READERS]: pcscd with READERS vpcd readers (default 4: eight slots, "Virtual PCD 00
+# 00", "Virtual PCD 00 01", "Virtual PCD 1 00 00", ...), configured by `card-sim --reader-conf`.
 start_pcscd() {
+  local readers=${1:-4}
   mkdir -p "$WORK/reader.conf.d"
-  cat > "$WORK/reader.conf.d/vpcd" <<'CONF'
-FRIENDLYNAME "Virtual PCD"
-DEVICENAME   /dev/null:0x8C7B
-LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
-CHANNELID    0x8C7B
-CONF
+  "$BIN/card-sim" --reader-conf "$readers" --driver-copies "$WORK/vpcd-drivers" > "$WORK/reader.conf.d/vpcd"
   ${PCSCD_PREFIX:-} pcscd --foreground --config "$WORK/reader.conf.d" >"$WORK/pcscd.log" 2>&1 &
   PCSCD_PID=$!
   for _ in $(seq 1 200); do
@@ -18,6 +16,30 @@ CONF
   echo "error: pcscd did not start; its log:" >&2
   cat "$WORK/pcscd.log" >&2
   return 1
+}
+
+# start_rack [READERS]: one card-sim serving the cards $WORK/rack/NAME.json in the readers of
+# start_pcscd; `rack REQUEST...` talks to it.
+start_rack() {
+  ${RACK_PREFIX:-} "$BIN/card-sim" --quiet --rack "$WORK/rack" --readers "${1:-4}" &
+  RACK_PID=$!
+  rack list >/dev/null
+}
+
+# rack REQUEST...: `card-sim ctl` for the rack of start_rack (insert CARD --wait, remove CARD, list...).
+rack() {
+  "$BIN/card-sim" ctl --rack "$WORK/rack" "$@"
+}
+
+# insert_cards CARD...: the cards go into the first free slots, in order (a ceremony takes them in
+# that order); returns once pcscd sees them all.
+insert_cards() {
+  rack insert "$@" --wait >/dev/null
+}
+
+# remove_cards CARD...: the cards come out (their images saved).
+remove_cards() {
+  rack remove "$@" >/dev/null
 }
 
 # wait_for_card READER_INDEX [present|empty]: until `ceremony readers` shows that reader with
@@ -33,21 +55,4 @@ wait_for_card() {
   done
   echo "error: reader $1 did not show \"$want\" within 10 s" >&2
   return 1
-}
-
-# serve_cards LOG PID IMAGE...: plays the people at the table. Whenever the ceremony (process PID,
-# printing to LOG) asks for a card, inserts the next image (card-sim start in reader 0) and
-# removes it (SIGTERM) once the ceremony is done with it.
-serve_cards() {
-  local log=$1 pid=$2 done=0; shift 2
-  for image in "$@"; do
-    done=$((done + 1))
-    until [ "$(grep -c "^Insert" "$log")" -ge $done ]; do
-      kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
-    "$BIN/card-sim" --quiet --image "$image" & local sim=$!
-    until [ "$(grep -cE "^(Remove|Signed|Card [0-9]+ of [0-9]+ issued)" "$log")" -ge $done ]; do
-      kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -TERM $sim; wait $sim || true
-    wait_for_card 0 empty
-  done
 }
