@@ -210,7 +210,7 @@ std::vector<Case> makeCases() {
         false, [](CaseContext& c) {
             needsIssued(c);
             c.openSession();
-            c.sm("00 CA 00 C2", "", kLe, "{lifecycle:1} 90 00", "wrapped GET DATA, R-MAC checked");
+            c.sm("00 CA 00 C2", "", kLe, ".. 90 00", "wrapped GET DATA, R-MAC checked");
         });
     add("scp11a.refusals", "#perform-security-operation-host-certificate",
         "PERFORM SECURITY OPERATION and MUTUAL AUTHENTICATE refuse what they must", false, [](CaseContext& c) {
@@ -389,7 +389,7 @@ std::vector<Case> makeCases() {
             c.openSession();
             c.sm("00 CA BF 21", kKeyReference, kLe, "{card_certificate} 90 00", "a long protected answer");
             if (c.progress().operational) c.sm("00 20 00 81", "", kNoLe, "63 C3", "63 C3, protected");
-            c.sm("00 CA 00 C2", "", kLe, "{lifecycle:1} 90 00", "a short one");
+            c.sm("00 CA 00 C2", "", kLe, ".. 90 00", "a short one");
         });
     add("scp11a.tampered", "#secure-messaging",
         "every byte of a wrapped command flipped: refused, and the session is over", false, [](CaseContext& c) {
@@ -397,10 +397,11 @@ std::vector<Case> makeCases() {
             // 84 CA BF 21 18 <16 encrypted bytes> <8-byte C-MAC> 00: Le (the last byte) is not MACed.
             for (std::size_t flip = 0; flip < 29; ++flip) {
                 c.openSession();
-                const std::string refusal = flip == 0 ? "68 81" : flip == 4 ? "67 00" : "69 82";
+                // CLA 85 names logical channel 1; Lc 19 makes Le part of the data: a MAC error like the rest.
+                const std::string refusal = flip == 0 ? "68 81" : "69 82";
                 c.tampered("00 CA BF 21", kKeyReference, kLe, flip, refusal,
                            "byte " + std::to_string(flip) + " flipped" +
-                               (flip == 0 ? " (CLA: a logical channel)" : flip == 4 ? " (Lc)" : ""));
+                               (flip == 0 ? " (CLA: a logical channel)" : ""));
                 c.sm("00 CA 00 C2", "", kLe, "69 82", "no session any more");
             }
         });
@@ -416,7 +417,7 @@ std::vector<Case> makeCases() {
         [](CaseContext& c) {
             needsIssued(c);
             c.openSession();
-            c.raw("00 CA BF 21 00", "{card_certificate} 90 00 | 61 ..", "in the clear");
+            c.raw("00 CA BF 21 00", "{card_certificate[0:256]} 61 ..", "in the clear: the certificate's first 256 bytes");
             c.sm("00 CA 00 C2", "", kLe, "69 82", "the session is over");
         });
 
@@ -492,66 +493,31 @@ std::vector<Case> makeCases() {
 }  // namespace
 
 void CaseContext::raw(const std::string& command, const std::string& expect, const std::string& note) {
-    Step step;
-    step.via = Via::Raw;
-    step.command = command;
-    step.expect = expect;
-    step.note = note;
-    conversation_.run(step);
+    conversation_.run(Step{Via::Raw, command, "", kNoLe, std::nullopt, expect, "", "", note});
 }
 
 void CaseContext::link(const std::string& header, const std::string& data, std::optional<std::size_t> ne,
                        const std::string& expect, const std::string& note, const std::string& hostAction) {
-    Step step;
-    step.via = Via::Link;
-    step.command = header;
-    step.data = data;
-    step.ne = ne;
-    step.expect = expect;
-    step.note = note;
-    step.host = hostAction;
-    conversation_.run(step);
+    conversation_.run(Step{Via::Link, header, data, ne, std::nullopt, expect, hostAction, "", note});
 }
 
 void CaseContext::sm(const std::string& header, const std::string& data, std::optional<std::size_t> ne,
                      const std::string& expect, const std::string& note, const std::string& check) {
-    Step step;
-    step.via = Via::Session;
-    step.command = header;
-    step.data = data;
-    step.ne = ne;
-    step.expect = expect;
-    step.note = note;
-    step.check = check;
-    conversation_.run(step);
+    conversation_.run(Step{Via::Session, header, data, ne, std::nullopt, expect, "", check, note});
 }
 
 void CaseContext::tampered(const std::string& header, const std::string& data, std::optional<std::size_t> ne,
                            std::size_t flip, const std::string& expect, const std::string& note) {
-    Step step;
-    step.via = Via::Tampered;
-    step.command = header;
-    step.data = data;
-    step.ne = ne;
-    step.flip = flip;
-    step.expect = expect;
-    step.note = note;
-    conversation_.run(step);
+    conversation_.run(Step{Via::Tampered, header, data, ne, flip, expect, "", "", note});
 }
 
 void CaseContext::replayed(const std::string& expect, const std::string& note) {
-    Step step;
-    step.via = Via::Replayed;
-    step.expect = expect;
-    step.note = note;
-    conversation_.run(step);
+    conversation_.run(Step{Via::Replayed, "", "", kNoLe, std::nullopt, expect, "", "", note});
 }
 
 void CaseContext::reset(bool unpower) {
-    Step step;
-    step.via = unpower ? Via::Unpower : Via::Reset;
-    step.note = unpower ? "SCardReconnect, SCARD_UNPOWER_CARD" : "SCardReconnect, SCARD_RESET_CARD";
-    conversation_.run(step);
+    conversation_.run(Step{unpower ? Via::Unpower : Via::Reset, "", "", kNoLe, std::nullopt, "", "", "",
+                           unpower ? "SCardReconnect, SCARD_UNPOWER_CARD" : "SCardReconnect, SCARD_RESET_CARD"});
 }
 
 void CaseContext::select(const std::string& state, const std::string& sw) {

@@ -180,10 +180,9 @@ apdu::ResponseApdu Conversation::exchange(const Step& step) {
             const auto wrapped = session_->wrapCommand(plainCommand());
             lastWrapped_ = wrapped.encode();
             const auto answer = link_.transmit(wrapped);
-            if (answer.sw == apdu::sw::kSecurityStatusNotSatisfied && answer.data.empty()) {
-                session_.reset();  // the card ended it (docs/apdu-spec.md, Secure messaging)
-                return answer;
-            }
+            // A bare 69 82 ends the session on the card (docs/apdu-spec.md, Secure messaging). The
+            // host keeps wrapping, so that a later step shows whether the card really ended it.
+            if (answer.sw == apdu::sw::kSecurityStatusNotSatisfied && answer.data.empty()) return answer;
             try {
                 return session_->unwrapResponse(answer);
             } catch (const crypto::SecureMessagingError& e) {

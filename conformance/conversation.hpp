@@ -73,9 +73,6 @@ public:
     void run(const Step& step);
     // Steps run since the last take (for --record).
     std::vector<Step> takeSteps();
-    // Whether the host holds an SCP11a session (the card may have ended it).
-    bool sessionOpen() const { return session_.has_value(); }
-    void forgetSession() { session_.reset(); }
     Values& values() { return values_; }
 
 private:

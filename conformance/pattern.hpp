@@ -1,5 +1,5 @@
 // The little language of the conformance vectors: command templates and response patterns over
-// named values (tests/vectors/conformance-*/README.md describes it for people porting the card).
+// named values (docs/porting.md, "The vectors", for people porting the card).
 //
 //   template  "00 A4 04 00 0B {aid} 00"     hex bytes; {name} the bytes of a known value,
 //                                           {name[a:b]} bytes a..b-1 of it

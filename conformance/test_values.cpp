@@ -31,7 +31,7 @@ Bytes randomBytes(std::size_t size) {
 
 Bytes safePrime() {
     std::unique_ptr<BIGNUM, decltype(&BN_free)> prime(BN_new(), BN_free);
-    if (!prime || BN_generate_prime_ex2(prime.get(), kPrimeBits, 1, nullptr, nullptr, nullptr, nullptr) != 1)
+    if (!prime || BN_generate_prime_ex(prime.get(), kPrimeBits, 1, nullptr, nullptr, nullptr) != 1)
         throw std::runtime_error("no safe prime for the test key");
     Bytes out(static_cast<std::size_t>(BN_num_bytes(prime.get())));
     BN_bn2bin(prime.get(), out.data());
