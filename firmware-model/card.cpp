@@ -5,6 +5,7 @@
 #include "apdu/error.hpp"
 #include "apdu/status.hpp"
 #include "firmware-model/card_response.hpp"
+#include "firmware-model/seeded_fault.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/fci.hpp"
 #include "protocol/shares.hpp"
@@ -166,8 +167,10 @@ Bytes Card::process(const Bytes& raw) {
     // GET RESPONSE sits below secure messaging: what it returns was protected already.
     if (command.ins == ins::kGetResponse && (command.cla & protocol::cla::kGpSecureMessaging) == 0)
         return getResponse(command).encode();
-    OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
-    pendingResponse_.clear();
+    if (!hasSeededFault(SeededFault::PendingResponseKept)) {
+        OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
+        pendingResponse_.clear();
+    }
 
     const std::optional<std::size_t> ne = command.ne;
     secureCommand_ = (command.cla & protocol::cla::kGpSecureMessaging) != 0;
@@ -175,7 +178,8 @@ Bytes Card::process(const Bytes& raw) {
     if (secureCommand_) {
         if (!session_) return status(sw::kSecurityStatusNotSatisfied).encode();
         try {
-            command = session_->unwrapCommand(command);
+            if (hasSeededFault(SeededFault::ReplayAccepted)) command = unwrapAcceptingReplay(command);
+            else command = session_->unwrapCommand(command);
         } catch (const std::exception&) {
             dropSession();  // GP: any secure messaging error ends the session
             return status(sw::kSecurityStatusNotSatisfied).encode();
@@ -198,13 +202,32 @@ Bytes Card::process(const Bytes& raw) {
     // Inside a session every 6982 ends it, whether secure messaging failed or the command's
     // security condition did: the host then knows the session state from the status alone.
     if (secureCommand_ && answer.sw == sw::kSecurityStatusNotSatisfied) dropSession();
-    if (secureCommand_ && session_) answer = session_->wrapResponse(answer);
+    if (secureCommand_ && session_) {
+        answer = session_->wrapResponse(answer);
+        if (hasSeededFault(SeededFault::NoResponseMac) && crypto::isProtectedStatus(answer.sw))
+            answer.data.resize(answer.data.size() - 8);
+    }
     // WIPE's answer still carries the session's R-MAC; then the session goes with the key it rested on.
     if (endSessionAfterAnswer_) dropSession();
     return deliver(std::move(answer.data), ne, answer.sw).encode();
 }
 
+CommandApdu Card::unwrapAcceptingReplay(const CommandApdu& wrapped) {
+    // The broken card keeps the session as it was before the last command and falls back to it.
+    const crypto::SecureMessaging before = *session_;
+    try {
+        CommandApdu plain = session_->unwrapCommand(wrapped);
+        sessionBeforeLastCommand_ = before;
+        return plain;
+    } catch (const crypto::SecureMessagingError&) {
+        if (!sessionBeforeLastCommand_) throw;
+        session_ = sessionBeforeLastCommand_;
+        return session_->unwrapCommand(wrapped);
+    }
+}
+
 void Card::dropSession() {
+    sessionBeforeLastCommand_.reset();
     session_.reset();
     hostKey_.reset();
     pinVerified_ = false;  // a PIN is only ever verified inside a session

@@ -81,6 +81,8 @@ private:
     apdu::ResponseApdu putCertificate(const apdu::CommandApdu& command);
     apdu::ResponseApdu getCertificate(const apdu::CommandApdu& command);
     void dropSession();
+    // SeededFault::ReplayAccepted only: unwraps with the session, or else with the one before.
+    apdu::CommandApdu unwrapAcceptingReplay(const apdu::CommandApdu& wrapped);
     // PUT DATA 00C9 and GET SHARE (card_share.cpp)
     apdu::ResponseApdu putShare(const apdu::CommandApdu& command);
     apdu::ResponseApdu getShare(const apdu::CommandApdu& command);
@@ -133,6 +135,7 @@ private:
     apdu::ChainAssembler chain_;
     std::optional<crypto::EcPublicKey> hostKey_;         // from a verified PSO certificate
     std::optional<crypto::SecureMessaging> session_;     // an open SCP11a session
+    std::optional<crypto::SecureMessaging> sessionBeforeLastCommand_;  // SeededFault::ReplayAccepted only
     bool secureCommand_ = false;                         // the command in hand came wrapped
     bool endSessionAfterAnswer_ = false;                 // its answer is the session's last (WIPE, RETIRE)
 };

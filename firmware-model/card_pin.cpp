@@ -5,6 +5,7 @@
 
 #include "apdu/status.hpp"
 #include "firmware-model/card_response.hpp"
+#include "firmware-model/seeded_fault.hpp"
 
 namespace quorum::card {
 
@@ -64,6 +65,11 @@ ResponseApdu Card::verify(const CommandApdu& command) {
 
     const Lifecycle before = lifecycle();
     pinVerified_ = false;
+    if (hasSeededFault(SeededFault::PinComparedFirst)) {
+        const auto pin = nvm_.read(field::kPin);
+        if (!pin || !secretsEqual(command.data.data(), pin->data(), p->pinMax))
+            return triesLeft(static_cast<std::uint8_t>(tries - 1));
+    }
     const std::uint8_t left = spendPinTry();
     const auto stored = nvm_.read(field::kPin);
     if (!stored || stored->size() != p->pinMax ||

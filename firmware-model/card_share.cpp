@@ -4,6 +4,7 @@
 #include "apdu/status.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"
+#include "firmware-model/seeded_fault.hpp"
 #include "protocol/shares.hpp"
 
 namespace quorum::card {
@@ -42,6 +43,7 @@ std::optional<std::uint32_t> Card::countRelease() {
     std::uint32_t count = stored ? protocol::decodeUsageCounter(*stored).value_or(0) : 0;
     if (count == 0xFFFFFFFFu) return std::nullopt;  // never wraps
     ++count;
+    if (hasSeededFault(SeededFault::UsageCounterNotStored)) return count;
     nvm_.write(field::kUsageCounter, protocol::encodeUsageCounter(count));
     return count;
 }

@@ -80,6 +80,12 @@ void PcscCard::reconnect(bool reset) {
                              reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD, &protocol_));
 }
 
+void PcscCard::powerCycle() {
+    const DWORD share = mode_ == ShareMode::Exclusive ? SCARD_SHARE_EXCLUSIVE : SCARD_SHARE_SHARED;
+    checkPcsc("SCardReconnect(" + reader_ + ", unpower)",
+              SCardReconnect(card_, share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_UNPOWER_CARD, &protocol_));
+}
+
 PcscTransaction::PcscTransaction(PcscCard& card) : card_(card) {
     checkPcsc("SCardBeginTransaction", SCardBeginTransaction(card_.handle()));
 }

@@ -45,6 +45,8 @@ public:
     Bytes atr() const;
     // SCardReconnect; with `reset` the card is reset (its security state is lost).
     void reconnect(bool reset);
+    // SCardReconnect with SCARD_UNPOWER_CARD: the card loses power, then is powered up again.
+    void powerCycle();
 
     const std::string& reader() const { return reader_; }
     SCARDHANDLE handle() const { return card_; }

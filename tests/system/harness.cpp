@@ -102,4 +102,21 @@ std::unique_ptr<host::SecureChannel> openSession(apdu::CardChannel& plain,
     return std::make_unique<host::SecureChannel>(below ? *below : plain, trust);
 }
 
+FaultyCard::FaultyCard(const std::string& fault, const std::string& image, const std::string& logPath, int slot)
+    : slot_(slot) {
+    auto argv = cardSimCommand(image, slot);
+    argv[0] = builtProgram("card-sim-fault-" + fault);
+    process_ = std::make_unique<ChildProcess>(std::move(argv), logPath);
+    waitForCard(sim::readerName(slot), true);
+}
+
+FaultyCard::~FaultyCard() {
+    try {
+        process_->stop(SIGTERM);
+        waitForCard(sim::readerName(slot_), false);
+    } catch (const std::exception&) {
+        // the card is gone either way; a later insertion waits for its reader
+    }
+}
+
 }  // namespace quorum::test

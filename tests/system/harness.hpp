@@ -72,4 +72,18 @@ std::unique_ptr<host::SecureChannel> openSession(apdu::CardChannel& plain,
                                                  const host::CeremonyTrust& trust,
                                                  apdu::CardChannel* below = nullptr);
 
+// A card of a seeded-fault build of the card model (card-sim-fault-FAULT, firmware-model/seeded_fault.hpp)
+// with the image `image`, in reader `slot` from construction (once pcscd sees it) until destruction.
+class FaultyCard {
+public:
+    FaultyCard(const std::string& fault, const std::string& image, const std::string& logPath, int slot = 0);
+    ~FaultyCard();
+    FaultyCard(const FaultyCard&) = delete;
+    FaultyCard& operator=(const FaultyCard&) = delete;
+
+private:
+    std::unique_ptr<ChildProcess> process_;
+    int slot_;
+};
+
 }  // namespace quorum::test
