@@ -1,9 +1,11 @@
-// Issue 15, failure 9: everything a ceremony can check is checked before the first card.
+// Issue 15, failures 9 and 7: everything a ceremony can check is checked before the first card.
 // A manifest changed after its ceremony wrote it (a wrapped-key digit, k, the public key) was
 // found only after the holders had released their shares, and `public-key` printed a substituted
-// key; an unsigned one now says how its CA holder signs it.
+// key; an unsigned one now says how its CA holder signs it. A missing HSM token, or the
+// ceremony's HSM PIN file opened up to everyone, was found only after the shares were given.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -45,6 +47,27 @@ void checkNoCardAsked(const CommandResult& result) {
     CHECK(result.exitCode == 1);
     CHECK(!shows(result.output, "Insert a card"));
 }
+
+// Environment variable `name` set to `value` while this lives.
+class EnvironmentVariable {
+public:
+    EnvironmentVariable(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~EnvironmentVariable() {
+        if (old_.empty())
+            ::unsetenv(name_);
+        else
+            ::setenv(name_, old_.c_str(), 1);
+    }
+    EnvironmentVariable(const EnvironmentVariable&) = delete;
+    EnvironmentVariable& operator=(const EnvironmentVariable&) = delete;
+
+private:
+    const char* name_;
+    std::string old_;
+};
 
 }  // namespace
 
@@ -166,4 +189,34 @@ TEST_CASE("manifest: a threshold set with k or v altered is refused by combine f
         CHECK(!shows(combined.output, "partial"));
         CHECK(!shows(combined.output, "faulty"));
     }
+}
+
+TEST_CASE("hsm: a missing token, or the ceremony's HSM PIN file readable by others, is found before any card") {
+    Room room;
+    const CardSet set = makeCardSet(room, "h", 2, 2, "shamir", {"--key-type", "p256"});
+
+    // The ceremony's own token PIN file, opened up to everyone.
+    const std::string pinPath = set.ceremonyDir + "/hsm/user-pin";
+    std::filesystem::permissions(pinPath, std::filesystem::perms::others_read | std::filesystem::perms::group_read,
+                                 std::filesystem::perm_options::add);
+    const auto open = signBeforeCards(room, set, set.manifest);
+    INFO(open.output);
+    checkNoCardAsked(open);
+    CHECK(shows(open.output, "the ceremony's HSM user PIN file " + pinPath +
+                                 " is readable by others; make it private first (chmod 600)"));
+    std::filesystem::permissions(pinPath, std::filesystem::perms::others_read | std::filesystem::perms::group_read,
+                                 std::filesystem::perm_options::remove);
+
+    // Another module's token that is not there.
+    const std::string store = room.file("empty-hsm");
+    std::filesystem::create_directories(store + "/tokens");
+    std::ofstream(store + "/softhsm2.conf") << "directories.tokendir = " << store
+                                            << "/tokens\nobjectstore.backend = file\nlog.level = ERROR\n";
+    const EnvironmentVariable conf("SOFTHSM2_CONF", store + "/softhsm2.conf");
+    const auto missing = signBeforeCards(room, set, set.manifest,
+                                         " --token-label nowhere --token-pin-file " +
+                                             room.secrets("token-pin", {"1234"}));
+    INFO(missing.output);
+    checkNoCardAsked(missing);
+    CHECK(shows(missing.output, "no HSM token labelled \"nowhere\""));
 }
