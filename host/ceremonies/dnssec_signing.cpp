@@ -68,8 +68,7 @@ dnssec::KskKey kskOf(const Manifest& manifest, const std::string& label) {
                          : dnssec::KskKey::fromPublicKeyPem(manifest.signingKey.publicKeyPem, label);
 }
 
-CheckedKsr checkKsr(const std::string& manifestPath, const KsrOptions& options) {
-    Manifest manifest = loadManifestArgument(manifestPath);
+CheckedKsr checkKsr(Manifest manifest, const KsrOptions& options) {
     const dnssec::Policy policy =
         options.policyPath.empty() ? dnssec::Policy{} : dnssec::Policy::load(options.policyPath);
     std::optional<dnssec::Skr> previous;
@@ -88,8 +87,7 @@ CheckedKsr checkKsr(const std::string& manifestPath, const KsrOptions& options) 
 }
 
 CheckedKsr checkKsrSignRequest(const KsrSignRequest& request) {
-    CheckedKsr checked = checkKsr(request.manifestPath, request.ksr);
-    checkCeremonyMatches(request.ceremonyDir, checked.manifest);
+    CheckedKsr checked = checkKsr(loadManifestArgument(request.manifestPath, request.ceremonyDir), request.ksr);
     checkOutput("--out", request.outputPath, std::nullopt,
                 {request.ksr.ksrPath, request.manifestPath, request.ksr.previousSkrPath, request.ksr.policyPath});
     requireConfirmation(request.confirmed, "the KSR's fingerprint");
@@ -133,9 +131,8 @@ void runKsrSign(const KsrSignRequest& request, SecretReader& pins, std::ostream&
 }
 
 CheckedKsr checkKsrPartialSignRequest(const KsrPartialSignRequest& request) {
-    CheckedKsr checked = checkKsr(request.manifestPath, request.ksr);
+    CheckedKsr checked = checkKsr(loadManifestArgument(request.manifestPath, request.ceremonyDir), request.ksr);
     requireShoup(checked.manifest, request.manifestPath);
-    checkCeremonyMatches(request.ceremonyDir, checked.manifest);
     checkOutput("--out", request.outputPath, std::nullopt, {request.ksr.ksrPath, request.manifestPath});
     requireConfirmation(request.confirmed, "the KSR's fingerprint");
     return checked;
@@ -200,7 +197,9 @@ void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins,
 }
 
 void runKsrCombine(const KsrCombineRequest& request, std::ostream& out) {
-    CheckedKsr checked = checkKsr(request.manifestPath, request.ksr);
+    CheckedKsr checked =
+        checkKsr(loadManifestArgument(request.manifestPath, manifestAnchor(request.caPath, request.ceremonyDir)),
+                 request.ksr);
     const Manifest& manifest = requireShoup(checked.manifest, request.manifestPath);
     std::vector<std::string> inputs = request.partialPaths;
     inputs.push_back(request.ksr.ksrPath);
@@ -253,8 +252,7 @@ void runKsrCombine(const KsrCombineRequest& request, std::ostream& out) {
 }
 
 Manifest checkRrsetSignRequest(const RrsetSignRequest& request) {
-    Manifest manifest = loadManifestArgument(request.manifestPath);
-    checkCeremonyMatches(request.ceremonyDir, manifest);
+    Manifest manifest = loadManifestArgument(request.manifestPath, request.ceremonyDir);
     const std::string rrset = readWholeFile(request.rrsetPath, "DNSKEY RRset");
     // The whole input is checked now: the zone, the records, the times, the KSK among them.
     dnssec::signRrsetInput(request.zone, rrset, timeArgument("--inception", request.inception),

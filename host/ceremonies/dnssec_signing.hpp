@@ -52,9 +52,9 @@ struct CheckedKsr {
 };
 
 // Loads and checks everything a KSR signing needs, in kskm's order (host/dnssec/ksr_validation):
-// the manifest, the policy, the previous SKR, the KSR, then the KSK against them. Throws the
-// named error of the first rule broken.
-CheckedKsr checkKsr(const std::string& manifestPath, const KsrOptions& options);
+// the manifest (loaded and authenticated), the policy, the previous SKR, the KSR, then the KSK
+// against them. Throws the named error of the first rule broken.
+CheckedKsr checkKsr(Manifest manifest, const KsrOptions& options);
 
 // Everything checkable before the first PIN (the KSR, the ceremony, the output, the
 // confirmation); the KSR as read and checked.
@@ -78,6 +78,8 @@ void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins,
 // manifest, a bad or foreign file named and skipped.
 struct KsrCombineRequest {
     std::string manifestPath;
+    std::string caPath;       // the ceremony's CA certificate (--ca), or
+    std::string ceremonyDir;  // the ceremony's folder (--ceremony): what the manifest is checked against
     KsrOptions ksr;
     std::vector<std::string> partialPaths;
     std::string outputPath;

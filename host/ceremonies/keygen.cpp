@@ -12,6 +12,7 @@
 #include "host/ceremonies/shamir.hpp"
 #include "host/ceremonies/shoup.hpp"
 #include "host/documents/keygen_journal.hpp"
+#include "host/documents/manifest_signature.hpp"
 #include "host/pcsc/errors.hpp"
 
 namespace quorum::host {
@@ -265,6 +266,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
     }
     try {
         issueRemainingCards(request.cards, context, *scheme, journal, journalPath, shares, pins);
+        signManifest(journal.draft, context.ca());
         journal.draft.save(journal.manifestPath);
     } catch (const std::exception& e) {
         context.stopped("keygen-stopped", std::string(e.what()) + " (" + std::to_string(journal.draft.cards.size()) +

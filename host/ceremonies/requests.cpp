@@ -9,6 +9,7 @@
 #include "host/base/file_io.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
 #include "host/documents/manifest.hpp"
+#include "host/documents/manifest_signature.hpp"
 
 namespace quorum::host {
 
@@ -59,12 +60,51 @@ std::vector<std::string> readHolders(const std::string& path, int n) {
     return names;
 }
 
-Manifest loadManifestArgument(const std::string& path) {
+namespace {
+
+void requireCeremonyFolder(const std::string& ceremonyDir) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(ceremonyDir, error))
+        throw UsageError("--ceremony " + ceremonyDir + " is not a folder" +
+                         (std::filesystem::exists(ceremonyDir, error) ? " (a manifest? were --ceremony and --manifest "
+                                                                        "swapped?)"
+                                                                      : ""));
+}
+
+}  // namespace
+
+crypto::Certificate ceremonyCaCertificate(const std::string& ceremonyDir) {
+    requireCeremonyFolder(ceremonyDir);
+    return CeremonyFiles(ceremonyDir).caCertificate();
+}
+
+crypto::Certificate manifestAnchor(const std::string& caPath, const std::string& ceremonyDir) {
+    if (caPath.empty() == ceremonyDir.empty())
+        throw UsageError("give the ceremony's CA certificate, --ca CA.pem or --ceremony DIR (one of them): a manifest "
+                         "is trusted only once the CA's signature on it is checked against a CA certificate obtained "
+                         "apart from it");
+    if (!ceremonyDir.empty()) return ceremonyCaCertificate(ceremonyDir);
+    try {
+        const crypto::Certificate ca = crypto::Certificate::fromPem(readWholeFile(caPath, "CA certificate"));
+        if (ca.info().role != crypto::CertRole::Ca) throw crypto::CertificateError("it is not a CA's certificate");
+        return ca;
+    } catch (const crypto::CertificateError& e) {
+        throw UsageError("--ca " + caPath + ": " + e.what() + " (give the ca.pem of the ceremony's folder)");
+    }
+}
+
+namespace {
+
+Manifest loadManifestFile(const std::string& path) {
     std::error_code error;
     if (std::filesystem::is_directory(path, error))
         throw UsageError("--manifest " + path + " is a folder, not a card-set manifest (a ceremony's folder? were "
                          "--ceremony and --manifest swapped?)");
-    Manifest manifest = Manifest::load(path);
+    return Manifest::load(path);
+}
+
+// A set that cannot open the key any more is refused, naming what replaced it.
+Manifest requireCurrent(Manifest manifest, const std::string& path) {
     if (manifest.lineage.retired)
         throw UsageError("--manifest " + path + " is a card set whose cards were retired: it cannot open the key any "
                          "more; use a current set of the key");
@@ -75,13 +115,32 @@ Manifest loadManifestArgument(const std::string& path) {
     return manifest;
 }
 
+}  // namespace
+
+Manifest loadAuthenticatedManifest(const std::string& path, const crypto::Certificate& ca) {
+    Manifest manifest = loadManifestFile(path);
+    authenticateManifest(manifest, ca, path);  // before anything in it is believed
+    return manifest;
+}
+
+Manifest loadCeremonyManifest(const std::string& path, const std::string& ceremonyDir) {
+    Manifest manifest = loadManifestFile(path);
+    const crypto::Certificate ca = ceremonyCaCertificate(ceremonyDir);
+    checkCeremonyMatches(ceremonyDir, manifest);  // another ceremony's set is named as such
+    authenticateManifest(manifest, ca, path);     // before anything else in it is believed
+    return manifest;
+}
+
+Manifest loadManifestArgument(const std::string& path, const crypto::Certificate& ca) {
+    return requireCurrent(loadAuthenticatedManifest(path, ca), path);
+}
+
+Manifest loadManifestArgument(const std::string& path, const std::string& ceremonyDir) {
+    return requireCurrent(loadCeremonyManifest(path, ceremonyDir), path);
+}
+
 void checkCeremonyMatches(const std::string& ceremonyDir, const Manifest& manifest) {
-    std::error_code error;
-    if (!std::filesystem::is_directory(ceremonyDir, error))
-        throw UsageError("--ceremony " + ceremonyDir + " is not a folder" +
-                         (std::filesystem::exists(ceremonyDir, error) ? " (a manifest? were --ceremony and --manifest "
-                                                                        "swapped?)"
-                                                                      : ""));
+    requireCeremonyFolder(ceremonyDir);
     const CeremonyFiles files(ceremonyDir);
     const crypto::Certificate host = crypto::Certificate::fromPem(readWholeFile(files.hostCertificatePath(), "host certificate"));
     try {

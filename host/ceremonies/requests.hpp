@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/certificate.hpp"
 #include "host/card/quorum_card.hpp"
 #include "host/documents/manifest.hpp"
 #include "host/hsm/ceremony_hsm.hpp"
@@ -51,10 +52,30 @@ std::vector<std::string> readHolders(const std::string& path, int n);
 // waiting. Throws UsageError naming the problem.
 void checkKeygenRequest(const KeygenRequest& request);
 
-// The manifest given as `--manifest` to a ceremony, loaded; a folder, or a file that is no
-// manifest, is refused with a hint when --ceremony and --manifest look swapped; a set that was
-// superseded by a reshare is refused, naming the set that replaced it.
-Manifest loadManifestArgument(const std::string& path);
+// The CA certificate of the ceremony in `ceremonyDir` (its ca.pem): what the manifests of its
+// card sets are authenticated against. UsageError when `ceremonyDir` is no folder.
+crypto::Certificate ceremonyCaCertificate(const std::string& ceremonyDir);
+
+// For commands that run no ceremony (public-key, dnskey, cards, combine): the CA certificate
+// given as --ca FILE, or the one of --ceremony DIR; exactly one of them. UsageError otherwise.
+crypto::Certificate manifestAnchor(const std::string& caPath, const std::string& ceremonyDir);
+
+// The manifest at `path`, loaded and authenticated against the ceremony's CA certificate `ca`
+// (ManifestAuthenticationError otherwise), whatever its set's state; a folder is refused with a
+// hint when --ceremony and --manifest look swapped.
+Manifest loadAuthenticatedManifest(const std::string& path, const crypto::Certificate& ca);
+
+// The same for a ceremony run in `ceremonyDir`: a set of another ceremony is refused as such
+// (checkCeremonyMatches), then the manifest is authenticated against the folder's CA certificate.
+Manifest loadCeremonyManifest(const std::string& path, const std::string& ceremonyDir);
+
+// The manifest given as `--manifest` to a ceremony, loaded and authenticated against the ceremony's CA
+// certificate `ca` (or that of the ceremony in `ceremonyDir`) before anything in it is believed
+// (ManifestAuthenticationError otherwise); a folder, or a file that is no manifest, is refused
+// with a hint when --ceremony and --manifest look swapped; a set that was superseded by a reshare
+// is refused, naming the set that replaced it.
+Manifest loadManifestArgument(const std::string& path, const crypto::Certificate& ca);
+Manifest loadManifestArgument(const std::string& path, const std::string& ceremonyDir);
 
 // `--ceremony` names a ceremony folder whose host credentials belong to `manifest`'s CA and card
 // set: UsageError naming both otherwise (a file given for the folder, another ceremony's folder).
@@ -90,6 +111,8 @@ struct PartialSignRequest {
 
 struct CombineRequest {
     std::string manifestPath;
+    std::string caPath;           // the ceremony's CA certificate (--ca), or
+    std::string ceremonyDir;      // the ceremony's folder (--ceremony): what the manifest is checked against
     std::vector<std::string> partialPaths;
     std::string inputPath;        // optional: the message, checked against the partials' digest
     std::string signaturePath;

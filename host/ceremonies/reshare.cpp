@@ -14,6 +14,7 @@
 #include "host/ceremonies/keygen.hpp"
 #include "host/documents/card_history.hpp"
 #include "host/documents/keygen_journal.hpp"
+#include "host/documents/manifest_signature.hpp"
 #include "host/documents/reshare_journal.hpp"
 
 namespace quorum::host {
@@ -113,7 +114,7 @@ public:
 
 private:
     void start() {
-        old_ = loadManifestArgument(request_.oldManifestPath);
+        old_ = loadManifestArgument(request_.oldManifestPath, context_.trust().ca);
         journal_.oldManifestPath = request_.oldManifestPath;
         journal_.oldManifestSha256 = sha256Of(readWholeFile(request_.oldManifestPath, "manifest"));
         journal_.newManifestPath = request_.newManifestPath;
@@ -163,6 +164,16 @@ private:
         journal_ = ReshareJournal::load(journalPath_);
         issuance_ = KeygenJournal::load(issuancePath_);
         old_ = Manifest::load(journal_.oldManifestPath);
+        authenticateManifest(old_, context_.trust().ca, journal_.oldManifestPath);
+        // The journals are not signed: what they carry over from the old set must still be its.
+        const Manifest& draft = issuance_.draft;
+        if (draft.cardSetId != old_.cardSetId || draft.caCertificatePem != old_.caCertificatePem ||
+            draft.signingKey.publicKeyPem != old_.signingKey.publicKeyPem ||
+            draft.signingKey.wrappedKey != old_.signingKey.wrappedKey ||
+            draft.lineage.parentSha256 != journal_.oldManifestSha256)
+            throw ReshareJournalError(issuancePath_ + " does not carry on " + journal_.oldManifestPath +
+                                      " (its set, CA, signing key or parent differ): it was changed; give the "
+                                      "reshare up with --abandon");
         if (sha256Of(readWholeFile(journal_.oldManifestPath, "manifest")) !=
                 journal_.oldManifestSha256 &&
             journal_.newManifestSha256.empty())
@@ -324,6 +335,7 @@ private:
             throw FatalError(
                 "the new commitments do not keep the old C_0: the redistribution is inconsistent; "
                 "nothing was written (give the reshare up with --abandon)");
+        signManifest(manifest, context_.ca());
         manifest.save(journal_.newManifestPath);
         const std::string text = manifest.toJson();
         journal_.newManifestSha256 = sha256Of(text);
@@ -383,6 +395,7 @@ private:
         Manifest superseded = old_;
         superseded.lineage.supersededBySha256 = journal_.newManifestSha256;
         superseded.lineage.supersededBy = journal_.newManifestPath;
+        signManifest(superseded, context_.ca());
         replaceFile(journal_.oldManifestPath, superseded.toJson(), 0644, "manifest");
         context_.audit().append(
             "manifest-superseded",
@@ -459,9 +472,9 @@ void checkReshareRequest(const ReshareRequest& request) {
                          ": continue it with `ceremony "
                          "reshare --resume --ceremony " +
                          request.ceremonyDir + "` or give it up with --abandon");
-    const Manifest old = loadManifestArgument(request.oldManifestPath);
+    const Manifest old =
+        loadManifestArgument(request.oldManifestPath, request.ceremonyDir);
     requireShamir(old, request.oldManifestPath);
-    checkCeremonyMatches(request.ceremonyDir, old);
     if (request.k < 1 || request.k > request.n || request.n > crypto::kFeldmanMaxShares)
         throw UsageError("-k " + std::to_string(request.k) + " -n " + std::to_string(request.n) +
                          ": need 1 <= k <= n <= " + std::to_string(crypto::kFeldmanMaxShares));
@@ -505,11 +518,17 @@ void runReshare(const ReshareRequest& request, SecretReader& pins, const std::st
     }
 }
 
-void runRetire(const RetireRequest& request, std::ostream& out) {
-    Manifest manifest = Manifest::load(request.manifestPath);
+void checkRetireRequest(const RetireRequest& request) {
+    const Manifest manifest = loadCeremonyManifest(request.manifestPath, request.ceremonyDir);
     requireShamir(manifest, request.manifestPath);
-    checkCeremonyMatches(request.ceremonyDir, manifest);
-    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
+}
+
+void runRetire(const RetireRequest& request, const std::string& caPassphrase, std::ostream& out) {
+    checkRetireRequest(request);
+    // The CA signs the manifest again when it marks the set retired.
+    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
+    Manifest manifest = Manifest::load(request.manifestPath);
+    authenticateManifest(manifest, context.trust().ca, request.manifestPath);
     const Bytes manifestSha256 = sha256Of(readWholeFile(request.manifestPath, "manifest"));
     context.audit().append("retire-start", details({{"manifest_sha256", toHex(manifestSha256)},
                                                     {"role", manifest.lineage.role}}));
@@ -545,6 +564,7 @@ void runRetire(const RetireRequest& request, std::ostream& out) {
             out << listed.describe() << " is retired: its share is erased." << std::endl;
             if (left() < manifest.k && !manifest.lineage.retired) {
                 manifest.lineage.retired = true;
+                signManifest(manifest, context.ca());
                 replaceFile(request.manifestPath, manifest.toJson(), 0644, "manifest");
                 context.audit().append("manifest-retired",
                                        details({{"manifest", request.manifestPath}}));

@@ -58,12 +58,15 @@ void runReshare(const ReshareRequest& request, SecretReader& pins, const std::st
 // `ceremony retire`: the cards of a set (a transport set, or the old cards a reshare left
 // unerased) retired one by one as they are inserted, without a PIN, until every card of the set
 // is; the manifest is marked retired once fewer than k of its shares remain. Ctrl-C stops it; what
-// was retired stays retired.
+// was retired stays retired. The CA key (`caPassphrase`) signs the manifest marked retired.
 struct RetireRequest {
     std::string ceremonyDir;
     std::string manifestPath;
     CardSource cards;
 };
-void runRetire(const RetireRequest& request, std::ostream& out);
+// What retire checks before it asks for anything: the manifest signed by the ceremony's CA, a
+// Shamir set, this ceremony's. Throws UsageError / ManifestError naming the problem.
+void checkRetireRequest(const RetireRequest& request);
+void runRetire(const RetireRequest& request, const std::string& caPassphrase, std::ostream& out);
 
 }  // namespace quorum::host

@@ -43,10 +43,12 @@ class ShamirSigner : public CardSigner {
 public:
     ShamirSigner(const Manifest& manifest, const HsmConfig& hsm, std::string ceremonyDir, std::vector<Bytes> messages)
         : manifest_(manifest),
-          hsm_(hsm),
           ceremonyDir_(std::move(ceremonyDir)),
           messages_(std::move(messages)),
-          collector_(manifest.commitments, manifest.cardSetId) {}
+          collector_(manifest.commitments, manifest.cardSetId),
+          // Opened before the first card: a missing token or a wrong PIN file is found before
+          // anybody gives a share, not after.
+          hsm_(hsmTimes_.time(kHsmOpened, [&] { return std::make_unique<CeremonyHsm>(hsm, ceremonyDir_); })) {}
 
     bool complete() const override { return collector_.complete(); }
     std::string progress() const override { return collector_.progress(); }
@@ -72,8 +74,8 @@ public:
     std::vector<Bytes> signatures(StepTimes& times) override {
         const Bytes activationKey =
             times.time("shares combined, C_0 checked, HKDF", [&] { return collector_.activationKey(); });
-        auto hsm = times.time("HSM: module loaded, token found, login",
-                              [&] { return std::make_unique<CeremonyHsm>(hsm_, ceremonyDir_); });
+        times.merge(hsmTimes_);
+        CeremonyHsm* hsm = hsm_.get();
         const SigningKeyType type = parseKeyType(manifest_.signingKey.type);
         const HsmHandle key = times.time("HSM: activation key imported, signing key unwrapped", [&] {
             const HsmHandle wrapping = hsm->session().importAesKey(activationKey);
@@ -90,11 +92,14 @@ public:
     }
 
 private:
+    static constexpr const char* kHsmOpened = "HSM: module loaded, token found, login (before the cards)";
+
     const Manifest& manifest_;
-    HsmConfig hsm_;
     std::string ceremonyDir_;
     std::vector<Bytes> messages_;
     ShareCollector collector_;
+    StepTimes hsmTimes_;
+    std::unique_ptr<CeremonyHsm> hsm_;
 };
 
 }  // namespace

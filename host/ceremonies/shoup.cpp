@@ -168,9 +168,8 @@ std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, std::vector<By
 }
 
 Manifest checkPartialSignRequest(const PartialSignRequest& request) {
-    Manifest manifest = loadManifestArgument(request.manifestPath);
+    Manifest manifest = loadManifestArgument(request.manifestPath, request.ceremonyDir);
     requireThreshold(manifest, request.manifestPath);
-    checkCeremonyMatches(request.ceremonyDir, manifest);
     readMessage(request.inputPath);
     checkOutput("--out", request.outputPath, std::nullopt, {request.inputPath, request.manifestPath});
     requireConfirmation(request.confirmed, "what it signs");
@@ -229,7 +228,8 @@ void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::
 }
 
 void runCombine(const CombineRequest& request, std::ostream& out) {
-    const Manifest manifest = loadManifestArgument(request.manifestPath);
+    const Manifest manifest =
+        loadManifestArgument(request.manifestPath, manifestAnchor(request.caPath, request.ceremonyDir));
     requireThreshold(manifest, request.manifestPath);
     std::vector<std::string> inputs = request.partialPaths;
     inputs.push_back(request.inputPath);

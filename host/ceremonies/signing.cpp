@@ -19,12 +19,11 @@ Bytes readMessage(const std::string& path) {
 }
 
 Manifest checkSignRequest(const SignRequest& request) {
-    Manifest manifest = loadManifestArgument(request.manifestPath);
+    Manifest manifest = loadManifestArgument(request.manifestPath, request.ceremonyDir);
     const Scheme scheme = manifest.shoup() ? Scheme::Shoup : Scheme::Shamir;
     if (request.scheme && *request.scheme != scheme)
         throw UsageError(request.manifestPath + " is a card set of the " + schemeName(scheme) + " scheme, not " +
                          schemeName(*request.scheme));
-    checkCeremonyMatches(request.ceremonyDir, manifest);
     readMessage(request.inputPath);
     checkOutput("--out", request.signaturePath, request.force, {request.inputPath, request.manifestPath});
     requireConfirmation(request.confirmed, "what it signs");

@@ -26,6 +26,10 @@ public:
         return f();
     }
     void add(const std::string& step, double ms);
+    // Adds every step of `other` (timed before this one existed).
+    void merge(const StepTimes& other) {
+        for (const auto& [step, ms] : other.steps_) add(step, ms);
+    }
     // "timing | step | ms" lines, then the total.
     void print(std::ostream& out) const;
 

@@ -185,12 +185,15 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     addKsrCheckOptions(combineCmd, both->ksr.ksr);
     combineCmd->add_option("--out", combine->signaturePath, "Where to write the signature (new file)")->required();
     combineCmd->add_option("--audit-log", combine->auditLogPath, "Audit log to record the combination in");
+    addManifestTrustOptions(combineCmd, combine->caPath, combine->ceremonyDir);
     commands.add(
         combineCmd,
         [both] {
             if (!both->ksr.ksr.ksrPath.empty()) {
                 KsrCombineRequest& r = both->ksr;
                 r.manifestPath = both->request.manifestPath;
+                r.caPath = both->request.caPath;
+                r.ceremonyDir = both->request.ceremonyDir;
                 r.partialPaths = both->request.partialPaths;
                 r.outputPath = both->request.signaturePath;
                 r.auditLogPath = both->request.auditLogPath;

@@ -61,9 +61,13 @@ struct PassphraseOptions {
 };
 void addPassphraseOptions(CLI::App* command, PassphraseOptions& options);
 
+// --ca FILE and --ceremony DIR, for commands that read a manifest outside a ceremony: the CA
+// certificate its signature is checked against (host/ceremonies/requests.hpp manifestAnchor).
+void addManifestTrustOptions(CLI::App* command, std::string& caPath, std::string& ceremonyDir);
+
 // readers, probe, watch
 void addReaderCommands(CLI::App& app, Commands& commands);
-// ca-create, host-issue, issue-card
+// ca-create, host-issue, issue-card, manifest-sign
 void addSetupCommands(CLI::App& app, Commands& commands);
 // pin status | verify | change | unblock
 void addPinCommands(CLI::App& app, Commands& commands);

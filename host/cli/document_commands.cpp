@@ -41,11 +41,14 @@ void showSet(const Manifest& manifest, const std::string& manifestPath, const st
 
 // Each set given, one after another: the sets of one key (operational, recovery, transport, and
 // those superseded) side by side.
-int showCards(const std::vector<std::string>& manifestPaths, const std::string& logPath) {
+int showCards(const std::vector<std::string>& manifestPaths, const std::string& logPath, const crypto::Certificate& ca) {
+    std::vector<Manifest> manifests;  // every one authenticated before anything is shown
+    for (const auto& manifestPath : manifestPaths) manifests.push_back(loadAuthenticatedManifest(manifestPath, ca));
     const auto entries = readAuditLog(logPath);
     std::string key;
-    for (const auto& manifestPath : manifestPaths) {
-        const Manifest manifest = Manifest::load(manifestPath);
+    for (std::size_t i = 0; i < manifests.size(); ++i) {
+        const Manifest& manifest = manifests[i];
+        const std::string& manifestPath = manifestPaths[i];
         if (key.empty()) key = manifest.signingKey.publicKeyPem;
         if (manifest.signingKey.publicKeyPem != key)
             std::cout << "(" << manifestPath << " is a set of another key than " << manifestPaths.front() << ")\n";
@@ -56,6 +59,8 @@ int showCards(const std::vector<std::string>& manifestPaths, const std::string& 
 
 struct Dnskey {
     std::string manifest;
+    std::string caPath;
+    std::string ceremonyDir;
     std::string zone = ".";
     std::string label;
     std::string anchorPath;
@@ -64,7 +69,8 @@ struct Dnskey {
 };
 
 int showDnskey(const Dnskey& options) {
-    const Manifest manifest = Manifest::load(options.manifest);
+    const Manifest manifest =
+        loadAuthenticatedManifest(options.manifest, manifestAnchor(options.caPath, options.ceremonyDir));
     const dnssec::KskKey ksk = kskOf(manifest, options.label);
     std::cout << "; the KSK of card set " << toHex(manifest.cardSetId) << " (" << manifest.signingKey.type << ")\n"
               << ksk.dnskeyRecord(options.zone) << "\n; key tag " << ksk.keyTag() << "\n"
@@ -94,6 +100,7 @@ void addDocumentCommands(CLI::App& app, Commands& commands) {
         "dnskey", "DNSSEC: the card set's key as the KSK's DNSKEY record, its key tag and DS (SHA-256), and a trust "
                   "anchor in IANA's root-anchors XML format, for publication");
     dnskeyCmd->add_option("--manifest", dnskey->manifest, "The card-set manifest")->required();
+    addManifestTrustOptions(dnskeyCmd, dnskey->caPath, dnskey->ceremonyDir);
     dnskeyCmd->add_option("--zone", dnskey->zone, "The zone (default: the root)")->capture_default_str();
     dnskeyCmd->add_option("--ksk-label", dnskey->label, "The KSK's label (default: KSK-<key tag>)");
     dnskeyCmd->add_option("--anchor", dnskey->anchorPath, "Also write the trust anchor XML to this new file");
@@ -104,6 +111,8 @@ void addDocumentCommands(CLI::App& app, Commands& commands) {
     struct Cards {
         std::vector<std::string> manifests;
         std::string log;
+        std::string caPath;
+        std::string ceremonyDir;
     };
     auto cards = std::make_shared<Cards>();
     auto* cardsCmd = app.add_subcommand(
@@ -113,16 +122,29 @@ void addDocumentCommands(CLI::App& app, Commands& commands) {
                          "The card-set manifest; given again, the next set (e.g. every set of one key)")
         ->required();
     cardsCmd->add_option("--log", cards->log, "The audit log (e.g. CEREMONY/audit.log)")->required();
-    commands.add(cardsCmd, [cards] { return showCards(cards->manifests, cards->log); }, Commands::Terminal::Leave);
+    addManifestTrustOptions(cardsCmd, cards->caPath, cards->ceremonyDir);
+    commands.add(
+        cardsCmd,
+        [cards] { return showCards(cards->manifests, cards->log, manifestAnchor(cards->caPath, cards->ceremonyDir)); },
+        Commands::Terminal::Leave);
 
-    auto manifest = std::make_shared<std::string>();
+    struct PublicKey {
+        std::string manifest;
+        std::string caPath;
+        std::string ceremonyDir;
+    };
+    auto publicKey = std::make_shared<PublicKey>();
     auto* publicKeyCmd = app.add_subcommand(
-        "public-key", "Print the card set's public key (PEM) from its manifest, e.g. for openssl dgst -verify");
-    publicKeyCmd->add_option("--manifest", *manifest, "The card-set manifest")->required();
+        "public-key",
+        "Print the card set's public key (PEM) from its manifest, e.g. for openssl dgst -verify; only once the "
+        "manifest's signature by the ceremony's CA is checked");
+    publicKeyCmd->add_option("--manifest", publicKey->manifest, "The card-set manifest")->required();
+    addManifestTrustOptions(publicKeyCmd, publicKey->caPath, publicKey->ceremonyDir);
     commands.add(
         publicKeyCmd,
-        [manifest] {
-            std::cout << Manifest::load(*manifest).signingKey.publicKeyPem;
+        [publicKey] {
+            const crypto::Certificate ca = manifestAnchor(publicKey->caPath, publicKey->ceremonyDir);
+            std::cout << loadAuthenticatedManifest(publicKey->manifest, ca).signingKey.publicKeyPem;
             return 0;
         },
         Commands::Terminal::Leave);

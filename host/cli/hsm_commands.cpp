@@ -122,7 +122,7 @@ private:
     static constexpr char kTestMessage[] = "quorum hsm-import: the key signs in its new token";
 
     static Manifest checkedManifest(const HsmImportRequest& request) {
-        Manifest manifest = loadManifestArgument(request.manifestPath);
+        Manifest manifest = loadManifestArgument(request.manifestPath, request.ceremonyDir);
         if (manifest.shoup())
             throw UsageError(request.manifestPath +
                              " is a threshold RSA (shoup) card set: its private key never exists "
@@ -130,7 +130,6 @@ private:
                              "cards' shares, so there is no key to import into an HSM (its cards "
                              "sign with `ceremony "
                              "sign` as they are)");
-        checkCeremonyMatches(request.ceremonyDir, manifest);
         if (request.keyLabel.empty()) throw UsageError("--label: the key in the HSM needs a label");
         return manifest;
     }

@@ -36,6 +36,13 @@ std::string PassphraseOptions::read(bool isNew) const {
     return std::string(secret.begin(), secret.end());
 }
 
+void addManifestTrustOptions(CLI::App* command, std::string& caPath, std::string& ceremonyDir) {
+    auto* ca = command->add_option("--ca", caPath,
+                                   "The ceremony's CA certificate (its ca.pem, obtained apart from the manifest): the "
+                                   "manifest's signature is checked against it");
+    command->add_option("--ceremony", ceremonyDir, "Or the ceremony's folder, whose ca.pem is used")->excludes(ca);
+}
+
 void addPassphraseOptions(CLI::App* command, PassphraseOptions& options) {
     auto* file = command->add_option("--passphrase-file", options.file, "Read the CA key passphrase from this file (mode 600)");
     command->add_option("--passphrase-fd", options.fd, "Read the CA key passphrase from this open file descriptor")

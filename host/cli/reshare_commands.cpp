@@ -95,7 +95,12 @@ void addReshareCommands(CLI::App& app, Commands& commands) {
         return 0;
     });
 
-    auto retireRequest = std::make_shared<RetireRequest>();
+    struct Retire {
+        RetireRequest request;
+        PassphraseOptions passphrase;
+    };
+    auto retiring = std::make_shared<Retire>();
+    RetireRequest* retireRequest = &retiring->request;
     auto* retireCmd = app.add_subcommand(
         "retire",
         "Retire the cards of a set one by one as they are inserted (no PIN): each card's share is "
@@ -108,8 +113,10 @@ void addReshareCommands(CLI::App& app, Commands& commands) {
         ->required();
     addCardSourceOptions(retireCmd, retireRequest->cards,
                          "Seconds to wait for each card (default: for ever)");
-    commands.add(retireCmd, [retireRequest] {
-        runRetire(*retireRequest, std::cout);
+    addPassphraseOptions(retireCmd, retiring->passphrase);
+    commands.add(retireCmd, [retiring] {
+        checkRetireRequest(retiring->request);  // before anybody types a secret
+        runRetire(retiring->request, retiring->passphrase.read(false), std::cout);
         return 0;
     });
 }

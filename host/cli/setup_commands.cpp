@@ -1,4 +1,5 @@
-// ca-create, host-issue, issue-card: setting a ceremony up, and issuing a single card by hand.
+// ca-create, host-issue, issue-card: setting a ceremony up, and issuing a single card by hand;
+// manifest-sign: the CA signs a manifest written before manifests were signed.
 #include <chrono>
 #include <iostream>
 
@@ -7,6 +8,7 @@
 #include "host/ceremonies/ceremony_files.hpp"
 #include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/keygen.hpp"
+#include "host/ceremonies/manifest_signing.hpp"
 #include "host/cli/commands.hpp"
 #include "host/documents/audit_log.hpp"
 
@@ -163,6 +165,31 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     addSecretOptions(issueCmd, issue->secrets);
     addPassphraseOptions(issueCmd, issue->passphrase);
     commands.add(issueCmd, [issue] { return issueCard(*issue); });
+
+    struct ManifestSign {
+        ManifestSignRequest request;
+        PassphraseOptions passphrase;
+    };
+    auto manifestSign = std::make_shared<ManifestSign>();
+    auto* manifestSignCmd = app.add_subcommand(
+        "manifest-sign",
+        "The CA key's holder signs a card-set manifest written before manifests were signed, once the people in "
+        "the room confirmed its fingerprints (recorded in the audit log); never one changed after it was signed");
+    manifestSignCmd->add_option("--ceremony", manifestSign->request.ceremonyDir, "The ceremony's folder")->required();
+    manifestSignCmd->add_option("--manifest", manifestSign->request.manifestPath, "The manifest to sign (replaced)")
+        ->required();
+    manifestSignCmd->add_flag("--yes", manifestSign->request.confirmed,
+                              "The fingerprints were checked another way: do not ask at the terminal");
+    addPassphraseOptions(manifestSignCmd, manifestSign->passphrase);
+    commands.add(manifestSignCmd, [manifestSign] {
+        if (!checkManifestSignRequest(manifestSign->request)) {  // before anybody types a secret
+            std::cout << manifestSign->request.manifestPath
+                      << " is signed by this ceremony's CA already: nothing to do." << std::endl;
+            return 0;
+        }
+        runManifestSign(manifestSign->request, manifestSign->passphrase.read(false), std::cout);
+        return 0;
+    });
 }
 
 }  // namespace quorum::host::cli

@@ -138,6 +138,7 @@ std::string Manifest::toJson() const {
     }
     if (lineage.retired) set["retired"] = true;
     root["set"] = set;
+    if (!caSignature.empty()) root["ca_signature"] = toHex(caSignature);
     return jsonText(root);
 }
 
@@ -245,6 +246,7 @@ Manifest Manifest::fromJson(const std::string& text, bool draft) {
         for (const auto& size : {m.lineage.parentSha256.size(), m.lineage.supersededBySha256.size()})
             if (size != 0 && size != 32) throw ManifestError("manifest: set: a SHA-256 has 32 bytes");
     }
+    if (root.isMember("ca_signature")) m.caSignature = requireHex(root, "ca_signature");
     const Json::Value& key = require(root, "signing_key", "");
     m.signingKey.type = requireString(key, "type", "signing_key: ");
     m.signingKey.publicKeyPem = requireString(key, "public_key", "signing_key: ");

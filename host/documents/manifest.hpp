@@ -80,6 +80,9 @@ struct Manifest {
     ManifestSigningKey signingKey;           // both: type and public key
     crypto::shoup::PublicKey rsaKey;         // Shoup
     ManifestLineage lineage;                 // absent in manifests before reshare: the defaults
+    // The ceremony CA's signature over every other field (host/documents/manifest_signature.hpp);
+    // empty in a draft and in manifests written before manifests were signed.
+    Bytes caSignature;
 
     bool shoup() const { return scheme == kSchemeShoup; }
     // The card listed with `index`, or nullptr.
@@ -90,7 +93,8 @@ struct Manifest {
     // commitments' threshold equal to k (Shamir) or the threshold key's k, n and PEM public key
     // matching (Shoup), every certificate issued by the CA for this card set with the index it is
     // listed under. Throws ManifestError naming what is wrong. A `draft` (a key generation in
-    // progress) may list fewer than n cards.
+    // progress) may list fewer than n cards. The CA's signature is read, not checked: that takes
+    // the ceremony's CA certificate (authenticateManifest).
     static Manifest fromJson(const std::string& text, bool draft = false);
 
     // Writes a new file (mode 0644: it is public), fsynced; refuses to overwrite one.

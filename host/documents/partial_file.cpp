@@ -21,6 +21,23 @@ Bytes requireHex(const Json::Value& object, const char* key, std::size_t minSize
     return value;
 }
 
+constexpr std::size_t kMaxModulus = 512;
+
+// The proof's response, whose size follows from the partial's (`partialSize`, the modulus size).
+// When they disagree, the message names the partial first: the response is what a changed
+// partial's length gives away.
+Bytes requireResponse(const Json::Value& proof, std::size_t partialSize, const char* partialField) {
+    using crypto::shoup::responseSize;
+    Bytes response = requireHex(proof, "response", responseSize(crypto::shoup::kMinTestModulusBits / 8),
+                                responseSize(kMaxModulus));
+    if (response.size() != responseSize(partialSize))
+        kDocument.fail(std::string("\"") + partialField + "\" has " + std::to_string(partialSize) +
+                       " bytes, but the proof's \"response\" has " + std::to_string(response.size()) +
+                       " bytes, that of a partial of " + std::to_string(response.size() - responseSize(0)) +
+                       " bytes: they do not belong together (the partial or the response was changed)");
+    return response;
+}
+
 }  // namespace
 
 std::string PartialFile::toJson() const {
@@ -50,7 +67,6 @@ PartialFile PartialFile::fromJson(const std::string& text) {
         kDocument.fail("this program reads version " + std::to_string(kVersion) + " only");
     if (kDocument.string(root, "scheme") != "shoup-rsa")
         kDocument.fail("scheme is not \"shoup-rsa\"");
-    constexpr std::size_t kMaxModulus = 512;
     PartialFile f;
     f.cardSetId = requireHex(root, "card_set_id", crypto::kCardSetIdSize, crypto::kCardSetIdSize);
     const Json::Value& index = kDocument.require(root, "card_index");
@@ -62,8 +78,7 @@ PartialFile PartialFile::fromJson(const std::string& text) {
     f.partial.value = requireHex(root, "partial", crypto::shoup::kMinTestModulusBits / 8, kMaxModulus);
     const Json::Value& proof = kDocument.require(root, "proof");
     f.partial.challenge = requireHex(proof, "challenge", crypto::shoup::kChallengeSize, crypto::shoup::kChallengeSize);
-    const std::size_t responseSize = crypto::shoup::responseSize(f.partial.value.size());
-    f.partial.response = requireHex(proof, "response", responseSize, responseSize);
+    f.partial.response = requireResponse(proof, f.partial.value.size(), "partial");
     const Json::Value& counter = kDocument.require(root, "usage_counter");
     if (!counter.isUInt()) kDocument.fail("\"usage_counter\" is not a counter");
     f.usageCount = counter.asUInt();
@@ -136,7 +151,6 @@ PartialBatchFile PartialBatchFile::fromJson(const std::string& text) {
     if (!version.isInt() || version.asInt() != kVersion)
         kDocument.fail("this program reads version " + std::to_string(kVersion) + " only");
     if (kDocument.string(root, "scheme") != "shoup-rsa") kDocument.fail("scheme is not \"shoup-rsa\"");
-    constexpr std::size_t kMaxModulus = 512;
     PartialBatchFile f;
     f.cardSetId = requireHex(root, "card_set_id", crypto::kCardSetIdSize, crypto::kCardSetIdSize);
     const Json::Value& index = kDocument.require(root, "card_index");
@@ -157,8 +171,7 @@ PartialBatchFile PartialBatchFile::fromJson(const std::string& text) {
         if (value.size() != f.batch.values.front().size()) kDocument.fail("the partials are not all of one size");
     const Json::Value& proof = kDocument.require(root, "proof");
     f.batch.challenge = requireHex(proof, "challenge", crypto::shoup::kChallengeSize, crypto::shoup::kChallengeSize);
-    const std::size_t responseSize = crypto::shoup::responseSize(f.batch.values.front().size());
-    f.batch.response = requireHex(proof, "response", responseSize, responseSize);
+    f.batch.response = requireResponse(proof, f.batch.values.front().size(), "partials");
     const Json::Value& counter = kDocument.require(root, "usage_counter");
     if (!counter.isUInt()) kDocument.fail("\"usage_counter\" is not a counter");
     f.usageCount = counter.asUInt();

@@ -15,17 +15,17 @@ namespace quorum::host {
 
 namespace {
 
-// The user PIN in `path` without its line end. Like every secrets file, it must be its owner's
-// only: checked on the open file, so what is read is what was checked.
-Bytes readTokenPin(const std::string& path) {
+// The user PIN in `path` (`name`: how the message names the file) without its line end. Like
+// every secrets file, it must be its owner's only: checked on the open file, so what is read is
+// what was checked.
+Bytes readTokenPin(const std::string& path, const std::string& name) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw FileError("cannot read the HSM user PIN file " + path + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         ::close(fd);
-        throw UsageError("--token-pin-file " + path +
-                         " is readable by others; make it private first (chmod 600)");
+        throw UsageError(name + " " + path + " is readable by others; make it private first (chmod 600)");
     }
     Bytes pin;
     std::uint8_t chunk[256];
@@ -68,12 +68,11 @@ CeremonyHsm::CeremonyHsm(const HsmConfig& config, const std::string& ceremonyDir
             module_->initToken(*slot, config.tokenLabel, crypto::randomBytes(16), userPin);
             writeNewFile(pinPath, std::string(userPin.begin(), userPin.end()), 0600, "HSM user PIN");
         }
-        std::string text = readWholeFile(pinPath, "HSM user PIN");
-        userPin.assign(text.begin(), text.end());
-        secureZero(text.data(), text.size());
+        // The ceremony's own PIN file is held to the rule of every PIN file: mode 600.
+        userPin = readTokenPin(pinPath, "the ceremony's HSM user PIN file");
     } else {
         module_ = std::make_unique<Pkcs11Module>(config.modulePath);
-        userPin = readTokenPin(config.userPinFile);
+        userPin = readTokenPin(config.userPinFile, "--token-pin-file");
     }
     const auto slot = module_->findSlotByTokenLabel(config.tokenLabel);
     if (!slot) throw FatalError("no HSM token labelled \"" + config.tokenLabel + "\" in " + config.modulePath);

@@ -1,6 +1,7 @@
 #include "tests/support/card_fixture.hpp"
 
 #include "firmware-model/card.hpp"
+#include "host/documents/manifest_signature.hpp"
 #include "protocol/commands.hpp"
 
 namespace quorum::test {
@@ -38,6 +39,7 @@ host::Manifest thresholdManifest(const crypto::CeremonyCa& ca, const crypto::sho
     m.rsaKey = key;
     m.signingKey.type = "rsa" + std::to_string(key.modulusBits());
     m.signingKey.publicKeyPem = key.toPem();
+    host::signManifest(m, ca);  // as keygen signs it
     return m;
 }
 

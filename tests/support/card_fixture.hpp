@@ -45,7 +45,8 @@ struct TestCeremony {
 };
 
 // A threshold card set's manifest with no cards behind it: the threshold key `key`, and for each
-// of its n cards a certificate of `ca` (for a key pair nobody keeps) and card id i, i, ..., i.
+// of its n cards a certificate of `ca` (for a key pair nobody keeps) and card id i, i, ..., i;
+// signed by `ca`.
 host::Manifest thresholdManifest(const crypto::CeremonyCa& ca, const crypto::shoup::PublicKey& key);
 
 // Every APDU as bytes, once `on`: as it crossed the wire to the card (wrapped inside a session,

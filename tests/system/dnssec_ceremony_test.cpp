@@ -34,7 +34,7 @@ CommandResult python(const std::string& arguments) {
 std::string kskFile(Room& room, const CardSet& set, const std::string& zone = ".") {
     const std::string path = room.file(set.prefix + "-ksk.key");
     const auto shown =
-        room.ceremony("dnskey --manifest " + set.manifest + " --zone " + zone + " > " + path);
+        room.ceremony("dnskey --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " --zone " + zone + " > " + path);
     REQUIRE(shown.exitCode == 0);
     return path;
 }
@@ -161,7 +161,7 @@ TEST_CASE(
 
     SUBCASE("dnskey: the KSK's key tag, DS and root-anchors file agree with dnspython's") {
         const std::string anchor = room.file("root-anchors.xml");
-        const auto shown = room.ceremony("dnskey --manifest " + set.manifest + " --anchor " +
+        const auto shown = room.ceremony("dnskey --ca " + set.ceremonyDir + "/ca.pem --manifest " + set.manifest + " --anchor " +
                                          anchor + " --valid-from 2026-12-01T00:00:00");
         INFO(shown.output);
         REQUIRE(shown.exitCode == 0);
@@ -194,7 +194,7 @@ print("agreed", tag)
         CHECK(shows(agreed.output, "agreed "));
         // The anchor is a new file: never written over.
         const auto again =
-            room.ceremony("dnskey --manifest " + set.manifest + " --anchor " + anchor);
+            room.ceremony("dnskey --ca " + set.ceremonyDir + "/ca.pem --manifest " + set.manifest + " --anchor " + anchor);
         CHECK(again.exitCode == 1);
         CHECK(shows(again.output, "exists already"));
     }
@@ -365,13 +365,13 @@ TEST_CASE(
     const std::string combined = room.file("combined.xml");
     const std::string tooFew = room.file("too-few.xml");
     const auto refused =
-        room.ceremony("combine --manifest " + set.manifest + " --ksr " + kKsr + " --at " + kAt +
+        room.ceremony("combine --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " --ksr " + kKsr + " --at " + kAt +
                       " --out " + tooFew + " " + files[0] + " " + files[1]);
     CHECK(refused.exitCode == 1);
     CHECK(shows(refused.output, "only 2 of 3"));
     CHECK(!std::filesystem::exists(tooFew));
     const auto made =
-        room.ceremony("combine --manifest " + set.manifest + " --ksr " + kKsr + " --at " + kAt +
+        room.ceremony("combine --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " --ksr " + kKsr + " --at " + kAt +
                       " --out " + combined + " " + files[0] + " " + files[1] + " " + files[2]);
     INFO(made.output);
     REQUIRE(made.exitCode == 0);
@@ -384,7 +384,7 @@ TEST_CASE(
     "dnssec: a Shamir set with a P-256 key signs a zone's DNSKEY RRset with ECDSAP256SHA256 (13)") {
     Room room;
     const CardSet set = makeCardSet(room, "p256", 2, 3, "shamir", {"--key-type", "p256"});
-    const auto shown = room.ceremony("dnskey --manifest " + set.manifest + " --zone example.test.");
+    const auto shown = room.ceremony("dnskey --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " --zone example.test.");
     INFO(shown.output);
     CHECK(shows(shown.output, "DNSKEY\t257 3 13 "));
     signZone(room, set, 13, {3, 2});

@@ -180,10 +180,11 @@ std::vector<std::string> audited(const std::string& ceremonyDir, const std::stri
     return found;
 }
 
-// The public key of the set of `manifest`, as `ceremony public-key` writes it (PEM), in the room.
-std::string publicKeyFile(const Room& room, const std::string& manifest) {
+// The public key of `set`, as `ceremony public-key` writes it (PEM), in the room.
+std::string publicKeyFile(const Room& room, const CardSet& set) {
     const std::string path = room.file("public.pem");
-    REQUIRE(room.ceremony("public-key --manifest " + manifest + " > " + path).exitCode == 0);
+    REQUIRE(room.ceremony("public-key --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " > " + path)
+                .exitCode == 0);
     return path;
 }
 
@@ -211,7 +212,7 @@ TEST_CASE(
     Room room;
     const CardSet set = makeCardSet(room, "c", 2, 3);
     OtherHsm other(room);
-    const std::string publicKey = publicKeyFile(room, set.manifest);
+    const std::string publicKey = publicKeyFile(room, set);
     const std::string message = room.file("message.txt");
     std::ofstream(message) << "signed in the new HSM\n";
 
@@ -352,7 +353,7 @@ TEST_CASE(
     Room room;
     const CardSet set = makeCardSet(room, "p", 1, 1, "shamir", {"--key-type", "p256"});
     OtherHsm other(room);
-    const std::string publicKey = publicKeyFile(room, set.manifest);
+    const std::string publicKey = publicKeyFile(room, set);
     const auto arguments = [&](const std::string& name, const std::string& label) {
         return joined({"hsm-import", "--ceremony", set.ceremonyDir, "--manifest", set.manifest,
                        "--label", label, "--card-timeout", "30", "--pin-file",

@@ -100,7 +100,7 @@ std::string sign(Room& room, const CardSet& set, const std::vector<int>& cards,
 void checkSignature(Room& room, const CardSet& set, const std::string& message,
                     const std::string& signature) {
     const std::string key = room.file(set.prefix + "-public.pem");
-    REQUIRE(room.ceremony("public-key --manifest " + set.manifest + " > " + key).exitCode == 0);
+    REQUIRE(room.ceremony("public-key --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " > " + key).exitCode == 0);
     const auto verified = runCommand("openssl dgst -sha256 -verify " + key + " -signature " +
                                      signature + " " + message + " 2>&1");
     INFO(verified.output);
@@ -205,7 +205,7 @@ TEST_CASE(
         CHECK(run.exitCode() == 0);
     }
     const std::string ksk = room.file("ksk.key");
-    REQUIRE(room.ceremony("dnskey --manifest " + renewed.manifest + " > " + ksk).exitCode == 0);
+    REQUIRE(room.ceremony("dnskey --ceremony " + renewed.ceremonyDir + " --manifest " + renewed.manifest + " > " + ksk).exitCode == 0);
     const auto skrChecked =
         runCommand("/usr/bin/python3 " QUORUM_SOURCE_DIR "/tests/system/skr_check.py " + skr + " " +
                    ksk + " " + ksr);
@@ -223,7 +223,7 @@ TEST_CASE(
     sign(room, renewed, {2, 5, 6}, message, room.file("renewed-again.sig"));
 
     // `ceremony cards` tells each set's role and state.
-    const auto sets = room.ceremony("cards --manifest " + old.manifest + " --manifest " +
+    const auto sets = room.ceremony("cards --ceremony " + old.ceremonyDir + " --manifest " + old.manifest + " --manifest " +
                                     renewed.manifest + " --manifest " + recovery.manifest +
                                     " --log " + old.ceremonyDir + "/audit.log");
     INFO(sets.output);
@@ -240,7 +240,7 @@ TEST_CASE(
     // The two unerased old cards are retired later; the old set is then marked retired.
     {
         LiveCeremony run(room,
-                         {"retire", "--ceremony", old.ceremonyDir, "--manifest", old.manifest,
+                         {"retire", "--ceremony", old.ceremonyDir, "--manifest", old.manifest, "--passphrase-file", room.passphraseFile(),
                           "--card-timeout", "30"},
                          "retire");
         run.waitFor("5 of the set's 7 cards were retired before; 2 to go.");

@@ -87,7 +87,7 @@ TEST_CASE("script: a whole ceremony from a script, with its transcript; a step t
     CHECK(screen.find("Done: 3 of 3 steps.") != std::string::npos);
 
     // The signature is an ordinary one: openssl checks it with the manifest's public key.
-    REQUIRE(room.ceremony("public-key --manifest " + manifest + " > " + room.file("pub.pem")).exitCode == 0);
+    REQUIRE(room.ceremony("public-key --ceremony " + dir + " --manifest " + manifest + " > " + room.file("pub.pem")).exitCode == 0);
     const auto verified = runCommand("openssl dgst -sha256 -verify " + room.file("pub.pem") + " -signature " +
                                      signature + " " + message);
     INFO(verified.output);

@@ -56,7 +56,7 @@ TEST_CASE("shamir: keygen of 3-of-7 on virtual cards, then signing with three of
     }
 
     // `ceremony cards`: each card's story as the audit log tells it.
-    const auto cards = room.ceremony("cards --manifest " + set.manifest + " --log " + set.ceremonyDir + "/audit.log");
+    const auto cards = room.ceremony("cards --ca " + set.ceremonyDir + "/ca.pem --manifest " + set.manifest + " --log " + set.ceremonyDir + "/audit.log");
     INFO(cards.output);
     CHECK(cards.exitCode == 0);
     CHECK(cards.output.find("card 6 (id ") != std::string::npos);

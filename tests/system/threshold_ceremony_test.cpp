@@ -65,7 +65,7 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     CHECK(keygenOut.find("read aloud: ") != std::string::npos);
     // The manifest carries the public key and the seven verification keys; the key is 2048 bits.
     const std::string publicKey = room.file("public.pem");
-    REQUIRE(room.ceremony("public-key --manifest " + manifest + " > " + publicKey).exitCode == 0);
+    REQUIRE(room.ceremony("public-key --ceremony " + set.ceremonyDir + " --manifest " + manifest + " > " + publicKey).exitCode == 0);
     const auto described = python(
         "import json,sys; m=json.load(open(sys.argv[1])); t=m[\"threshold_rsa\"]; "
         "print(m[\"scheme\"], m[\"signing_key\"][\"type\"], t[\"modulus_bits\"], len(t[\"verification_keys\"]))",
@@ -141,7 +141,7 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
     // Combining needs no secret and no card. An altered partial is named and skipped; with only
     // two good ones nothing is written.
     const std::string remoteSignature = room.file("remote.sig");
-    const auto tooFew = room.ceremony("combine --manifest " + manifest + " --in " + message + " --out " +
+    const auto tooFew = room.ceremony("combine --ceremony " + set.ceremonyDir + " --manifest " + manifest + " --in " + message + " --out " +
                                       remoteSignature + " " + bad4 + " " + p2 + " " + p6);
     INFO(tooFew.output);
     CHECK(tooFew.exitCode != 0);
@@ -155,12 +155,12 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
                    "json.dump(p, open(sys.argv[2], \"w\"))",
                    p2 + " " + otherId)
                 .exitCode == 0);
-    const auto wrongCard = room.ceremony("combine --manifest " + manifest + " --out " + remoteSignature + " " +
+    const auto wrongCard = room.ceremony("combine --ceremony " + set.ceremonyDir + " --manifest " + manifest + " --out " + remoteSignature + " " +
                                          otherId + " " + p4 + " " + p6);
     CHECK(wrongCard.exitCode != 0);
     CHECK(wrongCard.output.find("card 2 of this set has card id") != std::string::npos);
 
-    const auto combined = room.ceremony("combine --manifest " + manifest + " --in " + message + " --out " +
+    const auto combined = room.ceremony("combine --ceremony " + set.ceremonyDir + " --manifest " + manifest + " --in " + message + " --out " +
                                         remoteSignature + " " + bad4 + " " + p2 + " " + p4 + " " + p6);
     INFO(combined.output);
     REQUIRE(combined.exitCode == 0);
@@ -172,7 +172,7 @@ TEST_CASE("shoup: keygen 3-of-7 on virtual cards, signing in the room, remote pa
 
     // Without the message, the partials' digest says what is signed.
     const std::string fromDigest = room.file("digest.sig");
-    const auto digestOnly = room.ceremony("combine --manifest " + manifest + " --out " + fromDigest + " " + p6 + " " +
+    const auto digestOnly = room.ceremony("combine --ceremony " + set.ceremonyDir + " --manifest " + manifest + " --out " + fromDigest + " " + p6 + " " +
                                           p2 + " " + p4);
     INFO(digestOnly.output);
     CHECK(digestOnly.exitCode == 0);

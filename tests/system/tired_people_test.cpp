@@ -112,10 +112,10 @@ void checkNoSecretLogged(const std::string& ceremonyDir, const std::vector<std::
 }
 
 // `openssl dgst -verify` with the manifest's public key.
-void checkSignature(const Room& room, const std::string& manifest, const std::string& message,
+void checkSignature(const Room& room, const std::string& ceremonyDir, const std::string& manifest, const std::string& message,
                     const std::string& signature) {
     const std::string key = room.file("public.pem");
-    REQUIRE(room.ceremony("public-key --manifest " + manifest + " > " + key).exitCode == 0);
+    REQUIRE(room.ceremony("public-key --ceremony " + ceremonyDir + " --manifest " + manifest + " > " + key).exitCode == 0);
     const auto verified = runCommand("openssl dgst -sha256 -verify " + key + " -signature " +
                                      signature + " " + message);
     INFO(verified.output);
@@ -302,7 +302,7 @@ TEST_CASE(
         CHECK(shows(screen, "card 4 accepted: 2 of 2 shares"));
         CHECK(!shows(screen, "6985"));
     }
-    checkSignature(room, manifest, message, signature);
+    checkSignature(room, dir, manifest, message, signature);
     const auto setAside = audited(dir, "card-refused");
     REQUIRE(setAside.size() == 4);
     CHECK(setAside[2]["index"] == "2");
@@ -344,7 +344,7 @@ TEST_CASE(
         CHECK(sign.exitCode() == 0);
     }
     CHECK(readFile(signature) != first);
-    checkSignature(room, manifest, message2, signature);
+    checkSignature(room, dir, manifest, message2, signature);
     const auto starts = audited(dir, "sign-start");
     REQUIRE(starts.size() == 2);
     CHECK(!starts[0].isMember("replaces"));
@@ -494,7 +494,7 @@ TEST_CASE(
         CHECK(!shows(screen, "RPC"));
         CHECK(!shows(screen, "SCard"));
     }
-    checkSignature(room, set.manifest, message, signature);
+    checkSignature(room, set.ceremonyDir, set.manifest, message, signature);
     CHECK(audited(set.ceremonyDir, "pcscd-lost").size() == 1);
     CHECK(audited(set.ceremonyDir, "pcscd-back").size() == 1);
     CHECK(audited(set.ceremonyDir, "share-offered").size() == 2);

@@ -2,9 +2,12 @@
 #include "host/documents/manifest.hpp"
 
 #include <doctest/doctest.h>
+#include <json/json.h>
 
 #include <filesystem>
+#include <functional>
 
+#include "host/documents/manifest_signature.hpp"
 #include "tests/support/card_fixture.hpp"
 #include "tests/support/processes.hpp"
 #include "tests/support/thrown.hpp"
@@ -167,4 +170,112 @@ TEST_CASE("manifest: a reshare's draft has no commitments until the old cards ga
     CHECK(draft.find("commitments") == std::string::npos);
     CHECK(Manifest::fromJson(draft, true).commitments.points.empty());
     CHECK_THROWS_AS(Manifest::fromJson(draft), ManifestError);  // a finished manifest needs them
+}
+
+// Issue 15, failure 9: a changed digit of the wrapped key, the key type or the public key was
+// found only after three holders had released their shares. Now every field is under the CA's
+// signature, checked against the ceremony's own CA certificate before anything else happens.
+TEST_CASE("manifest: the CA's signature covers every field and is checked against the ceremony's CA") {
+    const auto& ca = TestCeremony::instance().ca;
+    Manifest m = sample();
+    host::signManifest(m, ca);
+    const Manifest back = Manifest::fromJson(m.toJson());
+    CHECK(back.caSignature == m.caSignature);
+    CHECK(host::signedBy(back, ca.certificate()));
+    CHECK_NOTHROW(host::authenticateManifest(back, ca.certificate(), "set.json"));
+
+    const auto refusal = [&](const Manifest& changed) {
+        try {
+            host::authenticateManifest(Manifest::fromJson(changed.toJson()), ca.certificate(), "set.json");
+        } catch (const host::ManifestAuthenticationError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    const std::string changedAfter = "the manifest was changed after the ceremony wrote it";
+    // Every field, one at a time, as an attacker (or a stray editor) would change it in the file.
+    const std::vector<std::pair<const char*, std::function<void(Manifest&)>>> changes = {
+        {"a wrapped key digit", [](Manifest& x) { x.signingKey.wrappedKey[7] ^= 0x01; }},
+        {"the key type", [](Manifest& x) { x.signingKey.type = "rsa2048"; }},
+        {"the public key", [](Manifest& x) { x.signingKey.publicKeyPem += "\n"; }},
+        {"a holder", [](Manifest& x) { x.cards[1].holder = "Mallory Example"; }},
+        {"a holder added", [](Manifest& x) { x.cards[0].holder = "Mallory Example"; }},
+        {"a card id", [](Manifest& x) { x.cards[2].cardId[0] ^= 0x80; }},
+        {"k", [](Manifest& x) {
+             x.k = 3;
+             x.commitments = crypto::deal(3, 3).commitments;
+         }},
+        {"the commitments", [](Manifest& x) { x.commitments = crypto::deal(2, 3).commitments; }},
+        {"the role", [](Manifest& x) { x.lineage.role = host::ManifestLineage::kRecovery; }},
+        {"the generation and parent", [](Manifest& x) {
+             x.lineage.generation = 2;
+             x.lineage.parentSha256 = Bytes(32, 0x11);
+         }},
+        {"superseded marking taken out", [](Manifest& x) {
+             x.lineage.supersededBySha256 = Bytes(32, 0x22);
+             x.lineage.supersededBy = "new.json";
+         }},
+        {"retired", [](Manifest& x) { x.lineage.retired = true; }},
+        {"the signature itself", [](Manifest& x) { x.caSignature[10] ^= 0x01; }},
+    };
+    for (const auto& [name, change] : changes) {
+        CAPTURE(name);
+        Manifest changed = m;
+        change(changed);
+        CHECK(test::contains(refusal(changed), changedAfter));
+    }
+    // The superseded marking the other way: a signed marking cannot be taken out either.
+    Manifest superseded = m;
+    superseded.lineage.supersededBySha256 = Bytes(32, 0x22);
+    superseded.lineage.supersededBy = "new.json";
+    host::signManifest(superseded, ca);
+    Manifest unmarked = superseded;
+    unmarked.lineage.supersededBySha256.clear();
+    unmarked.lineage.supersededBy.clear();
+    CHECK(test::contains(refusal(unmarked), changedAfter));
+
+    // Unsigned (written before manifests were signed): refused, saying what to do.
+    Manifest unsigned_ = m;
+    unsigned_.caSignature.clear();
+    const std::string said = refusal(unsigned_);
+    CHECK(test::contains(said, "set.json is not signed by the ceremony's CA"));
+    CHECK(test::contains(said, "ceremony manifest-sign --ceremony DIR --manifest set.json"));
+
+    // Another ceremony's manifest, even signed by its own CA, is not this ceremony's.
+    const auto& other = TestCeremony::other().ca;
+    CHECK_THROWS_WITH_AS(host::authenticateManifest(back, other.certificate(), "set.json"),
+                         doctest::Contains("names another CA than this ceremony's"),
+                         host::ManifestAuthenticationError);
+    // A whole manifest made anew under another CA and signed by it: refused against ours.
+    Manifest forged = m;
+    forged.cardSetId = other.cardSetId();
+    forged.caCertificatePem = other.certificate().pem();
+    for (auto& card : forged.cards)
+        card.certificatePem = other.issueCard(crypto::EcPrivateKey::generate().publicKey(), card.index).pem();
+    host::signManifest(forged, other);
+    CHECK(host::signedBy(forged, other.certificate()));
+    CHECK(!host::signedBy(forged, ca.certificate()));
+    // The CA signs only manifests that name it.
+    CHECK_THROWS_AS(host::signManifest(forged, ca), std::invalid_argument);
+}
+
+TEST_CASE("manifest: the signing input is canonical - the JSON's layout does not matter, every field does") {
+    const auto& ca = TestCeremony::instance().ca;
+    Manifest m = sample();
+    host::signManifest(m, ca);
+    // The same fields laid out otherwise (no indentation) still verify.
+    Json::Value root;
+    Json::Reader().parse(m.toJson(), root);
+    Json::StreamWriterBuilder compact;
+    compact["indentation"] = "";
+    const Manifest relaid = Manifest::fromJson(Json::writeString(compact, root));
+    CHECK(host::signedBy(relaid, ca.certificate()));
+    // Length prefixes: moving a character from one field to the next changes the input.
+    Manifest a = m;
+    Manifest b = m;
+    a.cards[0].holder = "AB";
+    a.cards[1].holder = "C";
+    b.cards[0].holder = "A";
+    b.cards[1].holder = "BC";
+    CHECK(host::manifestSigningInput(a) != host::manifestSigningInput(b));
 }

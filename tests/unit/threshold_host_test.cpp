@@ -119,6 +119,9 @@ TEST_CASE("partial file: round trip, strict reading, never over an existing file
         {"index 17", replaced(good, "\"card_index\" : 4", "\"card_index\" : 17"), "card index 1..16"},
         {"digest short", replaced(good, toHex(kDigest), toHex(kDigest).substr(2)), "\"digest_sha256\" has 31 bytes"},
         {"response short", replaced(good, response, response.substr(2)), "\"response\" has"},
+        // Issue 15, failure 11: a 512-byte partial was reported as a response of the wrong size.
+        {"partial of 512 bytes", replaced(good, "\"partial\" : \"", "\"partial\" : \"" + std::string(2 * (512 - f.partial.value.size()), '0')),
+         "\"partial\" has 512 bytes, but the proof's \"response\" has"},
         {"challenge missing", replaced(good, "\"challenge\"", "\"chalenge\""), "\"challenge\" is missing"},
         {"counter negative", replaced(good, "\"usage_counter\" : 17", "\"usage_counter\" : -1"), "\"usage_counter\""},
         {"not hex", replaced(good, response, "ZZ" + response.substr(2)), "\"response\" is not hex"},
