@@ -13,6 +13,7 @@
 #include "host/ceremonies/shoup.hpp"
 #include "host/documents/keygen_journal.hpp"
 #include "host/pcsc/errors.hpp"
+#include "platform/durable_file.hpp"
 
 namespace quorum::host {
 
@@ -20,6 +21,23 @@ namespace {
 
 std::unique_ptr<KeygenScheme> makeScheme(Scheme scheme) {
     return scheme == Scheme::Shoup ? shoupKeygen() : shamirKeygen();
+}
+
+// Refuses, before anything is dealt or any card asked for, a key generation whose files would
+// not fit: the manifest (generously: a 4096-bit threshold set's keys and every card's
+// certificate), the journal (twice: the old one stays until the new one replaces it) and the
+// audit log's entries.
+void requireRoomForKeygen(const std::string& ceremonyDir, const std::string& manifestPath, int n) {
+    const auto cards = static_cast<std::uint64_t>(n);
+    const std::uint64_t manifest = 16 * 1024 + cards * 4 * 1024;
+    const std::uint64_t journal = manifest + cards * 1024;
+    const std::uint64_t audit = (3 * cards + 10) * 1024;
+    try {
+        platform::requireFreeSpace({{platform::folderOf(manifestPath), manifest, "the manifest"},
+                                    {ceremonyDir, 2 * journal + audit, "the keygen journal and the audit log"}});
+    } catch (const platform::IoError& e) {
+        throw FileError(e.what());
+    }
 }
 
 // The n cards of a key generation, one after another, each step recorded in the journal.
@@ -216,6 +234,7 @@ void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci, AuditLog& audit
 
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {
     checkKeygenRequest(request);
+    if (!request.resume) requireRoomForKeygen(request.ceremonyDir, request.manifestPath, request.n);
     CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
     const std::string journalPath = CeremonyFiles(request.ceremonyDir).keygenJournalPath();
     KeygenJournal journal;
@@ -226,6 +245,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
         if (journal.draft.cardSetId != context.cardSetId())
             throw KeygenJournalError(journalPath + " is the journal of another card set");
         checkOutput("the manifest", journal.manifestPath, std::nullopt);
+        requireRoomForKeygen(request.ceremonyDir, journal.manifestPath, journal.draft.n);
         shares = openShares(context.ca(), journal.sealedShares);
         scheme = makeScheme(journal.scheme == Manifest::kSchemeShoup ? Scheme::Shoup : Scheme::Shamir);
         const auto left = journal.remaining();
@@ -265,12 +285,14 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
     }
     try {
         issueRemainingCards(request.cards, context, *scheme, journal, journalPath, shares, pins);
-        journal.draft.save(journal.manifestPath);
+        journal.draft.save(journal.manifestPath);  // atomic: on a full disk, no manifest rather than an empty one
     } catch (const std::exception& e) {
         context.stopped("keygen-stopped", std::string(e.what()) + " (" + std::to_string(journal.draft.cards.size()) +
                                               " of " + std::to_string(journal.draft.n) + " cards issued)");
-        out << "Nothing issued is lost: the key generation is kept in " << journalPath
-            << ". Continue it with: ceremony keygen --resume --ceremony " << request.ceremonyDir << std::endl;
+        out << "Nothing issued is lost: the key generation - the signing key, wrapped, its public values and the "
+            << journal.draft.cards.size() << " cards issued - is kept in " << journalPath
+            << ". Continue it (a full disk: once there is room again) with: ceremony keygen --resume --ceremony "
+            << request.ceremonyDir << std::endl;
         throw;
     }
     destroyFile(journalPath, "keygen journal");
