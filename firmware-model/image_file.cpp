@@ -11,6 +11,7 @@
 
 #include <json/json.h>
 
+#include "firmware-model/card_memory_check.hpp"
 #include "platform/durable_file.hpp"
 #include "platform/strict_json.hpp"
 
@@ -117,6 +118,12 @@ ImageFileNvm ImageFileNvm::open(const std::string& path, std::size_t capacity) {
         throw;
     }
     secureZero(content.data(), content.size());
+    try {
+        checkCardMemory(image);
+    } catch (const NvmError& e) {
+        throw ImageFileError("card image " + path + ": " + e.what() +
+                             " - no card could have written it; the image was altered or damaged");
+    }
     if (usage(image) > capacity)
         throw ImageFileError("card image " + path + " holds " + std::to_string(usage(image)) +
                              " bytes, more than the card's memory capacity of " +

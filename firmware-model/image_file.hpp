@@ -19,8 +19,8 @@ public:
     // Loads `path`, or starts empty when it does not exist (it is created on the first write).
     // Throws ImageFileError naming the path and what is wrong with a file that is unreadable, not a
     // regular file, larger than such a memory can make, readable by others than its owner (it
-    // holds the PIN and keys: chmod 600), not strict JSON, of another format or version, or whose
-    // fields are malformed.
+    // holds the PIN and keys: chmod 600), not strict JSON, of another format or version, whose
+    // fields are malformed, or whose contents no card could have written (checkCardMemory).
     static ImageFileNvm open(const std::string& path, std::size_t capacity = kDefaultNvmCapacity);
 
     const std::string& path() const { return path_; }
