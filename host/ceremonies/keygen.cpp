@@ -289,10 +289,10 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
     } catch (const std::exception& e) {
         context.stopped("keygen-stopped", std::string(e.what()) + " (" + std::to_string(journal.draft.cards.size()) +
                                               " of " + std::to_string(journal.draft.n) + " cards issued)");
-        out << "Nothing issued is lost: the key generation - the signing key, wrapped, its public values and the "
-            << journal.draft.cards.size() << " cards issued - is kept in " << journalPath
-            << ". Continue it (a full disk: once there is room again) with: ceremony keygen --resume --ceremony "
-            << request.ceremonyDir << std::endl;
+        out << "Nothing issued is lost: the key generation is kept in " << journalPath
+            << ". Continue it with: ceremony keygen --resume --ceremony " << request.ceremonyDir << std::endl
+            << "(The journal holds the signing key, wrapped, its public values and the " << journal.draft.cards.size()
+            << " cards issued; on a full disk, free some space first.)" << std::endl;
         throw;
     }
     destroyFile(journalPath, "keygen journal");
