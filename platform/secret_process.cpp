@@ -9,6 +9,14 @@
 #include <cstring>
 #include <fstream>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define QUORUM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define QUORUM_ASAN 1
+#endif
+#endif
+
 namespace quorum::platform {
 
 namespace {
@@ -41,6 +49,14 @@ SecretProcessProtection protectSecretProcess() {
     if (!result.coreDumpsOff)
         note = std::string("core dumps could not be turned off (") + std::strerror(errno) + ")";
 
+#ifdef QUORUM_ASAN
+    // AddressSanitizer answers mlockall with success and locks nothing (its shadow memory cannot
+    // be locked): say so rather than claim the pages are locked.
+    note += std::string(note.empty() ? "" : "; ") +
+            "memory is not locked: an AddressSanitizer build cannot lock memory, so secrets could reach swap";
+    result.note = "note: " + note + ".";
+    return result;
+#endif
     struct rlimit memlock {};
     const bool unlimited = ::getrlimit(RLIMIT_MEMLOCK, &memlock) == 0 && memlock.rlim_cur == RLIM_INFINITY;
     if (unlimited || mayLockWithoutLimit()) {

@@ -18,7 +18,8 @@ struct SecretProcessProtection {
 // locks its memory (mlockall, current and future pages, as they are touched) where the process
 // may: with CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK. Under a lower limit, locking every
 // future page would make later allocations fail, so it is not tried and the note says so.
-// Never throws: the caller shows the note and goes on.
+// An AddressSanitizer build does not lock (ASan makes mlockall a no-op) and says so. Never
+// throws: the caller shows the note and goes on.
 SecretProcessProtection protectSecretProcess();
 
 }  // namespace quorum::platform

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -183,9 +184,11 @@ TEST_CASE("kill -9 at every system call of a write leaves the old or the new fil
     const std::string writer = builtProgram("file_writer");
     REQUIRE(runCommand("command -v strace").exitCode == 0);
     // The system calls a write makes that change something on disk: the kill comes as each is
-    // entered (before it acts), at its first, second, ... call, until the writer finishes.
-    const std::vector<std::string> calls{"openat", "fallocate", "write",  "fchmod", "fsync",
-                                         "linkat", "link",      "rename", "unlink", "ftruncate"};
+    // entered (before it acts), at its first, second, ... call, until the writer finishes. (Not
+    // openat: the dynamic loader and the sanitizers make dozens, and a kill as the unnamed file is
+    // opened leaves what a kill before the write leaves - the old file alone.)
+    const std::vector<std::string> calls{"fallocate", "write",  "fchmod", "fsync",    "linkat",
+                                         "link",      "rename", "unlink", "ftruncate"};
     const std::string newText(20000, 'N');  // one shell word
     const std::string oldText(10000, 'O');
     const std::vector<std::string> kinds{"new", "replace", "append", "image"};
@@ -209,15 +212,17 @@ TEST_CASE("kill -9 at every system call of a write leaves the old or the new fil
                 }
                 if (std::filesystem::exists(path)) before = readFile(path);
                 const std::string text = kind == "append" ? "second" : kind == "image" ? "new" : newText;
-                const auto result = runCommand("strace -f -qq -o /dev/null -e inject=" + call +
+                // (LeakSanitizer cannot work under ptrace: in a sanitizer build it is off for the writer.)
+                const auto result = runCommand("ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e inject=" + call +
                                                ":signal=KILL:when=" + std::to_string(when) + " " + writer + " " +
                                                kind + " " + path + " " + text);
                 ++runs;
                 std::set<std::string> left;
                 for (const auto& entry : std::filesystem::directory_iterator(dir))
                     left.insert(entry.path().filename().string());
-                const bool killed = result.exitCode != 0;
-                INFO(result.output);
+                const bool killed = result.exitCode == 128 + SIGKILL;  // as the shell reports it
+                INFO(result.output.substr(0, 2000));
+                REQUIRE((killed || result.exitCode == 0));
                 // What is there: the file, old or new and whole - and after a kill between the link
                 // of the new file's temporary name and the rename, that complete new file as
                 // file.tmp, which the next write removes.

@@ -76,14 +76,25 @@ TEST_CASE("secrets: ceremony turns core dumps off, is not dumpable and locks its
     ::kill(user, SIGKILL);
     for (int i = 0; i < 100 && ::kill(user, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const std::string note = readFile(folder.file("user/out"));
-    CHECK(contains(note, "note: memory is not locked: this user may lock only 64 KiB (ulimit -l)"));
+    INFO(note);
+    CHECK(contains(note, "note: memory is not locked: "));
+    if (!contains(note, "an AddressSanitizer build cannot lock memory"))
+        CHECK(contains(note, "note: memory is not locked: this user may lock only 64 KiB (ulimit -l)"));
 
-    // As root, who may lock: every page it touches stays in memory.
+    // As root, who may lock: every page it touches stays in memory - but in an AddressSanitizer
+    // build, where mlockall does nothing, it says that instead of claiming it.
     const pid_t root = waitingCeremony(folder, "root", "");
     const std::string locked = procLine(root, "status", "VmLck:");
     INFO(locked);
-    CHECK(!locked.empty());
-    CHECK(locked.find(" 0 kB") == std::string::npos);
+    REQUIRE(!locked.empty());
     ::kill(root, SIGKILL);
-    CHECK(!contains(readFile(folder.file("root/out")), "note:"));
+    for (int i = 0; i < 100 && ::kill(root, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const std::string rootNote = readFile(folder.file("root/out"));
+    INFO(rootNote);
+    if (contains(rootNote, "an AddressSanitizer build cannot lock memory")) {
+        CHECK(locked.find(" 0 kB") != std::string::npos);
+    } else {
+        CHECK(locked.find(" 0 kB") == std::string::npos);
+        CHECK(!contains(rootNote, "note:"));
+    }
 }
