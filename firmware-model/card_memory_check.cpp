@@ -54,6 +54,13 @@ void checkCardMemory(const NvmImage& image) {
         if (state->size() != 1 || !(lifecycle = protocol::lifecycleFromByte((*state)[0])))
             refuse(field::kLifecycle, "is not a lifecycle state");
     }
+    if (lifecycle == Lifecycle::Terminated) {  // its secrets are overwritten with zeros, nothing else
+        for (const char* name : {field::kPin, field::kPuk, field::kCardPrivateKey, field::kShare, field::kRsaShare})
+            if (const Bytes* secret = find(image, name))
+                for (const std::uint8_t byte : *secret)
+                    if (byte != 0) refuse(name, "is not zeroized, as a TERMINATED card's secrets are");
+        return;
+    }
     std::optional<PinPolicy> policy;
     if (const Bytes* encoded = find(image, field::kPinPolicy)) {
         policy = PinPolicy::decode(*encoded);

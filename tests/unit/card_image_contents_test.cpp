@@ -104,3 +104,20 @@ TEST_CASE("card image: impossible contents with a recomputed digest are refused 
         CHECK(test::readFile(path) == text);
     }
 }
+
+TEST_CASE("card image: a TERMINATED card's zeroized secrets load; a secret left on one does not") {
+    test::TempFolder folder;
+    const std::string path = folder.file("card.json");
+    card::NvmImage terminated = personalizedImage();
+    for (const char* name : {field::kPin, field::kPuk, field::kCardPrivateKey, field::kShare})
+        std::fill(terminated[name].begin(), terminated[name].end(), 0);
+    terminated[field::kLifecycle] = Bytes{static_cast<std::uint8_t>(protocol::Lifecycle::Terminated)};
+    terminated[field::kPinTries] = Bytes{0};
+    terminated[field::kPukTries] = Bytes{0};
+    writeImage(path, terminated);
+    CHECK(card::ImageFileNvm::open(path).read(field::kCardPrivateKey) == Bytes(32, 0));
+    terminated[field::kPin][0] = '1';
+    writeImage(path, terminated);
+    CHECK_THROWS_WITH_AS(card::ImageFileNvm::open(path), doctest::Contains("field \"pin\" is not zeroized"),
+                         card::ImageFileError);
+}
