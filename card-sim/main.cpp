@@ -15,6 +15,7 @@
 #include "card-sim/rack.hpp"
 #include "card-sim/reader_conf.hpp"
 #include "card-sim/slot_card.hpp"
+#include "platform/secret_process.hpp"
 #include "protocol/lifecycle.hpp"
 
 namespace {
@@ -228,6 +229,10 @@ int main(int argc, char** argv) {
         std::cout << sim::readerConf(readerConfCount, endpoint.port, driverCopies);
         return 0;
     }
+
+    // The cards' PINs, PUKs, shares and keys live in this process: no core dump, no swap.
+    const auto protection = platform::protectSecretProcess();
+    if (!protection.note.empty() && !quiet) logLine(protection.note);
 
     try {
         if (info) {

@@ -85,8 +85,9 @@ std::vector<std::string> splitWords(const std::string& line) {
     return words;
 }
 
-// A line of an answer stays one line: a multi-line message (a JSON parser's) is joined with " / ".
-std::string oneLine(const std::string& text) {
+}  // namespace
+
+std::string answerLine(const std::string& text) {
     std::string line;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
@@ -100,6 +101,8 @@ std::string oneLine(const std::string& text) {
     }
     return line;
 }
+
+namespace {
 
 bool finalLine(const std::string& line) {
     return line == "ok" || line.rfind("ok ", 0) == 0 || line.rfind("error ", 0) == 0;
@@ -422,7 +425,7 @@ void CardRack::acceptClient() {
 
 void CardRack::answer(int fd, const std::vector<std::string>& lines) {
     std::string text;
-    for (const auto& line : lines) text += oneLine(line) + "\n";
+    for (const auto& line : lines) text += answerLine(line) + "\n";
     // Answers are small and the client waits for them; one that does not read loses its answer.
     (void)::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }

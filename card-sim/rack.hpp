@@ -95,6 +95,9 @@ private:
     bool stopRequested_ = false;
 };
 
+// A line of an answer as it is sent: a multi-line message (a parser's) joined with " / ".
+std::string answerLine(const std::string& text);
+
 // The control socket of the rack in `folder`.
 std::string rackSocket(const std::string& folder);
 

@@ -6,20 +6,20 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <memory>
-#include <sstream>
 
 #include <json/json.h>
+
+#include "firmware-model/card_memory_check.hpp"
+#include "platform/durable_file.hpp"
+#include "platform/strict_json.hpp"
 
 namespace quorum::card {
 namespace {
 
 constexpr const char* kFormat = "quorum-card-image";
 constexpr int kVersion = 1;
-
-std::string errnoText() { return std::strerror(errno); }
 
 // Digest over the fields in a canonical form, so a flipped byte anywhere in a value is caught.
 std::string fieldsDigest(const NvmImage& image) {
@@ -38,16 +38,13 @@ std::string fieldsDigest(const NvmImage& image) {
 }
 
 NvmImage parseImage(const std::string& path, const std::string& text) {
-    Json::CharReaderBuilder builder;
-    builder["strictRoot"] = true;
-    builder["rejectDupKeys"] = true;
     Json::Value root;
-    std::string errors;
-    std::istringstream in(text);
-    if (!Json::parseFromStream(builder, in, &root, &errors))
-        throw ImageFileError("card image " + path + " is not valid JSON (truncated or corrupted?): " +
-                             errors);
-    if (!root.isObject() || root.get("format", "").asString() != kFormat)
+    try {
+        root = platform::parseStrictJson(text);
+    } catch (const platform::JsonError& e) {
+        throw ImageFileError("card image " + path + " is " + e.what());
+    }
+    if (!root["format"].isString() || root["format"].asString() != kFormat)
         throw ImageFileError("card image " + path + " is not a quorum card image (\"format\" is not \"" +
                              kFormat + "\")");
     if (!root["version"].isInt() || root["version"].asInt() != kVersion)
@@ -74,19 +71,9 @@ NvmImage parseImage(const std::string& path, const std::string& text) {
     return image;
 }
 
-std::string parentFolder(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    if (slash == 0) return "/";
-    return path.substr(0, slash);
-}
-
-struct FdCloser {
-    int fd;
-    ~FdCloser() {
-        if (fd >= 0) ::close(fd);
-    }
-};
+// The most bytes an image of `capacity` bytes of memory can take: every byte as two hex digits,
+// and room for the field names and the JSON around them.
+std::size_t maxImageBytes(std::size_t capacity) { return 2 * capacity + 64 * 1024; }
 
 }  // namespace
 
@@ -107,15 +94,22 @@ ImageFileNvm::ImageFileNvm(std::string path, NvmImage image, bool existed, std::
     : Nvm(std::move(image), capacity), path_(std::move(path)), existed_(existed) {}
 
 ImageFileNvm ImageFileNvm::open(const std::string& path, std::size_t capacity) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (errno == ENOENT) return ImageFileNvm(path, {}, false, capacity);
-        throw ImageFileError("cannot read card image " + path + ": " + errnoText());
+    std::string content;
+    try {
+        content = platform::readFileBounded(path, maxImageBytes(capacity), "card image");
+    } catch (const platform::IoError& e) {
+        if (e.error() == ENOENT) return ImageFileNvm(path, {}, false, capacity);
+        throw ImageFileError(e.what());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw ImageFileError("cannot read card image " + path + ": " + errnoText());
-    std::string content = text.str();
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+        secureZero(content.data(), content.size());
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+        throw ImageFileError("card image " + path + " has mode " + mode +
+                             ": it holds the card's PIN, PUK and keys and must be its owner's only. Treat what it "
+                             "holds as seen by others; if that is acceptable (a test card), chmod 600 " + path);
+    }
     NvmImage image;
     try {
         image = parseImage(path, content);
@@ -124,6 +118,12 @@ ImageFileNvm ImageFileNvm::open(const std::string& path, std::size_t capacity) {
         throw;
     }
     secureZero(content.data(), content.size());
+    try {
+        checkCardMemory(image);
+    } catch (const NvmError& e) {
+        throw ImageFileError("card image " + path + ": " + e.what() +
+                             " - no card could have written it; the image was altered or damaged");
+    }
     if (usage(image) > capacity)
         throw ImageFileError("card image " + path + " holds " + std::to_string(usage(image)) +
                              " bytes, more than the card's memory capacity of " +
@@ -137,24 +137,11 @@ void ImageFileNvm::persist(const NvmImage& image) {
         std::string& text;
         ~Cleanse() { secureZero(text.data(), text.size()); }
     } cleanse{text};
-    const std::string temp = path_ + ".tmp";
-    {
-        FdCloser file{::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
-        if (file.fd < 0) throw ImageFileError("cannot create " + temp + ": " + errnoText());
-        std::size_t done = 0;
-        while (done < text.size()) {
-            ssize_t n = ::write(file.fd, text.data() + done, text.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw ImageFileError("cannot write " + temp + ": " + errnoText());
-            done += static_cast<std::size_t>(n);
-        }
-        if (::fsync(file.fd) != 0) throw ImageFileError("cannot fsync " + temp + ": " + errnoText());
+    try {
+        platform::writeFileAtomically(path_, text, 0600, "card image", platform::Existing::Replace);
+    } catch (const platform::IoError& e) {
+        throw ImageFileError(e.what());
     }
-    if (::rename(temp.c_str(), path_.c_str()) != 0)
-        throw ImageFileError("cannot replace card image " + path_ + ": " + errnoText());
-    FdCloser folder{::open(parentFolder(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (folder.fd < 0 || ::fsync(folder.fd) != 0)
-        throw ImageFileError("cannot fsync the folder of " + path_ + ": " + errnoText());
     existed_ = true;
 }
 

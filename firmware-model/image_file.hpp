@@ -17,16 +17,18 @@ public:
 class ImageFileNvm : public Nvm {
 public:
     // Loads `path`, or starts empty when it does not exist (it is created on the first write).
-    // Throws ImageFileError naming the path and what is wrong with a file that is unreadable,
-    // not JSON, of another format or version, or whose fields are malformed.
+    // Throws ImageFileError naming the path and what is wrong with a file that is unreadable, not a
+    // regular file, larger than such a memory can make, readable by others than its owner (it
+    // holds the PIN and keys: chmod 600), not strict JSON, of another format or version, whose
+    // fields are malformed, or whose contents no card could have written (checkCardMemory).
     static ImageFileNvm open(const std::string& path, std::size_t capacity = kDefaultNvmCapacity);
 
     const std::string& path() const { return path_; }
     bool existedOnDisk() const { return existed_; }
 
 protected:
-    // Writes a temporary file beside the image, fsyncs it, renames it over the image and
-    // fsyncs the folder: a crash at any instant leaves either the old or the new image.
+    // Replaces the image atomically (platform/durable_file.hpp): a crash, a kill or a full disk
+    // at any instant leaves the old or the new image, and no temporary file.
     void persist(const NvmImage& image) override;
 
 private:

@@ -6,50 +6,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
 
 #include "host/base/error.hpp"
+#include "platform/durable_file.hpp"
 
 namespace quorum::host {
 
-std::string readWholeFile(const std::string& path, const std::string& what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw FileError("cannot read the " + what + " " + path + ": " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-void writeNewFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0)
-        throw FileError("cannot create " + what + " " + path + ": " + std::strerror(errno) +
-                                 (errno == EEXIST ? " (it exists already; nothing is overwritten)" : ""));
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int error = errno;
-            ::close(fd);
-            throw FileError("cannot write " + what + " " + path + ": " + std::strerror(error));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    const int error = errno;
-    ::close(fd);
-    if (!synced) throw FileError("cannot fsync " + what + " " + path + ": " + std::strerror(error));
-}
-
 namespace {
-std::string folderOf(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 void writeAll(int fd, const std::string& text, const std::string& path, const std::string& what) {
     std::size_t done = 0;
@@ -61,35 +24,31 @@ void writeAll(int fd, const std::string& text, const std::string& path, const st
     }
 }
 
-void syncFolder(const std::string& path) {
-    const int dir = ::open(folderOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return;
-    ::fsync(dir);
-    ::close(dir);
+void write(const std::string& path, const std::string& text, mode_t mode, const std::string& what,
+           platform::Existing existing) {
+    try {
+        platform::writeFileAtomically(path, text, mode, what, existing);
+    } catch (const platform::IoError& e) {
+        throw FileError(e.what());
+    }
 }
+
 }  // namespace
 
-void replaceFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what) {
-    const std::string temporary = path + ".tmp";
-    ::unlink(temporary.c_str());  // left by a crash in the middle of an earlier replacement
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) throw FileError("cannot create " + what + " " + temporary + ": " + std::strerror(errno));
+std::string readWholeFile(const std::string& path, const std::string& what, std::size_t maxBytes) {
     try {
-        writeAll(fd, text, path, what);
-        if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0)
-            throw FileError("cannot fsync " + what + " " + path + ": " + std::strerror(errno));
-    } catch (...) {
-        ::close(fd);
-        ::unlink(temporary.c_str());
-        throw;
+        return platform::readFileBounded(path, maxBytes, what);
+    } catch (const platform::IoError& e) {
+        throw FileError(e.what());
     }
-    ::close(fd);
-    if (::rename(temporary.c_str(), path.c_str()) != 0) {
-        const int error = errno;
-        ::unlink(temporary.c_str());
-        throw FileError("cannot replace " + what + " " + path + ": " + std::strerror(error));
-    }
-    syncFolder(path);
+}
+
+void writeNewFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what) {
+    write(path, text, mode, what, platform::Existing::Refuse);
+}
+
+void replaceFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what) {
+    write(path, text, mode, what, platform::Existing::Replace);
 }
 
 void destroyFile(const std::string& path, const std::string& what) {
@@ -111,7 +70,12 @@ void destroyFile(const std::string& path, const std::string& what) {
     }
     ::close(fd);
     if (::unlink(path.c_str()) != 0) throw FileError("cannot remove " + what + " " + path + ": " + std::strerror(errno));
-    syncFolder(path);
+    ::unlink((path + ".tmp").c_str());  // a complete copy a kill may have left between link and rename
+    const int folder = ::open(platform::folderOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (folder >= 0) {
+        ::fsync(folder);
+        ::close(folder);
+    }
 }
 
 void refuseExisting(const std::string& path, const std::string& what) {
@@ -121,10 +85,7 @@ void refuseExisting(const std::string& path, const std::string& what) {
 }
 
 void writeOutput(const std::string& path, const Bytes& data, const std::string& what) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) throw FileError("cannot write " + what + " " + path);
+    replaceFile(path, std::string(data.begin(), data.end()), 0644, what);
 }
 
 }  // namespace quorum::host

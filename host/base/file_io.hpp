@@ -4,23 +4,29 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 
 #include "apdu/bytes.hpp"
 
 namespace quorum::host {
 
-// The file's bytes; FileError "cannot read the WHAT PATH: reason" otherwise.
-std::string readWholeFile(const std::string& path, const std::string& what);
+// The most bytes an input file may have unless its reader says less: documents, certificates,
+// scripts, files to be signed.
+constexpr std::size_t kMaxInputFileBytes = 64 * 1024 * 1024;
 
-// Creates PATH with `mode` - never over an existing file - writes `text` and fsyncs it;
-// FileError "cannot create WHAT PATH: reason" (or write/fsync) otherwise.
+// The bytes of the regular file PATH, at most `maxBytes`; FileError "cannot read the WHAT PATH:
+// reason" otherwise (missing, a folder or device such as /dev/zero, too large).
+std::string readWholeFile(const std::string& path, const std::string& what,
+                          std::size_t maxBytes = kMaxInputFileBytes);
+
+// Creates PATH with `mode` - never over an existing file - atomically as replaceFile does: a full
+// disk or a kill leaves no file, never an empty or torn one; FileError naming the file otherwise.
 void writeNewFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what);
 
 // Writes `text` to PATH in place of what is there (or creates it), so that a crash, a kill or a
 // full disk leaves the old complete file or the new complete one, never a mix and no temporary
-// file: a temporary file next to it, fsynced, renamed over it, the folder fsynced. FileError
-// naming the file otherwise.
+// file (platform/durable_file.hpp). FileError naming the file, and for a full disk what to do.
 void replaceFile(const std::string& path, const std::string& text, mode_t mode, const std::string& what);
 
 // Overwrites PATH with zeros, fsyncs it and removes it: for files that held sealed secrets.
@@ -31,7 +37,7 @@ void destroyFile(const std::string& path, const std::string& what);
 // new, checked before anybody inserts a card or types a secret.
 void refuseExisting(const std::string& path, const std::string& what);
 
-// Writes (or replaces) an output file the user named; FileError otherwise.
+// Writes (or replaces, atomically) an output file the user named (0644); FileError otherwise.
 void writeOutput(const std::string& path, const Bytes& data, const std::string& what);
 
 }  // namespace quorum::host

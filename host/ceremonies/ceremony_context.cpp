@@ -51,7 +51,11 @@ void CeremonyContext::finish(const std::string& event, const Json::Value& entryD
 
 void CeremonyContext::stopped(const std::string& event, const std::string& reason) {
     out_ << "The ceremony stopped: " << reason << std::endl;
-    closeAudit(audit_, event, details({{"reason", reason}}), out_);
+    try {
+        closeAudit(audit_, event, details({{"reason", reason}}), out_);
+    } catch (const AuditLogError& e) {  // a full disk often stops both: the first error is the one to report
+        out_ << "The audit log could not record the stop: " << e.what() << std::endl;
+    }
 }
 
 void CeremonyContext::serviceChanged(bool available) {

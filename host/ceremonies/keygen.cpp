@@ -14,6 +14,7 @@
 #include "host/documents/keygen_journal.hpp"
 #include "host/documents/manifest_signature.hpp"
 #include "host/pcsc/errors.hpp"
+#include "platform/durable_file.hpp"
 
 namespace quorum::host {
 
@@ -21,6 +22,23 @@ namespace {
 
 std::unique_ptr<KeygenScheme> makeScheme(Scheme scheme) {
     return scheme == Scheme::Shoup ? shoupKeygen() : shamirKeygen();
+}
+
+// Refuses, before anything is dealt or any card asked for, a key generation whose files would
+// not fit: the manifest (generously: a 4096-bit threshold set's keys and every card's
+// certificate), the journal (twice: the old one stays until the new one replaces it) and the
+// audit log's entries.
+void requireRoomForKeygen(const std::string& ceremonyDir, const std::string& manifestPath, int n) {
+    const auto cards = static_cast<std::uint64_t>(n);
+    const std::uint64_t manifest = 16 * 1024 + cards * 4 * 1024;
+    const std::uint64_t journal = manifest + cards * 1024;
+    const std::uint64_t audit = (3 * cards + 10) * 1024;
+    try {
+        platform::requireFreeSpace({{platform::folderOf(manifestPath), manifest, "the manifest"},
+                                    {ceremonyDir, 2 * journal + audit, "the keygen journal and the audit log"}});
+    } catch (const platform::IoError& e) {
+        throw FileError(e.what());
+    }
 }
 
 // The n cards of a key generation, one after another, each step recorded in the journal.
@@ -217,6 +235,7 @@ void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci, AuditLog& audit
 
 void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {
     checkKeygenRequest(request);
+    if (!request.resume) requireRoomForKeygen(request.ceremonyDir, request.manifestPath, request.n);
     CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
     const std::string journalPath = CeremonyFiles(request.ceremonyDir).keygenJournalPath();
     KeygenJournal journal;
@@ -227,6 +246,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
         if (journal.draft.cardSetId != context.cardSetId())
             throw KeygenJournalError(journalPath + " is the journal of another card set");
         checkOutput("the manifest", journal.manifestPath, std::nullopt);
+        requireRoomForKeygen(request.ceremonyDir, journal.manifestPath, journal.draft.n);
         shares = openShares(context.ca(), journal.sealedShares);
         scheme = makeScheme(journal.scheme == Manifest::kSchemeShoup ? Scheme::Shoup : Scheme::Shamir);
         const auto left = journal.remaining();
@@ -267,12 +287,14 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
     try {
         issueRemainingCards(request.cards, context, *scheme, journal, journalPath, shares, pins);
         signManifest(journal.draft, context.ca());
-        journal.draft.save(journal.manifestPath);
+        journal.draft.save(journal.manifestPath);  // atomic: on a full disk, no manifest rather than an empty one
     } catch (const std::exception& e) {
         context.stopped("keygen-stopped", std::string(e.what()) + " (" + std::to_string(journal.draft.cards.size()) +
                                               " of " + std::to_string(journal.draft.n) + " cards issued)");
         out << "Nothing issued is lost: the key generation is kept in " << journalPath
-            << ". Continue it with: ceremony keygen --resume --ceremony " << request.ceremonyDir << std::endl;
+            << ". Continue it with: ceremony keygen --resume --ceremony " << request.ceremonyDir << std::endl
+            << "(The journal holds the signing key, wrapped, its public values and the " << journal.draft.cards.size()
+            << " cards issued; on a full disk, free some space first.)" << std::endl;
         throw;
     }
     destroyFile(journalPath, "keygen journal");

@@ -1,4 +1,4 @@
-// public-key, audit-verify: reading a ceremony's documents, without cards or secrets.
+// public-key, audit-verify, audit-repair: reading a ceremony's documents, without cards or secrets.
 #include <iostream>
 
 #include "host/base/file_io.hpp"
@@ -167,6 +167,23 @@ void addDocumentCommands(CLI::App& app, Commands& commands) {
                   << (audit->lastHash.empty() ? "" : ", ends with the expected entry")
                   << "\n  last entry SHA-256: " << checked.lastHash
                   << "\n  read aloud: " << pgpWordLines(last, std::string(14, ' ')) << "\n";
+        return 0;
+    }, Commands::Terminal::Leave);
+
+    auto repairPath = std::make_shared<std::string>();
+    auto* repairCmd = app.add_subcommand(
+        "audit-repair",
+        "Mend an audit log whose last line was torn by a full disk, a kill or a power cut: the torn bytes are kept in "
+        "a file next to the log and an audited entry records them (any other damage is refused)");
+    repairCmd->add_option("--log", *repairPath, "The audit log (e.g. CEREMONY/audit.log)")->required();
+    commands.add(repairCmd, [repairPath] {
+        const AuditRepair repair = repairTornAuditLog(*repairPath);
+        const Bytes last = fromHex(repair.lastHash);
+        std::cout << *repairPath << ": line " << repair.line << " was torn: its " << repair.tornBytes
+                  << " bytes (SHA-256 " << repair.tornSha256 << ") are kept in " << repair.keptPath
+                  << "\n  and entry " << repair.line << " (\"audit-repaired\") records that.\n"
+                  << "  last entry SHA-256: " << repair.lastHash
+                  << "\n  read aloud and write down: " << pgpWordLines(last, std::string(29, ' ')) << "\n";
         return 0;
     }, Commands::Terminal::Leave);
 }

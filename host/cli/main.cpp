@@ -11,9 +11,14 @@
 #include "host/ceremonies/console.hpp"
 #include "host/cli/commands.hpp"
 #include "host/pcsc/errors.hpp"
+#include "platform/secret_process.hpp"
 
 int main(int argc, char** argv) {
     using namespace quorum::host;
+    // Before anything is read: PINs, shares, keys and the CA passphrase never reach a core file
+    // or, where the system allows, swap.
+    const auto protection = quorum::platform::protectSecretProcess();
+    if (!protection.note.empty()) std::cerr << protection.note << "\n";
     CLI::App app{"ceremony: quorum smartcard ceremonies (m-of-n key custody)", "ceremony"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string(QUORUM_VERSION));

@@ -17,7 +17,10 @@
 
 #include "apdu/bytes.hpp"
 #include "crypto/primitives.hpp"
+#include "host/base/file_io.hpp"
 #include "host/documents/pgp_words.hpp"
+#include "platform/durable_file.hpp"
+#include "platform/strict_json.hpp"
 
 namespace quorum::host {
 
@@ -27,6 +30,11 @@ constexpr const char* kFormat = "quorum-audit";
 constexpr int kVersion = 1;
 constexpr std::size_t kHashHexSize = 64;
 const std::string kZeroHash(kHashHexSize, '0');
+// Bounds on what is read: years of ceremonies fit many times over.
+constexpr std::size_t kMaxLogBytes = 256 * 1024 * 1024;
+constexpr std::size_t kMaxLineBytes = 64 * 1024;
+// How every entry the writer makes begins (members in byte order: "details" first).
+const std::string kEntryStart = "{\"details\":{";
 
 // The members of an entry, in the (byte) order jsoncpp writes them.
 constexpr std::array<const char*, 7> kMembers = {"details", "event", "format", "prev",
@@ -121,8 +129,6 @@ std::string oneLine(std::string text) {
 class Codec {
 public:
     Codec() {
-        Json::CharReaderBuilder::strictMode(&readerBuilder_.settings_);
-        reader_.reset(readerBuilder_.newCharReader());
         writerBuilder_["indentation"] = "";
         writerBuilder_["emitUTF8"] = true;
         writerBuilder_["commentStyle"] = "None";
@@ -135,11 +141,14 @@ public:
     // What is wrong with `line` as entry number `seq`, or nothing; sets `prev` when nothing is.
     std::optional<std::string> problem(const std::string& line, std::uint64_t seq,
                                        std::string& prev) const {
+        if (line.size() > kMaxLineBytes)
+            return "longer than the " + std::to_string(kMaxLineBytes) + " bytes an entry may have";
         Json::Value entry;
-        std::string errors;
-        if (!reader_->parse(line.data(), line.data() + line.size(), &entry, &errors))
-            return "not JSON: " + oneLine(errors);
-        if (!entry.isObject()) return std::string("not a JSON object");
+        try {
+            entry = platform::parseStrictJson(line);
+        } catch (const platform::JsonError& e) {
+            return "not JSON: " + oneLine(e.what());
+        }
         for (const char* name : kMembers)
             if (!entry.isMember(name)) return "no \"" + std::string(name) + "\" member";
         if (entry.size() != kMembers.size()) {
@@ -184,11 +193,54 @@ public:
         return std::nullopt;
     }
 
+    // The line of entry `seq` (without its newline), chained to `prev`, at the current UTC time.
+    std::string entryLine(std::uint64_t seq, const std::string& prev, const std::string& event,
+                          const Json::Value& details) const {
+        Json::Value entry(Json::objectValue);
+        entry["format"] = kFormat;
+        entry["version"] = kVersion;
+        entry["seq"] = Json::Value(static_cast<Json::UInt64>(seq));
+        entry["time"] = formatTime(std::time(nullptr));
+        entry["event"] = event;
+        entry["details"] = details.isNull() ? Json::Value(Json::objectValue) : details;
+        entry["prev"] = prev;
+        const std::string line = write(entry);
+        std::string checkedPrev;
+        if (const auto what = problem(line, seq, checkedPrev))  // e.g. a NaN in details
+            throw std::invalid_argument("this audit log entry would not read back as written: " + *what);
+        return line;
+    }
+
 private:
-    Json::CharReaderBuilder readerBuilder_;
-    std::unique_ptr<Json::CharReader> reader_;
     Json::StreamWriterBuilder writerBuilder_;
 };
+
+// Whether `fragment`, the last line of a log without its newline, is what an interrupted append
+// leaves: the start of an entry as the writer makes them (any length of it, up to a whole entry
+// whose newline did not make it), possibly followed by the zeros a power cut can leave.
+bool looksTorn(const std::string& fragment) {
+    const auto zeros = fragment.find_last_not_of('\0');
+    const std::string written = zeros == std::string::npos ? "" : fragment.substr(0, zeros + 1);
+    if (written.size() > kMaxLineBytes) return false;
+    const std::size_t compared = std::min(written.size(), kEntryStart.size());
+    return written.compare(0, compared, kEntryStart, 0, compared) == 0;
+}
+
+// The last line (number `line`) has no newline: an interrupted append, or something else.
+[[noreturn]] void tornTail(const std::string& path, const std::string& text, std::uint64_t line,
+                           const std::string& fragment) {
+    const std::string where = path + ": line " + std::to_string(line) + ": ";
+    if (!looksTorn(fragment))
+        throw AuditLogError(where + "truncated or altered: the last line has no newline and is not the start of an "
+                                    "entry as the program writes it; the log cannot be repaired, only examined",
+                            line);
+    throw AuditLogTornError(
+        where + "truncated: an append was cut off (a full disk, a kill or a power cut) and left " +
+            std::to_string(fragment.size()) + " bytes without a newline; the " + std::to_string(line - 1) +
+            " entries before it are intact. Once the disk has room, `ceremony audit-repair --log " + path +
+            "` moves those bytes aside into a kept file and records that in the log",
+        line, text.size() - fragment.size());
+}
 
 // Checks the whole text of a log; `expectedLastHash` upper-case hex or empty.
 AuditVerification verifyText(const std::string& path, const std::string& text,
@@ -212,8 +264,7 @@ AuditVerification verifyText(const std::string& path, const std::string& text,
     std::vector<std::string> hashes(count);
     for (std::size_t i = 0; i < count; ++i) {
         const std::uint64_t number = i + 1;
-        if (i + 1 == count && truncated)
-            fail(number, "truncated: the last line has no newline (an interrupted write?)");
+        if (i + 1 == count && truncated) tornTail(path, text, number, lines[i]);
         std::string prev;
         if (const auto problem = codec.problem(lines[i], number, prev)) fail(number, *problem);
         hashes[i] = hashOf(lines[i]);
@@ -257,8 +308,11 @@ AuditVerification verifyText(const std::string& path, const std::string& text,
     return result;
 }
 
-// The whole content of the open file `fd`, from offset 0.
+// The whole content of the open file `fd`, from offset 0, within kMaxLogBytes.
 std::string readAll(int fd, const std::string& path) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw AuditLogError("cannot stat the audit log " + path + ": " + errnoText());
+    if (!S_ISREG(st.st_mode)) throw AuditLogError("the audit log " + path + " is not a regular file");
     std::string text;
     char buffer[65536];
     for (;;) {
@@ -267,6 +321,9 @@ std::string readAll(int fd, const std::string& path) {
         if (n < 0) throw AuditLogError("cannot read the audit log " + path + ": " + errnoText());
         if (n == 0) return text;
         text.append(buffer, static_cast<std::size_t>(n));
+        if (text.size() > kMaxLogBytes)
+            throw AuditLogError("the audit log " + path + " has more than " + std::to_string(kMaxLogBytes) +
+                                " bytes, the most this program reads");
     }
 }
 
@@ -410,20 +467,7 @@ std::string AuditLog::append(const std::string& event, const Json::Value& detail
         throw std::invalid_argument("audit log details are a JSON object (or null for none)");
     refuseSecrets(details, "details");
 
-    Json::Value entry(Json::objectValue);
-    entry["format"] = kFormat;
-    entry["version"] = kVersion;
-    entry["seq"] = Json::Value(static_cast<Json::UInt64>(entries_ + 1));
-    entry["time"] = formatTime(std::time(nullptr));
-    entry["event"] = event;
-    entry["details"] = details.isNull() ? Json::Value(Json::objectValue) : details;
-    entry["prev"] = lastHash_;
-    const Codec codec;
-    std::string line = codec.write(entry);
-    std::string prev;
-    if (const auto problem = codec.problem(line, entries_ + 1, prev))  // e.g. a NaN in details
-        throw std::invalid_argument("this audit log entry would not read back as written: " +
-                                    *problem);
+    std::string line = Codec().entryLine(entries_ + 1, lastHash_, event, details);
     const std::string hash = hashOf(line);
     line += '\n';
 
@@ -436,14 +480,25 @@ std::string AuditLog::append(const std::string& event, const Json::Value& detail
                             std::to_string(st.st_size) + " bytes where " + std::to_string(size_) +
                             " were expected); not appending");
     }
+    // The room for the line first, so that a full disk refuses it before a byte is written.
+    const int reserved = ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(size_),
+                                     static_cast<off_t>(line.size()));
+    if (reserved != 0 && errno != EOPNOTSUPP && errno != ENOSYS)
+        throw AuditLogError("cannot append to the audit log " + path_ + ": " + errnoText() +
+                            platform::fullDiskAdvice(errno, path_) + "; the entry was not written and the log is as it was");
     std::size_t done = 0;
     while (done < line.size()) {
         const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            failed_ = true;
-            throw AuditLogError("cannot append to the audit log " + path_ + ": " +
-                                (n == 0 ? std::string("nothing written") : errnoText()));
+            const int error = n == 0 ? ENOSPC : errno;
+            // Take back the part of the line that was written, so the log ends with its last
+            // whole entry; if even that fails, the torn line is found and repaired later.
+            if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 || ::fsync(fd_) != 0) failed_ = true;
+            throw AuditLogError("cannot append to the audit log " + path_ + ": " + std::strerror(error) +
+                                platform::fullDiskAdvice(error, path_) +
+                                (failed_ ? "; the log may end in a torn line (ceremony audit-repair)"
+                                         : "; the entry was not written and the log is as it was"));
         }
         done += static_cast<std::size_t>(n);
     }
@@ -455,6 +510,58 @@ std::string AuditLog::append(const std::string& event, const Json::Value& detail
     entries_ += 1;
     lastHash_ = hash;
     return hash;
+}
+
+AuditRepair repairTornAuditLog(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) throw AuditLogError("cannot open the audit log " + path + ": " + errnoText());
+    FdCloser closer{fd};
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+        throw AuditLogError("the audit log " + path + " is open for writing elsewhere; repair it when no ceremony runs");
+    const std::string text = readAll(fd, path);
+    std::size_t tornAt = 0;
+    std::uint64_t tornLine = 0;
+    try {
+        verifyText(path, text, "");
+        throw AuditLogError("the audit log " + path + " has no torn last line: nothing to repair");
+    } catch (const AuditLogTornError& e) {
+        tornAt = e.tornAt();
+        tornLine = e.line();
+    }
+    const std::string fragment = text.substr(tornAt);
+    const std::string intact = text.substr(0, tornAt);
+    const AuditVerification before = verifyText(path, intact, "");
+
+    AuditRepair repair;
+    repair.line = tornLine;
+    repair.tornBytes = fragment.size();
+    repair.tornSha256 = hashOf(fragment);
+    repair.keptPath = path + ".torn-line-" + std::to_string(tornLine) + "-" + repair.tornSha256.substr(0, 16);
+    // First the cut bytes are kept (a repair stopped half-way and run again finds them there),
+    // then the log is replaced, in one atomic step, by its intact entries and the entry saying so.
+    try {
+        writeNewFile(repair.keptPath, fragment, 0600, "torn end of the audit log");
+    } catch (const FileError&) {
+        std::string kept;
+        try {
+            kept = readWholeFile(repair.keptPath, "torn end of the audit log", kMaxLineBytes * 2);
+        } catch (const FileError&) {
+        }
+        if (kept != fragment) throw;
+    }
+    Json::Value entry(Json::objectValue);
+    entry["torn_line"] = Json::Value(static_cast<Json::UInt64>(tornLine));
+    entry["torn_bytes"] = Json::Value(static_cast<Json::UInt64>(fragment.size()));
+    entry["torn_sha256"] = repair.tornSha256;
+    entry["kept_in"] = repair.keptPath.substr(repair.keptPath.rfind('/') + 1);  // npos + 1: the whole name
+    const std::string line = Codec().entryLine(before.entries + 1, before.lastHash, "audit-repaired", entry);
+    try {
+        replaceFile(path, intact + line + "\n", 0600, "audit log");
+    } catch (const FileError& e) {
+        throw AuditLogError(e.what());
+    }
+    repair.lastHash = hashOf(line);
+    return repair;
 }
 
 }  // namespace quorum::host

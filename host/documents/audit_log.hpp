@@ -51,6 +51,19 @@ private:
     std::uint64_t line_;
 };
 
+// The last line has no newline and is the start of an entry: an append was cut off by a full
+// disk, a kill or a power cut, and every entry before it is intact. repairTornAuditLog() mends it.
+// tornAt() is the byte offset where the torn line starts.
+class AuditLogTornError : public AuditLogError {
+public:
+    AuditLogTornError(const std::string& message, std::uint64_t line, std::size_t tornAt)
+        : AuditLogError(message, line), tornAt_(tornAt) {}
+    std::size_t tornAt() const { return tornAt_; }
+
+private:
+    std::size_t tornAt_;
+};
+
 struct AuditVerification {
     std::uint64_t entries = 0;
     std::string lastHash;  // of the last entry; 64 zeros for an empty log
@@ -59,7 +72,9 @@ struct AuditVerification {
 // Reads and checks the whole log; throws AuditLogError naming the first bad line: not JSON,
 // not in canonical form, members missing, extra or of the wrong type, wrong format or version,
 // seq not consecutive, time not parseable, prev not matching the previous line, or a last line
-// without its newline (an interrupted write). When prev does not match, the line blamed is the
+// without its newline - AuditLogTornError when that line is the start of an entry (an
+// interrupted append), a plain AuditLogError when it is anything else. A file that is not a
+// regular one, over 256 MiB, or a line over 64 KiB is refused too. When prev does not match, the line blamed is the
 // one that was changed as far as the next line can tell: when line i+1 still vouches for line i
 // (its prev is line i's hash), line i-1 was altered; when it does not, line i was (its prev).
 // When line i is the last line, the file alone cannot tell, and the error names line i.
@@ -120,5 +135,22 @@ private:
     std::string lastHash_;
     bool failed_ = false;
 };
+
+// What repairTornAuditLog() did.
+struct AuditRepair {
+    std::uint64_t line = 0;        // the torn line's number, now the number of the repair's entry
+    std::size_t tornBytes = 0;     // how many bytes were cut from the end
+    std::string tornSha256;        // their SHA-256 (upper-case hex)
+    std::string keptPath;          // the file they are kept in, next to the log
+    std::string lastHash;          // the hash of the log's new last entry
+};
+
+// Mends a log whose only fault is a torn last line (AuditLogTornError), without hiding anything:
+// the torn bytes are kept in LOG.torn-line-N-<first 16 hex of their SHA-256> (0600), then the log
+// is replaced atomically by its intact entries followed by an "audit-repaired" entry (seq N)
+// whose details record the torn line's number, the bytes' count and SHA-256 and the kept file.
+// Any other fault is refused with its AuditLogError and the log is left as it is; a log with no
+// fault is refused too. Holds the writer's lock while it works.
+AuditRepair repairTornAuditLog(const std::string& path);
 
 }  // namespace quorum::host

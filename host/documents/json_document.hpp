@@ -1,12 +1,11 @@
 // Strict JSON documents of the host (card-set manifests, partial signatures): parsing that refuses
-// duplicate keys and anything but one object, required fields read with errors that name the
-// document and the field, and the whole-file read and new-file write with the document's own
-// error type.
+// duplicate keys, anything but one object, trailing data and deep nesting; required fields read
+// with errors that name the document and the field; the bounded whole-file read and the atomic
+// new-file write with the document's own error type.
 #pragma once
 
 #include <sys/types.h>
 
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -14,6 +13,7 @@
 
 #include "apdu/bytes.hpp"
 #include "host/base/file_io.hpp"
+#include "platform/strict_json.hpp"
 
 namespace quorum::host {
 
@@ -32,17 +32,19 @@ public:
     // `name` starts every message: "manifest", "partial signature".
     explicit JsonDocument(std::string name) : name_(std::move(name)) {}
 
+    // The most bytes a document file may have: the largest the project writes (a 4096-bit
+    // threshold set of many cards, a KSR's batch of partials) are far below.
+    static constexpr std::size_t kMaxBytes = 1024 * 1024;
+
     [[noreturn]] void fail(const std::string& message) const { throw Error(name_ + ": " + message); }
 
+    // One JSON object and nothing after it, nested at most platform::kMaxJsonDepth deep.
     Json::Value parse(const std::string& text) const {
-        Json::CharReaderBuilder builder;
-        builder["strictRoot"] = true;
-        builder["rejectDupKeys"] = true;
-        Json::Value root;
-        std::string errors;
-        std::istringstream in(text);
-        if (!Json::parseFromStream(builder, in, &root, &errors)) fail("not valid JSON: " + errors);
-        return root;
+        try {
+            return platform::parseStrictJson(text);
+        } catch (const platform::JsonError& e) {
+            fail(e.what());
+        }
     }
 
     // `where` prefixes the field's name for nested objects ("cards[2]: ").
@@ -69,7 +71,7 @@ public:
         return v.asInt();
     }
 
-    // A new file (never over an existing one), fsynced; errors name the file.
+    // A new file (never over an existing one), written atomically; errors name the file.
     void save(const std::string& path, const std::string& text, mode_t mode) const {
         try {
             writeNewFile(path, text, mode, name_);
@@ -79,7 +81,7 @@ public:
     }
     std::string load(const std::string& path) const {
         try {
-            return readWholeFile(path, name_);
+            return readWholeFile(path, name_, kMaxBytes);
         } catch (const std::runtime_error& e) {
             throw Error(e.what());
         }

@@ -188,6 +188,8 @@ TEST_CASE("rack: an answer line stays one line, whatever the message it carries"
     const auto answer = sim::askRack(folder.file("rack"), {"insert", "a"}, std::chrono::seconds(2));
     serve.join();
     REQUIRE(answer.size() == 1);
-    CHECK(answer[0].rfind("error cannot insert card a: card image " + image + " is not valid JSON", 0) == 0);
-    CHECK(answer[0].find(" / ") != std::string::npos);
+    CHECK(answer[0].rfind("error cannot insert card a: card image " + image, 0) == 0);
+    CHECK(sim::answerLine("not valid JSON: * Line 7, Column 1\n  Missing '}'\n") ==
+          "not valid JSON: * Line 7, Column 1 / Missing '}'");
+    CHECK(sim::answerLine("a\r\nb") == "a / b");
 }

@@ -26,7 +26,7 @@ TEST_CASE("an image that does not exist starts empty and is created on the first
     auto nvm = ImageFileNvm::open(path);
     CHECK_FALSE(nvm.existedOnDisk());
     CHECK_FALSE(std::filesystem::exists(path));
-    nvm.write("card_id", fromHex("0102"));
+    nvm.write("a", fromHex("0102"));
     CHECK(std::filesystem::exists(path));
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
     struct stat st {};
@@ -35,7 +35,7 @@ TEST_CASE("an image that does not exist starts empty and is created on the first
 
     auto again = ImageFileNvm::open(path);
     CHECK(again.existedOnDisk());
-    CHECK(toHex(again.read("card_id").value()) == "0102");
+    CHECK(toHex(again.read("a").value()) == "0102");
 }
 
 TEST_CASE("a transaction reaches the file as one replacement, an abort not at all") {

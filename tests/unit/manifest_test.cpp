@@ -58,7 +58,7 @@ TEST_CASE("manifest: JSON round trip and file round trip") {
     const auto path = folder.file("set.json");
     m.save(path);
     CHECK(Manifest::load(path).toJson() == m.toJson());
-    CHECK_THROWS_WITH_AS(m.save(path), doctest::Contains("cannot create manifest"), ManifestError);
+    CHECK_THROWS_WITH_AS(m.save(path), doctest::Contains("cannot create the manifest"), ManifestError);
     CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::others_read) !=
           std::filesystem::perms::none);  // public on purpose
 }

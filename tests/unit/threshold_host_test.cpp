@@ -135,7 +135,7 @@ TEST_CASE("partial file: round trip, strict reading, never over an existing file
     const std::string path = folder.file("partial.json");
     f.save(path);
     CHECK(PartialFile::load(path).toJson() == good);
-    CHECK_THROWS_WITH_AS(f.save(path), doctest::Contains("cannot create partial signature"), PartialFileError);
+    CHECK_THROWS_WITH_AS(f.save(path), doctest::Contains("cannot create the partial signature"), PartialFileError);
     CHECK_THROWS_WITH_AS(PartialFile::load(folder.file("none.json")), doctest::Contains("none.json"), PartialFileError);
 }
 

@@ -1,0 +1,370 @@
+// Full disks and kills (issue 15, failures 1-3): every kind of file the programs write, on a tiny
+// tmpfs that fills up and under kill -9 at every system call of a write, leaves the old complete
+// file or the new complete one, never a torn or empty one, and no temporary file; a key
+// generation whose manifest cannot be written keeps everything in its journal and finishes on
+// --resume; an audit log torn by an interrupted append is recognised and repaired in the open.
+//
+// The tmpfs mounts are made in this process's own mount namespace (scripts/in-private-pcscd runs
+// the system tests in one); a test that cannot mount fails, it is not skipped.
+#include <doctest/doctest.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+
+#include "firmware-model/image_file.hpp"
+#include "host/base/file_io.hpp"
+#include "host/documents/audit_log.hpp"
+#include "host/documents/keygen_journal.hpp"
+#include "tests/support/thrown.hpp"
+#include "tests/system/room.hpp"
+
+using namespace quorum;
+using namespace quorum::test;
+
+namespace {
+
+// A tmpfs of `size` on FOLDER/NAME, in this process's own mount namespace, unmounted at the end.
+class TinyDisk {
+public:
+    TinyDisk(const TempFolder& folder, const std::string& name, const std::string& size)
+        : path_(folder.file(name)) {
+        requirePrivateNamespace();  // scripts/in-private-pcscd: a mount namespace of the tests' own too
+        std::error_code mineError, initError;
+        const auto mine = std::filesystem::read_symlink("/proc/self/ns/mnt", mineError);
+        const auto init = std::filesystem::read_symlink("/proc/1/ns/mnt", initError);
+        REQUIRE_MESSAGE((mineError || initError || mine != init),
+                        "a tiny disk is mounted only in a private mount namespace: run the system tests with "
+                        "scripts/in-private-pcscd");
+        REQUIRE(::mkdir(path_.c_str(), 0700) == 0);
+        REQUIRE_MESSAGE(::mount("tmpfs", path_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+                                ("size=" + size + ",mode=0700").c_str()) == 0,
+                        "cannot mount a tmpfs on " << path_ << ": " << std::strerror(errno));
+    }
+    ~TinyDisk() { ::umount2(path_.c_str(), MNT_DETACH); }
+    TinyDisk(const TinyDisk&) = delete;
+    TinyDisk& operator=(const TinyDisk&) = delete;
+
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    const std::string& path() const { return path_; }
+
+    // Fills every byte left with a file of its own (the other programs of a busy machine).
+    void fill() {
+        const int fd = ::open(file(".filler").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        REQUIRE(fd >= 0);
+        const std::string block(4096, 'x');
+        while (::write(fd, block.data(), block.size()) > 0) {
+        }
+        const std::string byte(1, 'x');
+        while (::write(fd, byte.data(), 1) > 0) {
+        }
+        ::close(fd);
+    }
+    void free() { REQUIRE(::unlink(file(".filler").c_str()) == 0); }
+
+    // The names in the disk's folder, but the filler.
+    std::set<std::string> names() const {
+        std::set<std::string> result;
+        for (const auto& entry : std::filesystem::directory_iterator(path_))
+            if (entry.path().filename() != ".filler") result.insert(entry.path().filename().string());
+        return result;
+    }
+
+private:
+    std::string path_;
+};
+
+void writeText(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+}
+
+std::string largeText(char c) { return std::string(64 * 1024, c) + "\n"; }
+
+}  // namespace
+
+TEST_CASE("full disk: each kind of file fails naming the file and what to do, leaving the old one and no temporary") {
+    TempFolder folder;
+    TinyDisk disk(folder, "disk", "256k");
+
+    // A file that must be new (manifest, partial signature, key, trust anchor, SKR of ksr-sign),
+    // a file replaced in place (keygen and reshare journals, transcript, signature, SKR) and an
+    // output the user named: the write that does not fit leaves nothing or the old file whole.
+    struct Kind {
+        const char* what;
+        std::function<void(const std::string& path, const std::string& text)> write;
+        bool replaces;
+    };
+    const std::vector<Kind> kinds{
+        {"manifest", [](auto& p, auto& t) { host::writeNewFile(p, t, 0644, "manifest"); }, false},
+        {"partial signature", [](auto& p, auto& t) { host::writeNewFile(p, t, 0644, "partial signature"); }, false},
+        {"host key", [](auto& p, auto& t) { host::writeNewFile(p, t, 0600, "host key"); }, false},
+        {"keygen journal", [](auto& p, auto& t) { host::replaceFile(p, t, 0600, "keygen journal"); }, true},
+        {"transcript", [](auto& p, auto& t) { host::replaceFile(p, t, 0644, "transcript"); }, true},
+        {"SKR", [](auto& p, auto& t) { host::replaceFile(p, t, 0644, "SKR"); }, true},
+        {"signature", [](auto& p, auto& t) { host::writeOutput(p, Bytes(t.begin(), t.end()), "signature"); }, true},
+    };
+    for (const Kind& kind : kinds) {
+        CAPTURE(kind.what);
+        const std::string path = disk.file("file");
+        const std::string old = "the old " + std::string(kind.what) + "\n";
+        if (kind.replaces) writeText(path, old);
+        disk.fill();
+        const std::string message =
+            thrownMessage<host::FileError>([&] { kind.write(path, largeText('n')); });
+        CHECK(contains(message, kind.what + std::string(" ") + path));
+        CHECK(contains(message, "free some space"));
+        if (kind.replaces)
+            CHECK(readFile(path) == old);
+        else
+            CHECK(!std::filesystem::exists(path));
+        CHECK(disk.names() == (kind.replaces ? std::set<std::string>{"file"} : std::set<std::string>{}));
+        disk.free();
+        kind.write(path + ".2", "fits now\n");  // once there is room again, it works
+        CHECK(readFile(path + ".2") == "fits now\n");
+        std::filesystem::remove(path);
+        std::filesystem::remove(path + ".2");
+    }
+
+    // The audit log: the entry is refused before a byte of it is written, the log stays whole
+    // and the next append, once there is room, chains on.
+    {
+        const std::string path = disk.file("audit.log");
+        auto log = host::AuditLog::open(path);
+        log.append("first", Json::Value());
+        const std::string before = readFile(path);
+        disk.fill();
+        Json::Value large(Json::objectValue);
+        large["text"] = std::string(16 * 1024, 'a');
+        const std::string message = thrownMessage<host::AuditLogError>([&] { log.append("second", large); });
+        CHECK(contains(message, "cannot append to the audit log " + path));
+        CHECK(contains(message, "the log is as it was"));
+        CHECK(readFile(path) == before);
+        CHECK(host::verifyAuditLog(path).entries == 1);
+        disk.free();
+        log.append("second", large);
+        CHECK(host::verifyAuditLog(path).entries == 2);
+        CHECK(disk.names() == std::set<std::string>{"audit.log"});
+        std::filesystem::remove(path);
+    }
+
+    // A card image (failure 3): the card's write fails, the image on disk is the old one, and
+    // no .tmp is left behind.
+    {
+        const std::string path = disk.file("card.json");
+        {
+            auto nvm = card::ImageFileNvm::open(path);
+            nvm.write("pin", Bytes{1, 2, 3, 4, 5, 6});
+        }
+        const std::string before = readFile(path);
+        disk.fill();
+        auto nvm = card::ImageFileNvm::open(path);
+        const std::string message = thrownMessage<card::ImageFileError>(
+            [&] { nvm.write("large", Bytes(8 * 1024, 0x55)); });
+        CHECK(contains(message, "card image " + path));
+        CHECK(readFile(path) == before);
+        CHECK(disk.names() == std::set<std::string>{"card.json"});
+        disk.free();
+    }
+}
+
+TEST_CASE("kill -9 at every system call of a write leaves the old or the new file, whole") {
+    TempFolder folder;
+    const std::string writer = builtProgram("file_writer");
+    REQUIRE(runCommand("command -v strace").exitCode == 0);
+    // The system calls a write makes that change something on disk: the kill comes as each is
+    // entered (before it acts), at its first, second, ... call, until the writer finishes. (Not
+    // openat: the dynamic loader and the sanitizers make dozens, and a kill as the unnamed file is
+    // opened leaves what a kill before the write leaves - the old file alone.)
+    const std::vector<std::string> calls{"fallocate", "write",  "fchmod", "fsync",    "linkat",
+                                         "link",      "rename", "unlink", "ftruncate"};
+    const std::string newText(20000, 'N');  // one shell word
+    const std::string oldText(10000, 'O');
+    const std::vector<std::string> kinds{"new", "replace", "append", "image"};
+    for (const std::string& kind : kinds) {
+        int runs = 0;
+        for (const std::string& call : calls) {
+            for (int when = 1;; ++when) {
+                CAPTURE(kind);
+                CAPTURE(call);
+                CAPTURE(when);
+                const std::string dir = folder.file(kind + "-" + call + "-" + std::to_string(when));
+                REQUIRE(std::filesystem::create_directory(dir));
+                const std::string path = dir + "/file";
+                std::string before;
+                if (kind == "replace") writeText(path, oldText);
+                if (kind == "append") {
+                    REQUIRE(runCommand(writer + " append " + path + " first").exitCode == 0);
+                }
+                if (kind == "image") {
+                    REQUIRE(runCommand(writer + " image " + path + " old").exitCode == 0);
+                }
+                if (std::filesystem::exists(path)) before = readFile(path);
+                const std::string text = kind == "append" ? "second" : kind == "image" ? "new" : newText;
+                // (LeakSanitizer cannot work under ptrace: in a sanitizer build it is off for the writer.)
+                const auto result = runCommand("ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e inject=" + call +
+                                               ":signal=KILL:when=" + std::to_string(when) + " " + writer + " " +
+                                               kind + " " + path + " " + text);
+                ++runs;
+                std::set<std::string> left;
+                for (const auto& entry : std::filesystem::directory_iterator(dir))
+                    left.insert(entry.path().filename().string());
+                const bool killed = result.exitCode == 128 + SIGKILL;  // as the shell reports it
+                INFO(result.output.substr(0, 2000));
+                REQUIRE((killed || result.exitCode == 0));
+                // What is there: the file, old or new and whole - and after a kill between the link
+                // of the new file's temporary name and the rename, that complete new file as
+                // file.tmp, which the next write removes.
+                if (kind == "new") {
+                    CHECK((left.empty() || left == std::set<std::string>{"file"}));
+                    if (left.count("file")) CHECK((readFile(path) == newText));
+                } else {
+                    REQUIRE(left.count("file") == 1);
+                    const std::string now = readFile(path);
+                    if (kind == "append") {
+                        CHECK(host::verifyAuditLog(path).entries == (now == before ? 1U : 2U));
+                    } else if (kind == "image") {
+                        const auto nvm = card::ImageFileNvm::open(path);
+                        const auto value = nvm.read("value");
+                        REQUIRE(value);
+                        CHECK((*value == Bytes{'o', 'l', 'd'} || *value == Bytes{'n', 'e', 'w'}));
+                    } else {
+                        CHECK((now == before || now == newText));
+                    }
+                    CHECK(left.size() <= 2);
+                    if (left.size() == 2) {
+                        REQUIRE(left.count("file.tmp") == 1);
+                        CHECK(killed);
+                        if (kind == "replace") CHECK((readFile(path + ".tmp") == newText));
+                        // The next write takes it away.
+                        REQUIRE(runCommand(writer + " " + (kind == "append" ? "append" : kind) + " " + path + " " +
+                                           (kind == "append" ? "third" : "again"))
+                                    .exitCode == 0);
+                        CHECK(!std::filesystem::exists(path + ".tmp"));
+                    }
+                }
+                if (!killed) break;  // this call is made fewer than `when` times: every one was tried
+            }
+        }
+        CAPTURE(kind);
+        CHECK(runs > static_cast<int>(calls.size()));  // some call was killed for real
+    }
+}
+
+TEST_CASE("keygen on a disk that fills up before the manifest is written: nothing is lost, --resume finishes") {
+    Room room;
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string dir = room.createCeremony("full");
+    const std::string manifest = disk.file("set.json");
+    std::vector<std::string> secrets;
+    for (int i = 1; i <= 2; ++i) {
+        secrets.push_back(CardSet::pin(i));
+        secrets.push_back(CardSet::puk(i));
+    }
+    const std::string pins = room.secrets("full-pins", secrets);
+    {
+        LiveCeremony keygen(room,
+                            {"keygen", "--ceremony", dir, "--manifest", manifest, "-k", "2", "-n", "2",
+                             "--no-pin-change", "--pin-file", pins, "--passphrase-file", room.passphraseFile(),
+                             "--card-timeout", "30"},
+                            "full-keygen");
+        keygen.waitFor("Insert BLANK card 1 of 2");
+        keygen.offer("full-card1", "Card 1 of 2 issued");
+        disk.fill();  // another program takes the rest of the manifest's disk
+        keygen.waitFor("Insert BLANK card 2 of 2");
+        keygen.offer("full-card2", "Card 2 of 2 issued");
+        CHECK(keygen.exitCode() != 0);
+        const std::string screen = keygen.screen();
+        INFO(screen);
+        CHECK(contains(screen, "cannot write the manifest " + manifest));
+        CHECK(contains(screen, "free some space"));
+        CHECK(contains(screen, "Nothing issued is lost"));
+        CHECK(contains(screen, "ceremony keygen --resume --ceremony " + dir));
+    }
+    CHECK(disk.names().empty());  // no empty set.json, no temporary file
+    disk.free();
+    const auto resumed = room.ceremony("keygen --resume --ceremony " + dir + " --passphrase-file " +
+                                       room.passphraseFile() + " --pin-file " + pins + " --card-timeout 30");
+    INFO(resumed.output);
+    REQUIRE(resumed.exitCode == 0);
+    CHECK(contains(resumed.output, "Key generation done"));
+    CHECK(disk.names() == std::set<std::string>{"set.json"});
+    const auto publicKey = room.ceremony("public-key --ceremony " + dir + " --manifest " + manifest);
+    CHECK(publicKey.exitCode == 0);
+    CHECK(contains(publicKey.output, "BEGIN PUBLIC KEY"));
+    CHECK(contains(readFile(manifest), "\"wrapped_key\""));
+}
+
+TEST_CASE("keygen refuses before any card when the manifest's disk cannot hold what it will write") {
+    Room room;
+    TinyDisk disk(room.folder(), "disk", "16k");
+    const std::string dir = room.createCeremony("small");
+    const auto result = room.ceremony("keygen --ceremony " + dir + " --manifest " + disk.file("set.json") +
+                                      " -k 3 -n 7 --passphrase-file " + room.passphraseFile() + " --pin-file " +
+                                      room.secrets("small-pins", {"123456"}));
+    INFO(result.output);
+    CHECK(result.exitCode != 0);
+    CHECK(contains(result.output, "not enough space for the manifest in " + disk.path()));
+    CHECK(!contains(result.output, "Insert BLANK card"));
+    CHECK(disk.names().empty());
+}
+
+TEST_CASE("audit log torn by an interrupted append: named as such, repaired in the open, never hiding an edit") {
+    Room room;
+    const std::string dir = room.createCeremony("torn");
+    const std::string log = dir + "/audit.log";
+    const std::string intact = readFile(log);
+    const auto entries = host::verifyAuditLog(log).entries;
+    const std::string torn = "{\"details\":{\"card_id\":\"0102";  // a write cut off by a full disk or a kill
+    writeText(log, intact + torn);
+
+    const auto verify = room.ceremony("audit-verify --log " + log);
+    CHECK(verify.exitCode != 0);
+    CHECK(contains(verify.output, "line " + std::to_string(entries + 1) + ": truncated: an append was cut off"));
+    CHECK(contains(verify.output, "ceremony audit-repair --log " + log));
+    // Every later ceremony is refused until the repair, with the same words.
+    const auto refused = room.ceremony("host-issue --ceremony " + dir + " --name other --out " +
+                                       room.file("other") + " --passphrase-file " + room.passphraseFile());
+    CHECK(refused.exitCode != 0);
+    CHECK(contains(refused.output, "audit-repair"));
+
+    const auto repaired = room.ceremony("audit-repair --log " + log);
+    INFO(repaired.output);
+    REQUIRE(repaired.exitCode == 0);
+    const auto after = host::readAuditLog(log);
+    REQUIRE(after.size() == entries + 1);
+    CHECK(after.back().event == "audit-repaired");
+    CHECK(after.back().details["torn_line"].asUInt64() == entries + 1);
+    CHECK(after.back().details["torn_bytes"].asUInt64() == torn.size());
+    const std::string kept = dir + "/" + after.back().details["kept_in"].asString();
+    CHECK(readFile(kept) == torn);  // the cut bytes are kept, not destroyed
+    CHECK(readFile(log).substr(0, intact.size()) == intact);
+    CHECK(contains(repaired.output, after.back().details["torn_sha256"].asString()));
+    CHECK(room.ceremony("audit-verify --log " + log).exitCode == 0);
+    const auto issued = room.ceremony("host-issue --ceremony " + dir + " --name other --out " + room.file("other2") +
+                                      " --passphrase-file " + room.passphraseFile());
+    INFO(issued.output);
+    CHECK(issued.exitCode == 0);
+
+    // Anything else at the end is not a torn append: refused, and the log left as it is.
+    const std::string edited = readFile(log) + "an edit\n" + "{\"details\"";
+    writeText(log, edited);
+    CHECK(room.ceremony("audit-repair --log " + log).exitCode != 0);
+    CHECK(readFile(log) == edited);
+    writeText(log, intact + "xyz");
+    const auto notTorn = room.ceremony("audit-repair --log " + log);
+    CHECK(notTorn.exitCode != 0);
+    CHECK(contains(notTorn.output, "cannot be repaired"));
+    CHECK(readFile(log) == intact + "xyz");
+}
