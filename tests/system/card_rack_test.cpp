@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -208,4 +209,30 @@ TEST_CASE("rack: card-sim --image still serves one card of its own, and --reader
                            room.file("drivers") + "/libifdvpcd-1.so\n") != std::string::npos);
     CHECK(conf.output.find("0x8C7F") == std::string::npos);
     CHECK(readFile(room.file("drivers") + "/libifdvpcd-1.so") == readFile(sim::kVpcdDriver));
+}
+
+TEST_CASE("rack: a signing ceremony takes the cards of several readers in turn, without waiting for removals") {
+    Room room;
+    const CardSet set = makeCardSet(room, "s", 2, 3);  // keygen with its three cards inserted at once
+    const std::string message = room.file("message.txt");
+    std::ofstream(message) << "a DNSKEY RRset\n";
+    room.insertTogether({set.card(3), set.card(1)});  // slots 0 and 1: taken in that order
+    const auto signed_ = room.unattended(
+        "sign --yes --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " --in " + message + " --out " +
+        room.file("message.sig") + " --pin-file " + room.secrets("pins", {CardSet::pin(3), CardSet::pin(1)}) +
+        " --card-timeout 10");
+    INFO(signed_.output);
+    REQUIRE(signed_.exitCode == 0);
+    const auto third = signed_.output.find("card 3 accepted: 1 of 2 shares");
+    const auto first = signed_.output.find("card 1 accepted: 2 of 2 shares");
+    CHECK(third != std::string::npos);
+    CHECK(first != std::string::npos);
+    CHECK(third < first);
+    REQUIRE(room.ceremony("public-key --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " > " +
+                          room.file("pub.pem"))
+                .exitCode == 0);
+    const auto verified = runCommand("openssl dgst -sha256 -verify " + room.file("pub.pem") + " -signature " +
+                                     room.file("message.sig") + " " + message);
+    INFO(verified.output);
+    CHECK(verified.output.find("Verified OK") != std::string::npos);
 }
