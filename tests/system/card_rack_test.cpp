@@ -199,6 +199,20 @@ TEST_CASE("rack: card-sim --image still serves one card of its own, and --reader
     CHECK(one.stop(SIGTERM) == 0);
     waitForCard(Room::reader(5), false);
 
+    // Asking for information changes nothing: the image is read, not rewritten.
+    struct stat before {};
+    REQUIRE(::stat(room.file("single.json").c_str(), &before) == 0);
+    const std::string content = readFile(room.file("single.json"));
+    const auto info = runCommand(builtProgram("card-sim") + " --info --image " + room.file("single.json"));
+    INFO(info.output);
+    CHECK(info.exitCode == 0);
+    CHECK(info.output.find("lifecycle: BLANK") != std::string::npos);
+    struct stat after {};
+    REQUIRE(::stat(room.file("single.json").c_str(), &after) == 0);
+    CHECK(after.st_ino == before.st_ino);
+    CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+    CHECK(readFile(room.file("single.json")) == content);
+
     const auto unsure = runCommand(builtProgram("card-sim") + " --reader-conf 2");
     CHECK(unsure.exitCode == 2);
     CHECK(unsure.output.find("--reader-conf 2 needs --driver-copies DIR") != std::string::npos);
