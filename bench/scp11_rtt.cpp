@@ -1,6 +1,7 @@
-// scp11_rtt: what SCP11a costs through PC/SC. Two card-sims: a wrapped GET DATA on one (inside
-// a session) against the same plain GET DATA on the other, interleaved; then the handshake
-// (SELECT, certificate read and check, PSO, MUTUAL AUTHENTICATE) against a plain round trip.
+// scp11_rtt: what SCP11a costs through PC/SC. Two simulated cards of one rack: a wrapped GET DATA
+// on one (inside a session) against the same plain GET DATA on the other, interleaved; then the
+// handshake (SELECT, certificate read and check, PSO, MUTUAL AUTHENTICATE) against a plain round
+// trip.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
                     wrappedMedian, wrappedMedian / plainMedian);
         std::printf("| SCP11a handshake (SELECT, GET DATA BF21 + chain check, PSO, MUTUAL AUTH) | %.1f | %.1fx |\n",
                     handshakeMedian, handshakeMedian / plainMedian);
-        std::printf("\n%d wrapped/plain round trips interleaved on two card-sims; %d handshakes\n",
+        std::printf("\n%d wrapped/plain round trips interleaved on two simulated cards; %d handshakes\n",
                     iterations, handshakes);
         return 0;
     } catch (const std::exception& e) {
