@@ -218,7 +218,8 @@ TEST_CASE("manifest: the CA's signature covers every field and is checked agains
         {"retired", [](Manifest& x) { x.lineage.retired = true; }},
         {"the signature itself", [](Manifest& x) { x.caSignature[10] ^= 0x01; }},
     };
-    for (const auto& [name, change] : changes) {
+    for (const auto& [changeName, change] : changes) {
+        const std::string name = changeName;  // a copy: a structured binding cannot be captured (C++17)
         CAPTURE(name);
         Manifest changed = m;
         change(changed);
