@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -32,7 +31,7 @@ void quickAck(int fd) {
 }  // namespace
 
 VpcdSlot::VpcdSlot(int index, VpcdEndpoint endpoint, std::chrono::milliseconds retryInterval)
-    : index_(index), endpoint_(std::move(endpoint)), retryInterval_(retryInterval) {}
+    : index_(index), endpoint_(std::move(endpoint)), retryInterval_(retryInterval), buffer_(65536 + 2) {}
 
 VpcdSlot::~VpcdSlot() { closeConnection(); }
 
@@ -111,8 +110,7 @@ bool VpcdSlot::tryConnect(Clock::time_point now) {
 }
 
 VpcdSlot::Event VpcdSlot::onReadable(int stopFd) {
-    std::array<std::uint8_t, 65536 + 2> buffer{};
-    const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    const ssize_t n = ::recv(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return Event::None;
     if (n <= 0) {
         plug_.card->powerOff();
@@ -120,7 +118,7 @@ VpcdSlot::Event VpcdSlot::onReadable(int stopFd) {
         log("vpcd closed the connection; connecting again");
         return Event::Disconnected;
     }
-    parser_.feed(buffer.data(), static_cast<std::size_t>(n));
+    parser_.feed(buffer_.data(), static_cast<std::size_t>(n));
     Event result = Event::None;
     while (auto frame = parser_.next()) {
         const Event event = handleFrame(*frame, stopFd);

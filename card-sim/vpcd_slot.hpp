@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "card-sim/slot_card.hpp"
 #include "card-sim/vpcd_protocol.hpp"
@@ -70,6 +71,7 @@ private:
     SlotPlug plug_;
     int fd_ = -1;
     VpcdFrameParser parser_;
+    std::vector<std::uint8_t> buffer_;  // one read's bytes: a frame of up to 65535 bytes and its length
     Clock::time_point nextAttempt_{};
     bool announcedWait_ = false;
     bool seen_ = false;
