@@ -3,6 +3,7 @@
 // one message a person can act on.
 #include <exception>
 #include <iostream>
+#include <set>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -18,7 +19,6 @@ int main(int argc, char** argv) {
     // Before anything is read: PINs, shares, keys and the CA passphrase never reach a core file
     // or, where the system allows, swap.
     const auto protection = quorum::platform::protectSecretProcess();
-    if (!protection.note.empty()) std::cerr << protection.note << "\n";
     CLI::App app{"ceremony: quorum smartcard ceremonies (m-of-n key custody)", "ceremony"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string(QUORUM_VERSION));
@@ -32,6 +32,13 @@ int main(int argc, char** argv) {
     cli::addDocumentCommands(app, commands);
     cli::addScriptCommands(app, commands);
     CLI11_PARSE(app, argc, argv);
+    // Where memory cannot be locked, the commands that handle a PIN, share, key or passphrase say
+    // so; the ones that only read public documents or readers keep their output clean.
+    static const std::set<std::string> kPublicOnly{"readers", "probe",   "watch",        "public-key",
+                                                   "dnskey",  "cards",   "audit-verify", "combine"};
+    const auto chosen = app.get_subcommands();
+    if (!protection.note.empty() && !chosen.empty() && kPublicOnly.count(chosen.front()->get_name()) == 0)
+        std::cerr << protection.note << "\n";
 
     try {
         return commands.runParsed();
