@@ -251,9 +251,8 @@ std::vector<std::string> CardRack::insert(const std::vector<std::string>& words,
                 return error("--slot " + std::to_string(*firstSlot) + " with " + std::to_string(names.size()) +
                              " cards needs slots up to " + std::to_string(*firstSlot + static_cast<int>(names.size()) - 1) +
                              "; the rack has slots 0 to " + std::to_string(options_.slots - 1));
-            for (const auto& [other, inserted] : cards_)
-                if (inserted.slot == wanted)
-                    return error(describeSlot(wanted) + " holds card " + other + "; remove it first or choose another slot");
+            if (const auto other = cardIn(wanted))
+                return error(describeSlot(wanted) + " holds card " + *other + "; remove it first or choose another slot");
             slot = wanted;
         } else {
             for (int s = 0; s < options_.slots && !slot; ++s)
@@ -394,14 +393,17 @@ std::vector<std::string> CardRack::list() const {
 std::vector<std::string> CardRack::readers() const {
     std::vector<std::string> lines;
     for (const auto& slot : slots_) {
-        std::string holder = "-";
-        for (const auto& [name, inserted] : cards_)
-            if (inserted.slot == slot->index()) holder = name;
         lines.push_back("slot=" + std::to_string(slot->index()) + " port=" + std::to_string(slot->endpoint().port) +
-                        " card=" + holder + " reader=" + readerName(slot->index()));
+                        " card=" + cardIn(slot->index()).value_or("-") + " reader=" + readerName(slot->index()));
     }
     lines.push_back("ok " + std::to_string(options_.slots) + " slots");
     return lines;
+}
+
+std::optional<std::string> CardRack::cardIn(int slot) const {
+    for (const auto& [name, inserted] : cards_)
+        if (inserted.slot == slot) return name;
+    return std::nullopt;
 }
 
 void CardRack::take(const std::string& name) {
@@ -535,13 +537,8 @@ void CardRack::run(int stopFd, bool endWhenEmpty) {
             if (fds[firstSlot + i].revents == 0) continue;
             VpcdSlot& slot = *polled[i];
             const VpcdSlot::Event event = slot.onReadable(stopFd);
-            if (event == VpcdSlot::Event::Pulled) {
-                for (const auto& [name, inserted] : cards_)
-                    if (inserted.slot == slot.index()) {
-                        take(name);
-                        break;
-                    }
-            }
+            if (event == VpcdSlot::Event::Pulled)
+                if (const auto name = cardIn(slot.index())) take(*name);
         }
         for (std::size_t i = 0; i < clients_.size(); ++i)
             if (fds[firstClient + i].revents != 0) serveClient(clients_[i]);

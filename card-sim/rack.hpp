@@ -73,6 +73,7 @@ private:
     std::vector<std::string> pull(const std::vector<std::string>& words);
     std::vector<std::string> list() const;
     std::vector<std::string> readers() const;
+    std::optional<std::string> cardIn(int slot) const;  // the card in `slot`, if any
     void take(const std::string& name);  // out of its slot; the image is closed and unlocked
     std::string imagePath(const std::string& name) const { return options_.folder + "/" + name + ".json"; }
     std::string describeSlot(int slot) const;
