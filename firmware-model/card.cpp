@@ -121,6 +121,12 @@ void Card::reset() {
     powered_ = true;
 }
 
+void Card::discardPendingResponse() {
+    if (hasSeededFault(SeededFault::PendingResponseKept)) return;
+    OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
+    pendingResponse_.clear();
+}
+
 void Card::clearVolatileState() {
     selected_ = false;
     dropSession();
@@ -131,46 +137,52 @@ void Card::clearVolatileState() {
 
 Bytes Card::process(const Bytes& raw) {
     if (!powered_) powerOn();  // bytes can only arrive at a card that has power
-    if (raw.size() < 4) return status(sw::kWrongLength).encode();
+    // A command refused before it is read discards pending response bytes as any other command
+    // but GET RESPONSE does (docs/apdu-spec.md).
+    const auto refuse = [this](std::uint16_t statusWord) {
+        discardPendingResponse();
+        return status(statusWord).encode();
+    };
+    if (raw.size() < 4) return refuse(sw::kWrongLength);
 
     const std::uint8_t cla = raw[0];
     const std::uint8_t classBits = cla & protocol::cla::kClassMask;
     if (cla == 0xFF || (classBits != protocol::cla::kInterindustry && classBits != protocol::cla::kProprietary))
-        return status(sw::kClaNotSupported).encode();
-    if ((cla & protocol::cla::kChannelMask) != 0) return status(sw::kLogicalChannelNotSupported).encode();
+        return refuse(sw::kClaNotSupported);
+    if ((cla & protocol::cla::kChannelMask) != 0) return refuse(sw::kLogicalChannelNotSupported);
     // GP secure messaging is CLA bit 04; ISO's other SM indication (08) is not supported.
-    if ((cla & protocol::cla::kIsoSecureMessaging) != 0) return status(sw::kSecureMessagingNotSupported).encode();
+    if ((cla & protocol::cla::kIsoSecureMessaging) != 0) return refuse(sw::kSecureMessagingNotSupported);
 
     CommandApdu command;
     try {
         command = CommandApdu::parse(raw);
     } catch (const apdu::ApduError&) {
-        return status(sw::kWrongLength).encode();
+        return refuse(sw::kWrongLength);
     }
 
     if (chain_.inProgress() && !chain_.continues(command)) {
         chain_.reset();
-        return status(sw::kLastCommandOfChainExpected).encode();
+        return refuse(sw::kLastCommandOfChainExpected);
     }
     if (command.isChained() || chain_.inProgress()) {
-        if (command.ins == ins::kGetResponse) return status(sw::kChainingNotSupported).encode();
+        if (command.ins == ins::kGetResponse) return refuse(sw::kChainingNotSupported);
         try {
             auto whole = chain_.add(command);
-            if (!whole) return status(sw::kSuccess).encode();
+            if (!whole) {  // a part of a chain, received
+                discardPendingResponse();
+                return status(sw::kSuccess).encode();
+            }
             command = std::move(*whole);
         } catch (const apdu::ApduError&) {
             chain_.reset();
-            return status(sw::kWrongLength).encode();
+            return refuse(sw::kWrongLength);
         }
     }
 
     // GET RESPONSE sits below secure messaging: what it returns was protected already.
     if (command.ins == ins::kGetResponse && (command.cla & protocol::cla::kGpSecureMessaging) == 0)
         return getResponse(command).encode();
-    if (!hasSeededFault(SeededFault::PendingResponseKept)) {
-        OPENSSL_cleanse(pendingResponse_.data(), pendingResponse_.size());
-        pendingResponse_.clear();
-    }
+    discardPendingResponse();
 
     const std::optional<std::size_t> ne = command.ne;
     secureCommand_ = (command.cla & protocol::cla::kGpSecureMessaging) != 0;

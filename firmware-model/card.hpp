@@ -116,6 +116,8 @@ private:
                                std::uint16_t finalSw = 0x9000);
     Bytes fci() const;
     void clearVolatileState();
+    // Zeroizes and drops what waits for GET RESPONSE.
+    void discardPendingResponse();
 
     std::optional<PinPolicy> policy() const;
     std::uint8_t readByte(const char* field, std::uint8_t otherwise = 0) const;

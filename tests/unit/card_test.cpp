@@ -135,6 +135,28 @@ TEST_CASE("a response longer than Le comes in parts: 61xx then GET RESPONSE") {
     CHECK(f.send("00C00000") == "6700");                             // GET RESPONSE without Le
 }
 
+TEST_CASE("a command refused before it is read drops what was waiting for GET RESPONSE too") {
+    // Each is refused at the class, channel, secure messaging, length or chaining check.
+    const char* refused[] = {
+        "00CA00",                // too short for a header: 6700
+        "FFCA00C000",            // CLA FF: 6E00
+        "01CA00C000",            // a logical channel: 6881
+        "08CA00C000",            // ISO secure messaging: 6882
+        "00CA00C00501",          // Lc 5 with one byte: 6700
+        "10C0000000",            // GET RESPONSE in a chain: 6884
+    };
+    for (const char* command : refused) {
+        CAPTURE(command);
+        Fixture f;
+        const std::string fci = kFci;
+        REQUIRE(f.send("00A404000BF051554F52554D4341524404") == fci.substr(0, 8) + "6125");
+        const std::string answer = f.send(command);
+        CHECK(answer.size() == 4);
+        CHECK(answer != "9000");
+        CHECK(f.send("00C0000000") == "6985");                       // nothing is left
+    }
+}
+
 TEST_CASE("the host's GET RESPONSE decorator reassembles what the card splits") {
     Fixture f;
     sim::InProcessChannel raw(f.card);
