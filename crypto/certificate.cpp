@@ -406,7 +406,12 @@ void verifyChain(X509* leaf, X509* ca) {
     X509* current = X509_STORE_CTX_get_current_cert(ctx.get());
     if (current == nullptr) current = leaf;
     const std::string leafName = displayName(leaf);
-    if (result < 0 || error == X509_V_OK) throwCrypto("verifying the certificate of " + leafName);
+    // OpenSSL could not even run the check (e.g. a public key it cannot decode): a refusal too.
+    if (result < 0 || error == X509_V_OK) {
+        const std::string reasons = drainOpenSslErrors();
+        throwCertificate("certificate of " + leafName + " cannot be checked" +
+                         (reasons.empty() ? "" : ": " + reasons));
+    }
     if (isIssuerFailure(error))
         throwCertificate("certificate of " + leafName + " was not issued by this ceremony's CA (" +
                          displayName(ca) + ")");
