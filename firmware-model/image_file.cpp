@@ -112,23 +112,28 @@ ImageFileNvm ImageFileNvm::open(const std::string& path, std::size_t capacity) {
     }
     NvmImage image;
     try {
-        image = parseImage(path, content);
+        image = readImageText(path, content, capacity);
     } catch (...) {
         secureZero(content.data(), content.size());
         throw;
     }
     secureZero(content.data(), content.size());
+    return ImageFileNvm(path, std::move(image), true, capacity);
+}
+
+NvmImage readImageText(const std::string& path, const std::string& text, std::size_t capacity) {
+    NvmImage image = parseImage(path, text);
     try {
         checkCardMemory(image);
     } catch (const NvmError& e) {
         throw ImageFileError("card image " + path + ": " + e.what() +
                              " - no card could have written it; the image was altered or damaged");
     }
-    if (usage(image) > capacity)
-        throw ImageFileError("card image " + path + " holds " + std::to_string(usage(image)) +
+    if (Nvm::usage(image) > capacity)
+        throw ImageFileError("card image " + path + " holds " + std::to_string(Nvm::usage(image)) +
                              " bytes, more than the card's memory capacity of " +
                              std::to_string(capacity));
-    return ImageFileNvm(path, std::move(image), true, capacity);
+    return image;
 }
 
 void ImageFileNvm::persist(const NvmImage& image) {

@@ -37,6 +37,12 @@ private:
     bool existed_;
 };
 
+// The fields of an image file's text `text` (read from `path`, named in errors), after every check
+// ImageFileNvm::open makes of the contents: strict JSON, format and version, hex fields, digest,
+// contents a card could have written, within `capacity`. Throws ImageFileError otherwise.
+NvmImage readImageText(const std::string& path, const std::string& text,
+                       std::size_t capacity = kDefaultNvmCapacity);
+
 // The JSON text of an image (stable field order, hex values), as persist() writes it.
 std::string renderImage(const NvmImage& image);
 

@@ -355,6 +355,11 @@ void refuseSecrets(const Json::Value& value, const std::string& where) {
 
 }  // namespace
 
+AuditVerification verifyAuditLogText(const std::string& source, const std::string& text,
+                                     const std::string& expectedLastHash) {
+    return verifyText(source, text, expectedLastHash);
+}
+
 AuditVerification verifyAuditLog(const std::string& path) {
     return verifyAuditLog(path, "");
 }

@@ -85,6 +85,11 @@ AuditVerification verifyAuditLog(const std::string& path);
 // extended). An empty expectedLastHash means no such check.
 AuditVerification verifyAuditLog(const std::string& path, const std::string& expectedLastHash);
 
+// The checks of verifyAuditLog on a log's whole text `text`, read from `source` (named in errors);
+// `expectedLastHash` as 64 upper-case hex digits, or empty.
+AuditVerification verifyAuditLogText(const std::string& source, const std::string& text,
+                                     const std::string& expectedLastHash = "");
+
 // One entry, as read back.
 struct AuditEntry {
     std::uint64_t seq = 0;
