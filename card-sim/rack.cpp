@@ -502,6 +502,11 @@ void CardRack::settleWaiters(bool everything) {
     }
 }
 
+void CardRack::onSlotEvent(VpcdSlot& slot, VpcdSlot::Event event) {
+    if (event == VpcdSlot::Event::Pulled)
+        if (const auto name = cardIn(slot.index())) take(*name);
+}
+
 void CardRack::run(int stopFd, bool endWhenEmpty) {
     for (;;) {
         if (stopRequested_ || (endWhenEmpty && cards_.empty())) break;
@@ -509,7 +514,8 @@ void CardRack::run(int stopFd, bool endWhenEmpty) {
         int timeout = -1;
         for (auto& slot : slots_) {
             slot->tryConnect(now);
-            const int due = slot->msUntilRetry(now);
+            onSlotEvent(*slot, slot->onTime(now, stopFd));
+            const int due = slot->msUntilDue(now);
             if (due >= 0) timeout = timeout < 0 ? due : std::min(timeout, due);
         }
         for (const auto& waiter : waiters_) {
@@ -536,9 +542,7 @@ void CardRack::run(int stopFd, bool endWhenEmpty) {
         for (std::size_t i = 0; i < polled.size(); ++i) {
             if (fds[firstSlot + i].revents == 0) continue;
             VpcdSlot& slot = *polled[i];
-            const VpcdSlot::Event event = slot.onReadable(stopFd);
-            if (event == VpcdSlot::Event::Pulled)
-                if (const auto name = cardIn(slot.index())) take(*name);
+            onSlotEvent(slot, slot.onReadable(stopFd));
         }
         for (std::size_t i = 0; i < clients_.size(); ++i)
             if (fds[firstClient + i].revents != 0) serveClient(clients_[i]);

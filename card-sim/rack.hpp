@@ -84,6 +84,7 @@ private:
     void serveClient(Client& client);
     void answer(int fd, const std::vector<std::string>& lines);
     void settleWaiters(bool everything);
+    void onSlotEvent(VpcdSlot& slot, VpcdSlot::Event event);  // a pulled card leaves the rack
 
     RackOptions options_;
     std::vector<std::unique_ptr<VpcdSlot>> slots_;

@@ -1,6 +1,7 @@
 // The vpcd socket protocol (vsmartcard's virtual reader driver inside pcscd), card side.
 // Every message both ways: 2-byte big-endian length, then that many bytes. Length-1 messages
-// from vpcd are control codes; longer ones are command APDUs answered with a response APDU.
+// from vpcd are control codes, or 1-byte command APDUs (vpcd_frame_sorter.hpp tells which);
+// longer ones are command APDUs answered with a response APDU.
 #pragma once
 
 #include <cstdint>

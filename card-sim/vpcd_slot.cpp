@@ -66,12 +66,23 @@ void VpcdSlot::closeConnection() {
     fd_ = -1;
     seen_ = false;
     parser_ = VpcdFrameParser{};
+    sorter_.clear();
 }
 
-int VpcdSlot::msUntilRetry(Clock::time_point now) const {
-    if (!occupied() || connected()) return -1;
+int VpcdSlot::msUntilDue(Clock::time_point now) const {
+    if (!occupied()) return -1;
+    if (connected()) return sorter_.msUntilExpiry(now);
     if (now >= nextAttempt_) return 0;
     return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(nextAttempt_ - now).count()) + 1;
+}
+
+VpcdSlot::Event VpcdSlot::onTime(Clock::time_point now, int stopFd) {
+    if (!connected()) return Event::None;
+    const auto command = sorter_.expire(now);
+    if (!command) return Event::None;
+    log("1-byte frame " + toHex(command->command) + " with nothing after it for " +
+        std::to_string(kControlCodeHold.count() / 1000) + " s: a command APDU, not a vpcd control code");
+    return handle(*command, stopFd);
 }
 
 bool VpcdSlot::tryConnect(Clock::time_point now) {
@@ -121,31 +132,34 @@ VpcdSlot::Event VpcdSlot::onReadable(int stopFd) {
     parser_.feed(buffer_.data(), static_cast<std::size_t>(n));
     Event result = Event::None;
     while (auto frame = parser_.next()) {
-        const Event event = handleFrame(*frame, stopFd);
-        if (event == Event::Pulled || event == Event::Disconnected) return event;
-        if (event == Event::Seen) result = Event::Seen;
+        for (const auto& message : sorter_.sort(*frame, Clock::now())) {
+            const Event event = handle(message, stopFd);
+            if (event == Event::Pulled || event == Event::Disconnected) return event;
+            if (event == Event::Seen) result = Event::Seen;
+        }
     }
     if (fd_ >= 0) quickAck(fd_);
     return result;
 }
 
-VpcdSlot::Event VpcdSlot::handleFrame(const Bytes& frame, int stopFd) {
+VpcdSlot::Event VpcdSlot::handle(const VpcdMessage& message, int stopFd) {
     SlotCard& card = *plug_.card;
     const bool firstLook = !seen_;
-    if (frame.empty()) return Event::None;
-    if (frame.size() == 1) {
-        switch (frame[0]) {
-            case vpcd::kPowerOff: card.powerOff(); return Event::None;
-            case vpcd::kPowerOn: card.powerOn(); seen_ = true; break;
-            case vpcd::kReset: card.reset(); return Event::None;
-            case vpcd::kGetAtr:
-                seen_ = true;
-                if (!send(vpcdFrame(card.atr()), stopFd)) return Event::Disconnected;
-                break;
-            default: log("ignoring unknown vpcd control code " + toHex(frame)); return Event::None;
-        }
-        return firstLook && seen_ ? Event::Seen : Event::None;
+    switch (message.kind) {
+        case VpcdMessage::Kind::PowerOff: card.powerOff(); return Event::None;
+        case VpcdMessage::Kind::PowerOn: card.powerOn(); seen_ = true; break;
+        case VpcdMessage::Kind::Reset: card.reset(); return Event::None;
+        case VpcdMessage::Kind::GetAtr:
+            seen_ = true;
+            if (!send(vpcdFrame(card.atr()), stopFd)) return Event::Disconnected;
+            break;
+        case VpcdMessage::Kind::Command: return answer(message.command, stopFd);
     }
+    return firstLook && seen_ ? Event::Seen : Event::None;
+}
+
+VpcdSlot::Event VpcdSlot::answer(const Bytes& command, int stopFd) {
+    SlotCard& card = *plug_.card;
     if (pullArmed_ && apdus_ == pullAt_) {
         log("pulling the card in the middle of the exchange (after " + std::to_string(pullAsked_) +
             " more command APDUs, as asked)");
@@ -156,13 +170,13 @@ VpcdSlot::Event VpcdSlot::handleFrame(const Bytes& frame, int stopFd) {
     ++apdus_;
     if (plug_.trace) {
         // PINs and PUKs are never written anywhere: such commands are traced by header only.
-        if (protocol::commandCarriesSecret(frame))
-            log("> " + toHex(frame.data(), std::min<std::size_t>(4, frame.size()), " ") + " [" +
-                std::to_string(frame.size() > 4 ? frame.size() - 4 : 0) + " more bytes not shown: they may hold a secret]");
+        if (protocol::commandCarriesSecret(command))
+            log("> " + toHex(command.data(), std::min<std::size_t>(4, command.size()), " ") + " [" +
+                std::to_string(command.size() > 4 ? command.size() - 4 : 0) + " more bytes not shown: they may hold a secret]");
         else
-            log("> " + toHex(frame, " "));
+            log("> " + toHex(command, " "));
     }
-    const Bytes response = card.process(frame);
+    const Bytes response = card.process(command);
     if (plug_.trace) log("< " + toHex(response, " "));
     return send(vpcdFrame(response), stopFd) ? Event::None : Event::Disconnected;
 }

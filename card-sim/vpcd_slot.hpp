@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "card-sim/slot_card.hpp"
+#include "card-sim/vpcd_frame_sorter.hpp"
 #include "card-sim/vpcd_protocol.hpp"
 
 namespace quorum::sim {
@@ -54,14 +55,18 @@ public:
 
     // When not connected: one connection attempt if one is due. Returns true if it connected.
     bool tryConnect(Clock::time_point now);
-    // Milliseconds until the next connection attempt is due (-1: none pending).
-    int msUntilRetry(Clock::time_point now) const;
+    // Milliseconds until tryConnect or onTime has something to do (-1: nothing pending).
+    int msUntilDue(Clock::time_point now) const;
+    // Time passed: a 1-byte frame held for kControlCodeHold with nothing after it is answered as
+    // the command APDU it was (vpcd_frame_sorter.hpp). `stopFd` cuts a blocked send short.
+    Event onTime(Clock::time_point now, int stopFd);
     // The socket is readable: reads and answers what vpcd sent. `stopFd` cuts a blocked send short.
     Event onReadable(int stopFd);
 
 private:
     bool send(const Bytes& frame, int stopFd);
-    Event handleFrame(const Bytes& frame, int stopFd);
+    Event handle(const VpcdMessage& message, int stopFd);
+    Event answer(const Bytes& command, int stopFd);
     void closeConnection();
     void log(const std::string& line) const;
 
@@ -71,6 +76,7 @@ private:
     SlotPlug plug_;
     int fd_ = -1;
     VpcdFrameParser parser_;
+    VpcdFrameSorter sorter_;
     std::vector<std::uint8_t> buffer_;  // one read's bytes: a frame of up to 65535 bytes and its length
     Clock::time_point nextAttempt_{};
     bool announcedWait_ = false;
