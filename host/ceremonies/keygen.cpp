@@ -121,7 +121,7 @@ private:
         const Bytes puk = askPuk(pins_, policy_, name, out_);
         throwIfInterrupted();
         journal_.started = KeygenJournal::Started{index, fci.cardId};
-        journal_.save(journalPath_);
+        journal_.save(journalPath_, context_.ca());
         const crypto::Certificate certificate = card.issueIdentity(context_.ca(), index);
         card.openSecureChannel();
         storeShare(card, index);
@@ -170,7 +170,7 @@ private:
         shares_.erase(index);  // zeroized: the share lives on its card only now
         journal_.started.reset();
         journal_.sealedShares = sealShares(context_.ca(), shares_);
-        journal_.save(journalPath_);
+        journal_.save(journalPath_, context_.ca());
         Json::Value entry = details({{"index", std::to_string(index)},
                                      {"card_id", toHex(cardId)},
                                      {"certificate_sha256", toHex(certificate.sha256Fingerprint())},
@@ -243,6 +243,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
     std::unique_ptr<KeygenScheme> scheme;
     if (request.resume) {
         journal = KeygenJournal::load(journalPath);
+        journal.authenticate(context.ca().certificate(), journalPath);
         if (journal.draft.cardSetId != context.cardSetId())
             throw KeygenJournalError(journalPath + " is the journal of another card set");
         checkOutput("the manifest", journal.manifestPath, std::nullopt);
@@ -282,7 +283,7 @@ void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::stri
         journal.holders = request.holders.empty() ? std::vector<std::string>(static_cast<std::size_t>(request.n))
                                                   : request.holders;
         journal.sealedShares = sealShares(context.ca(), shares);
-        journal.save(journalPath);
+        journal.save(journalPath, context.ca());
     }
     try {
         issueRemainingCards(request.cards, context, *scheme, journal, journalPath, shares, pins);

@@ -150,7 +150,7 @@ private:
                                          {"n", std::to_string(request_.n)},
                                          {"role", request_.role},
                                          {"old_cards", journal_.retireOld ? "retire" : "keep"}}));
-        issuance_.save(issuancePath_);
+        issuance_.save(issuancePath_, context_.ca());
         journal_.save(journalPath_);
         out_ << "Resharing " << request_.oldManifestPath << " (" << old_.k << " of " << old_.n
              << ") to a new " << request_.role << " set of " << request_.k << " of " << request_.n
@@ -163,9 +163,11 @@ private:
     void load() {
         journal_ = ReshareJournal::load(journalPath_);
         issuance_ = KeygenJournal::load(issuancePath_);
+        issuance_.authenticate(context_.ca().certificate(), issuancePath_);
         old_ = Manifest::load(journal_.oldManifestPath);
         authenticateManifest(old_, context_.trust().ca, journal_.oldManifestPath);
-        // The journals are not signed: what they carry over from the old set must still be its.
+        // The reshare journal is not signed (the issuance journal is): what the two carry over from
+        // the old set must still be its.
         const Manifest& draft = issuance_.draft;
         if (draft.cardSetId != old_.cardSetId || draft.caCertificatePem != old_.caCertificatePem ||
             draft.signingKey.publicKeyPem != old_.signingKey.publicKeyPem ||

@@ -23,6 +23,15 @@ Bytes sealingKey(const crypto::CeremonyCa& ca) {
     return crypto::hkdfSha256(ca.key().scalar(), info, 32);
 }
 
+// What the CA signs: a label, then the journal as toJson() writes it without its signature (every
+// field, in a fixed layout, so the text read need not be laid out the same way).
+Bytes signingInput(const KeygenJournal& journal) {
+    KeygenJournal unsigned_ = journal;
+    unsigned_.caSignature.clear();
+    const std::string text = std::string("quorum-keygen-journal signature v1\n") + unsigned_.toJson();
+    return Bytes(text.begin(), text.end());
+}
+
 }  // namespace
 
 std::vector<int> KeygenJournal::remaining() const {
@@ -57,6 +66,7 @@ std::string KeygenJournal::toJson() const {
         root["started"] = s;
     }
     root["sealed_shares"] = toHex(sealedShares);
+    if (!caSignature.empty()) root["ca_signature"] = toHex(caSignature);
     return jsonText(root);
 }
 
@@ -89,15 +99,28 @@ KeygenJournal KeygenJournal::fromJson(const std::string& text) {
         journal.started = Started{kDocument.integer(s, "index", "started: "), kDocument.hex(s, "card_id", "started: ")};
     }
     journal.sealedShares = kDocument.hex(root, "sealed_shares");
+    if (root.isMember("ca_signature")) journal.caSignature = kDocument.hex(root, "ca_signature");
     return journal;
 }
 
-void KeygenJournal::save(const std::string& path) const {
+void KeygenJournal::save(const std::string& path, const crypto::CeremonyCa& ca) {
+    caSignature.clear();
+    caSignature = ca.key().signSha256(signingInput(*this));
     try {
         replaceFile(path, toJson(), 0600, "keygen journal");
     } catch (const FileError& e) {
         throw KeygenJournalError(e.what());
     }
+}
+
+void KeygenJournal::authenticate(const crypto::Certificate& ca, const std::string& path) const {
+    if (caSignature.empty())
+        throw KeygenJournalError(path + " is not signed by the ceremony's CA (a journal of an older version, or "
+                                        "one whose signature was removed): it cannot be trusted to resume from");
+    if (!ca.publicKey().verifySha256(signingInput(*this), caSignature))
+        throw KeygenJournalError(path + " fails its check against the ceremony's CA certificate: it was changed "
+                                        "since the ceremony wrote it, or another ceremony wrote it. Nothing was "
+                                        "asked of any card; restore the journal from the ceremony's records");
 }
 
 KeygenJournal KeygenJournal::load(const std::string& path) {

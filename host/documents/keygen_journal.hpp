@@ -8,13 +8,16 @@
 //     "key_type": "rsa2048", "pin_policy": hex (PUT DATA 00C5), "holders": [n names, "" unknown],
 //     "draft": the manifest so far (the cards issued, in order),
 //     "started": {"index": i, "card_id": hex} while card i is being issued (else absent),
-//     "sealed_shares": hex
+//     "sealed_shares": hex,
+//     "ca_signature": hex (ECDSA P-256 of the ceremony CA over everything else in the journal)
 //   }
 //
 // The shares not on a card yet are sealed (AES-256-GCM) under a key derived from the ceremony
 // CA's private key: the journal is as safe as the CA key, whose passphrase a resume asks for
-// again. The file is its owner's only (0600), replaced atomically, and destroyed (overwritten,
-// then removed) when the key generation is done.
+// again. Everything else is signed by the CA at every save and checked against the ceremony's CA
+// certificate when a resume reads it, before any card is asked for. The file is its owner's only
+// (0600), replaced atomically, and destroyed (overwritten, then removed) when the key generation
+// is done.
 #pragma once
 
 #include <map>
@@ -52,15 +55,19 @@ struct KeygenJournal {
     Manifest draft;
     std::optional<Started> started;
     Bytes sealedShares;
+    Bytes caSignature;  // empty until signed
 
     // The indexes 1..n not issued yet, in order.
     std::vector<int> remaining() const;
 
     std::string toJson() const;
     static KeygenJournal fromJson(const std::string& text);
-    // Replaces the journal atomically (0600).
-    void save(const std::string& path) const;
+    // Signs the journal with `ca` and replaces the file atomically (0600).
+    void save(const std::string& path, const crypto::CeremonyCa& ca);
     static KeygenJournal load(const std::string& path);
+    // Throws KeygenJournalError naming `path` unless the journal is signed by `ca` (the ceremony's
+    // CA certificate) and unchanged since: any field altered, an unsigned journal, another CA's.
+    void authenticate(const crypto::Certificate& ca, const std::string& path) const;
 };
 
 // The undelivered shares (card index -> share bytes) sealed for `ca`'s journal, and back.

@@ -228,6 +228,27 @@ TEST_CASE(
     CHECK(refused.exitCode == 1);
     CHECK(shows(refused.output, "word 10, \"grapefruit\", is not a PGP word"));
 
+    // A journal changed while the ceremony stood still (here: where the manifest is to go) is
+    // refused before any card is asked for; the journal as the ceremony wrote it resumes.
+    {
+        std::stringstream text;
+        text << std::ifstream(journal).rdbuf();
+        const std::string original = text.str();
+        std::string altered = original;
+        const auto at = altered.find("\"" + manifest + "\"");
+        REQUIRE(at != std::string::npos);
+        altered.replace(at + 1, manifest.size(), dir + "/elsewhere.json");
+        std::ofstream(journal, std::ios::trunc) << altered;
+        const std::string unusedPins = room.secrets("unused-pins", {"123453", "87654323"});
+        const auto tampered = room.unattended("keygen --resume --ceremony " + dir + " --passphrase-file " +
+                                             passphrase + " --pin-file " + unusedPins + " --card-timeout 5");
+        INFO(tampered.output);
+        CHECK(tampered.exitCode != 0);
+        CHECK(shows(tampered.output, journal + " fails its check against the ceremony's CA certificate"));
+        CHECK(audited(dir, "keygen-resumed").empty());
+        std::ofstream(journal, std::ios::trunc) << original;
+    }
+
     // --resume: the half-issued card 3 is reset and issued (its PUK as first typed has 6
     // characters), then card 4; the manifest is written, the journal is gone.
     {
