@@ -103,7 +103,7 @@ public:
         if (!issuance_.remaining().empty()) issueNewCards();
         if (journal_.context.empty()) {
             journal_.context = reshareContext(journal_.oldManifestSha256, issuance_.draft);
-            journal_.save(journalPath_);
+            journal_.save(journalPath_, context_.ca());
         }
         if (static_cast<int>(journal_.redistributions.size()) < old_.k) collectFromOldCards();
         if (static_cast<int>(journal_.filled.size()) < journal_.n) fillNewCards();
@@ -151,7 +151,7 @@ private:
                                          {"role", request_.role},
                                          {"old_cards", journal_.retireOld ? "retire" : "keep"}}));
         issuance_.save(issuancePath_, context_.ca());
-        journal_.save(journalPath_);
+        journal_.save(journalPath_, context_.ca());
         out_ << "Resharing " << request_.oldManifestPath << " (" << old_.k << " of " << old_.n
              << ") to a new " << request_.role << " set of " << request_.k << " of " << request_.n
              << " cards. The activation key "
@@ -162,12 +162,12 @@ private:
 
     void load() {
         journal_ = ReshareJournal::load(journalPath_);
+        journal_.authenticate(context_.ca().certificate(), journalPath_);
         issuance_ = KeygenJournal::load(issuancePath_);
         issuance_.authenticate(context_.ca().certificate(), issuancePath_);
         old_ = Manifest::load(journal_.oldManifestPath);
         authenticateManifest(old_, context_.trust().ca, journal_.oldManifestPath);
-        // The reshare journal is not signed (the issuance journal is): what the two carry over from
-        // the old set must still be its.
+        // Both journals are the CA's; what they carry over from the old set must still be its.
         const Manifest& draft = issuance_.draft;
         if (draft.cardSetId != old_.cardSetId || draft.caCertificatePem != old_.caCertificatePem ||
             draft.signingKey.publicKeyPem != old_.signingKey.publicKeyPem ||
@@ -243,7 +243,7 @@ private:
                     listed.index);
             }
             journal_.redistributions.push_back(std::move(made));
-            journal_.save(journalPath_);
+            journal_.save(journalPath_, context_.ca());
             context_.audit().append(
                 "redistribution-made",
                 details({{"index", std::to_string(listed.index)},
@@ -289,7 +289,7 @@ private:
                 throw;
             }
             journal_.filled.insert(listed.index);
-            journal_.save(journalPath_);
+            journal_.save(journalPath_, context_.ca());
             context_.audit().append("card-filled", details({{"index", std::to_string(listed.index)},
                                                             {"card_id", toHex(listed.cardId)}}));
             out_ << listed.describe() << " has its share (" << journal_.filled.size() << " of "
@@ -326,7 +326,7 @@ private:
             std::remove_if(list.begin(), list.end(), [&](const auto& r) { return r.from == from; }),
             list.end());
         journal_.filled.clear();
-        journal_.save(journalPath_);
+        journal_.save(journalPath_, context_.ca());
     }
 
     void writeNewManifest() {
@@ -341,7 +341,7 @@ private:
         manifest.save(journal_.newManifestPath);
         const std::string text = manifest.toJson();
         journal_.newManifestSha256 = sha256Of(text);
-        journal_.save(journalPath_);
+        journal_.save(journalPath_, context_.ca());
         destroyFile(issuancePath_, "reshare issuance journal");
         context_.audit().append(
             "reshare-set-made",
@@ -380,7 +380,7 @@ private:
                            const ManifestCard& listed) {
                 retireCard(card, listed, context_);
                 journal_.retired.insert(listed.index);
-                journal_.save(journalPath_);
+                journal_.save(journalPath_, context_.ca());
                 out_ << listed.describe() << " is retired: its share is erased (" << left()
                      << " of the old set's shares unerased)." << std::endl;
             };

@@ -6,6 +6,7 @@
 
 #include "crypto/primitives.hpp"
 #include "host/base/file_io.hpp"
+#include "host/documents/document_signature.hpp"
 #include "host/documents/json_document.hpp"
 
 namespace quorum::host {
@@ -23,13 +24,14 @@ Bytes sealingKey(const crypto::CeremonyCa& ca) {
     return crypto::hkdfSha256(ca.key().scalar(), info, 32);
 }
 
-// What the CA signs: a label, then the journal as toJson() writes it without its signature (every
-// field, in a fixed layout, so the text read need not be laid out the same way).
-Bytes signingInput(const KeygenJournal& journal) {
-    KeygenJournal unsigned_ = journal;
-    unsigned_.caSignature.clear();
-    const std::string text = std::string("quorum-keygen-journal signature v1\n") + unsigned_.toJson();
-    return Bytes(text.begin(), text.end());
+constexpr const char* kSignatureLabel = "quorum-keygen-journal signature v1";
+
+// The journal as toJson() writes it without its signature: every field in a fixed layout, so the
+// text read need not be laid out the same way.
+std::string unsignedText(const KeygenJournal& journal) {
+    KeygenJournal copy = journal;
+    copy.caSignature.clear();
+    return copy.toJson();
 }
 
 }  // namespace
@@ -104,8 +106,7 @@ KeygenJournal KeygenJournal::fromJson(const std::string& text) {
 }
 
 void KeygenJournal::save(const std::string& path, const crypto::CeremonyCa& ca) {
-    caSignature.clear();
-    caSignature = ca.key().signSha256(signingInput(*this));
+    caSignature = signDocumentText(kSignatureLabel, unsignedText(*this), ca);
     try {
         replaceFile(path, toJson(), 0600, "keygen journal");
     } catch (const FileError& e) {
@@ -114,13 +115,7 @@ void KeygenJournal::save(const std::string& path, const crypto::CeremonyCa& ca) 
 }
 
 void KeygenJournal::authenticate(const crypto::Certificate& ca, const std::string& path) const {
-    if (caSignature.empty())
-        throw KeygenJournalError(path + " is not signed by the ceremony's CA (a journal of an older version, or "
-                                        "one whose signature was removed): it cannot be trusted to resume from");
-    if (!ca.publicKey().verifySha256(signingInput(*this), caSignature))
-        throw KeygenJournalError(path + " fails its check against the ceremony's CA certificate: it was changed "
-                                        "since the ceremony wrote it, or another ceremony wrote it. Nothing was "
-                                        "asked of any card; restore the journal from the ceremony's records");
+    requireDocumentSignature<KeygenJournalError>(kSignatureLabel, unsignedText(*this), caSignature, ca, path);
 }
 
 KeygenJournal KeygenJournal::load(const std::string& path) {

@@ -3,6 +3,7 @@
 #include <json/json.h>
 
 #include "host/base/file_io.hpp"
+#include "host/documents/document_signature.hpp"
 #include "host/documents/json_document.hpp"
 #include "host/documents/manifest.hpp"
 
@@ -11,6 +12,13 @@ namespace quorum::host {
 namespace {
 
 const JsonDocument<ReshareJournalError> kDocument("reshare journal");
+constexpr const char* kSignatureLabel = "quorum-reshare-journal signature v1";
+
+std::string unsignedText(const ReshareJournal& journal) {
+    ReshareJournal copy = journal;
+    copy.caSignature.clear();
+    return copy.toJson();
+}
 
 Json::Value indexList(const std::set<int>& indexes) {
     Json::Value list(Json::arrayValue);
@@ -80,6 +88,7 @@ std::string ReshareJournal::toJson() const {
     root["filled"] = indexList(filled);
     if (!newManifestSha256.empty()) root["new_manifest_sha256"] = toHex(newManifestSha256);
     root["retired"] = indexList(retired);
+    if (!caSignature.empty()) root["ca_signature"] = toHex(caSignature);
     return jsonText(root);
 }
 
@@ -136,15 +145,21 @@ ReshareJournal ReshareJournal::fromJson(const std::string& text) {
     if (root.isMember("new_manifest_sha256"))
         journal.newManifestSha256 = kDocument.hex(root, "new_manifest_sha256");
     journal.retired = readIndexes(root, "retired");
+    if (root.isMember("ca_signature")) journal.caSignature = kDocument.hex(root, "ca_signature");
     return journal;
 }
 
-void ReshareJournal::save(const std::string& path) const {
+void ReshareJournal::save(const std::string& path, const crypto::CeremonyCa& ca) {
+    caSignature = signDocumentText(kSignatureLabel, unsignedText(*this), ca);
     try {
         replaceFile(path, toJson(), 0600, "reshare journal");
     } catch (const FileError& e) {
         throw ReshareJournalError(e.what());
     }
+}
+
+void ReshareJournal::authenticate(const crypto::Certificate& ca, const std::string& path) const {
+    requireDocumentSignature<ReshareJournalError>(kSignatureLabel, unsignedText(*this), caSignature, ca, path);
 }
 
 ReshareJournal ReshareJournal::load(const std::string& path) {

@@ -13,11 +13,13 @@
 //                           "box": hex}, ... ]}, ... ]      (what each old card gave),
 //     "filled": [ j, ... ]          (new cards that took their share),
 //     "new_manifest_sha256": hex    (once the new manifest is written),
-//     "retired": [ i, ... ]         (old cards whose share is erased)
+//     "retired": [ i, ... ]         (old cards whose share is erased),
+//     "ca_signature": hex           (the ceremony CA's, over everything else)
 //   }
 //
 // Nothing in it is secret: the old cards' sub-shares are sealed, each for one new card's key,
-// and the commitments are public. It is kept 0600 all the same, replaced atomically.
+// and the commitments are public. It is kept 0600 all the same, replaced atomically, signed by the
+// ceremony CA at every save and checked before --resume uses it.
 #pragma once
 
 #include <optional>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "apdu/bytes.hpp"
+#include "crypto/certificate.hpp"
 #include "crypto/reshare.hpp"
 #include "host/base/error.hpp"
 
@@ -52,15 +55,19 @@ struct ReshareJournal {
     std::set<int> filled;
     Bytes newManifestSha256;  // empty until the new manifest is written
     std::set<int> retired;
+    Bytes caSignature;  // empty until signed
 
     // The redistribution old card `from` gave, or nullptr.
     const crypto::reshare::Redistribution* from(int index) const;
 
     std::string toJson() const;
     static ReshareJournal fromJson(const std::string& text);
-    // Replaces the journal atomically (0600).
-    void save(const std::string& path) const;
+    // Signs the journal with `ca` and replaces the file atomically (0600).
+    void save(const std::string& path, const crypto::CeremonyCa& ca);
     static ReshareJournal load(const std::string& path);
+    // Throws ReshareJournalError naming `path` unless the journal is signed by `ca` (the ceremony's
+    // CA certificate) and unchanged since.
+    void authenticate(const crypto::Certificate& ca, const std::string& path) const;
 };
 
 }  // namespace quorum::host

@@ -2,10 +2,14 @@
 #include "host/documents/reshare_journal.hpp"
 
 #include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "crypto/ec.hpp"
 #include "crypto/feldman.hpp"
 #include "crypto/reshare.hpp"
+#include "tests/support/card_fixture.hpp"
 #include "tests/support/thrown.hpp"
 
 using namespace quorum;
@@ -93,4 +97,34 @@ TEST_CASE("reshare journal: a damaged journal is refused, naming what is wrong")
                          "\"format\""));
     CHECK(test::contains(refusal("{\"format\": \"quorum-reshare-journal\"}"),
                          "\"version\" is missing"));
+}
+
+TEST_CASE("reshare journal: signed by the ceremony CA at every save, refused when changed or unsigned") {
+    const auto& ca = test::TestCeremony::instance().ca;
+    std::string folder = (std::filesystem::temp_directory_path() / "quorum-reshare-journal-XXXXXX").string();
+    REQUIRE(mkdtemp(folder.data()) != nullptr);
+    const std::string path = folder + "/reshare-journal.json";
+    ReshareJournal journal = sample();
+    journal.save(path, ca);
+    const ReshareJournal read = ReshareJournal::load(path);
+    CHECK_NOTHROW(read.authenticate(ca.certificate(), path));
+    CHECK(test::thrownMessage<ReshareJournalError>([&] {
+              read.authenticate(test::TestCeremony::other().ca.certificate(), path);
+          }).find("fails its check against the ceremony's CA certificate") != std::string::npos);
+
+    const std::string text = journal.toJson();
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"\"retire_old\" : true", "\"retire_old\" : false"},
+             {"\"/srv/c/set-2.json\"", "\"/tmp/set-2.json\""},
+             {"\"k\" : 2", "\"k\" : 3"}}) {
+        CAPTURE(from);
+        const ReshareJournal altered = ReshareJournal::fromJson(replaced(text, from, to));
+        CHECK(test::thrownMessage<ReshareJournalError>([&] { altered.authenticate(ca.certificate(), path); })
+                  .find(path + " fails its check") != std::string::npos);
+    }
+    ReshareJournal unsignedJournal = journal;
+    unsignedJournal.caSignature.clear();
+    CHECK(test::thrownMessage<ReshareJournalError>([&] { unsignedJournal.authenticate(ca.certificate(), path); })
+              .find("is not signed by the ceremony's CA") != std::string::npos);
+    std::filesystem::remove_all(folder);
 }
