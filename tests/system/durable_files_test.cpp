@@ -368,3 +368,94 @@ TEST_CASE("audit log torn by an interrupted append: named as such, repaired in t
     CHECK(contains(notTorn.output, "cannot be repaired"));
     CHECK(readFile(log) == intact + "xyz");
 }
+
+namespace {
+
+// What a ceremony on `set` refused before any card must leave as it was: the audit log (no
+// start, no card step: no PIN was used), the manifest.
+class UntouchedSet {
+public:
+    explicit UntouchedSet(const CardSet& set)
+        : set_(set), log_(readFile(set.ceremonyDir + "/audit.log")), manifest_(readFile(set.manifest)) {}
+    void check(Room& room) const {
+        CHECK(readFile(set_.ceremonyDir + "/audit.log") == log_);
+        CHECK(readFile(set_.manifest) == manifest_);
+        const auto verified = room.ceremony("audit-verify --log " + set_.ceremonyDir + "/audit.log");
+        INFO(verified.output);
+        CHECK(verified.exitCode == 0);
+    }
+
+private:
+    const CardSet& set_;
+    std::string log_;
+    std::string manifest_;
+};
+
+// A ceremony run with its cards in their slots and their PINs at hand, refused for want of room
+// for `what` on `disk` before any card was asked for.
+void checkRefusedForRoom(const CommandResult& result, const std::string& what, const std::string& folder) {
+    INFO(result.output);
+    CHECK(result.exitCode != 0);
+    CHECK(contains(result.output, "not enough space for " + what + " in " + folder));
+    CHECK(contains(result.output, "bytes are needed"));
+    CHECK(contains(result.output, "Free some space (or choose another folder)"));
+    CHECK(!contains(result.output, "Insert"));
+    CHECK(!contains(result.output, "PIN"));
+}
+
+const std::string kIana = QUORUM_SOURCE_DIR "/tests/data/iana/";
+
+}  // namespace
+
+TEST_CASE("sign and ksr-sign (shamir) refuse before any card when the output's disk is full") {
+    Room room;
+    const CardSet set = makeCardSet(room, "room", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string message = room.file("message.txt");
+    writeText(message, "to be signed\n");
+    const std::string pins = room.secrets("room-pins", {CardSet::pin(1), CardSet::pin(2)});
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    const auto sign = room.unattended("sign --yes --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                                      " --in " + message + " --out " + disk.file("message.sig") +
+                                      " --card-timeout 5 --pin-file " + pins);
+    checkRefusedForRoom(sign, "the signature", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    const auto ksr = room.unattended("ksr-sign --yes --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                                     " --ksr " + kIana + "ksr-root-2017-q2-0.xml --at 2017-03-15T12:00:00 --out " +
+                                     disk.file("skr.xml") + " --card-timeout 5 --pin-file " + pins);
+    checkRefusedForRoom(ksr, "the SKR", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+}
+
+TEST_CASE("partial-sign (a message, a KSR) refuses before the card when the partial's disk is full") {
+    Room room;
+    const CardSet set = makeCardSet(room, "thr", 2, 2, "shoup");
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string message = room.file("message.txt");
+    writeText(message, "to be signed\n");
+    const std::string pin = room.secrets("thr-pin", {CardSet::pin(1)});
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    const auto partial = room.unattended("partial-sign --yes --ceremony " + set.ceremonyDir + " --manifest " +
+                                         set.manifest + " --in " + message + " --out " + disk.file("partial.json") +
+                                         " --card-timeout 5 --pin-file " + pin);
+    checkRefusedForRoom(partial, "the partial signature", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    const auto batch = room.unattended("partial-sign --yes --ceremony " + set.ceremonyDir + " --manifest " +
+                                       set.manifest + " --ksr " + kIana +
+                                       "ksr-root-2017-q2-0.xml --at 2017-03-15T12:00:00 --out " +
+                                       disk.file("partials.json") + " --card-timeout 5 --pin-file " + pin);
+    checkRefusedForRoom(batch, "the partial signatures", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+}
