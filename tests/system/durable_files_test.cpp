@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -458,4 +459,64 @@ TEST_CASE("partial-sign (a message, a KSR) refuses before the card when the part
     checkRefusedForRoom(batch, "the partial signatures", disk.path());
     untouched.check(room);
     CHECK(disk.names().empty());
+}
+
+TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
+    Room room;
+    const std::string dir = room.createCeremony("issuer");
+    const std::string log = dir + "/audit.log";
+    const auto hostIssue = [&](const std::string& prefix) {
+        return room.ceremony("host-issue --ceremony " + dir + " --name other --out " + prefix +
+                             " --passphrase-file " + room.passphraseFile());
+    };
+    REQUIRE(hostIssue(room.file("first")).exitCode == 0);  // a second entry, which chains to the first
+    const std::string intact = readFile(log);
+    const auto leftNothing = [&](const std::string& prefix) {
+        CHECK(!std::filesystem::exists(prefix + "-key.pem"));
+        CHECK(!std::filesystem::exists(prefix + ".pem"));
+    };
+
+    // An entry altered after it was written: the log's own words, and nothing written.
+    const std::string::size_type at = intact.find("ceremony host");
+    REQUIRE(at != std::string::npos);
+    std::string altered = intact;
+    altered.replace(at, 8, "Ceremony");
+    writeText(log, altered);
+    const auto refused = hostIssue(room.file("altered"));
+    INFO(refused.output);
+    CHECK(refused.exitCode != 0);
+    CHECK(contains(refused.output, "audit.log: line 2"));
+    CHECK(contains(refused.output, "was altered"));
+    leftNothing(room.file("altered"));
+    CHECK(readFile(log) == altered);
+
+    // The log held by another ceremony: refused the same way.
+    writeText(log, intact);
+    {
+        const int fd = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
+        REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+        const auto locked = hostIssue(room.file("locked"));
+        INFO(locked.output);
+        CHECK(locked.exitCode != 0);
+        CHECK(contains(locked.output, "is open for writing elsewhere"));
+        leftNothing(room.file("locked"));
+        ::close(fd);
+    }
+
+    // A certificate already at the prefix: the key is not written either.
+    writeText(room.file("taken.pem"), "someone else's\n");
+    const auto taken = hostIssue(room.file("taken"));
+    INFO(taken.output);
+    CHECK(taken.exitCode != 0);
+    CHECK(contains(taken.output, room.file("taken.pem")));
+    CHECK(!std::filesystem::exists(room.file("taken-key.pem")));
+    CHECK(readFile(room.file("taken.pem")) == "someone else's\n");
+    CHECK(readFile(log) == intact);
+
+    const auto issued = hostIssue(room.file("other"));
+    INFO(issued.output);
+    CHECK(issued.exitCode == 0);
+    CHECK(std::filesystem::exists(room.file("other-key.pem")));
+    CHECK(std::filesystem::exists(room.file("other.pem")));
 }
