@@ -461,6 +461,24 @@ TEST_CASE("partial-sign (a message, a KSR) refuses before the card when the part
     CHECK(disk.names().empty());
 }
 
+TEST_CASE("retire refuses before any card when the manifest's disk cannot take it marked retired") {
+    Room room;
+    const CardSet set = makeCardSet(room, "old", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // without the check, card 1 would be erased first
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string manifest = disk.file("set.json");
+    writeText(manifest, readFile(set.manifest));
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    const auto retire = room.unattended("retire --ceremony " + set.ceremonyDir + " --manifest " + manifest +
+                                        " --passphrase-file " + room.passphraseFile() + " --card-timeout 5");
+    checkRefusedForRoom(retire, "the manifest marked retired", disk.path());
+    untouched.check(room);
+    CHECK(readFile(manifest) == readFile(set.manifest));
+    CHECK(disk.names() == std::set<std::string>{"set.json"});
+}
+
 TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
     Room room;
     const std::string dir = room.createCeremony("issuer");
