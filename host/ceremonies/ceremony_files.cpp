@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -43,7 +44,13 @@ crypto::Certificate CeremonyFiles::issueHost(const crypto::CeremonyCa& ca, const
     std::string keyPem = key.toPem();
     writeNewFile(prefix + "-key.pem", keyPem, kPrivate, "host key");
     secureZero(keyPem.data(), keyPem.size());
-    writeNewFile(prefix + ".pem", certificate.pem(), kPrivate, "host certificate");
+    try {
+        writeNewFile(prefix + ".pem", certificate.pem(), kPrivate, "host certificate");
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(prefix + "-key.pem", ignored);
+        throw;
+    }
     return certificate;
 }
 

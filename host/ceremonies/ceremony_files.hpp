@@ -42,7 +42,8 @@ public:
     HostCredentials loadHost() const;
 
     // Issues credentials for another host (e.g. a remote signing site) into PREFIX.pem and
-    // PREFIX-key.pem; returns the certificate.
+    // PREFIX-key.pem; returns the certificate. A certificate that cannot be written takes the key
+    // written before it away again: both files or neither.
     crypto::Certificate issueHost(const crypto::CeremonyCa& ca, const std::string& name, const std::string& prefix) const;
 
 private:

@@ -5,6 +5,7 @@
 #include "host/base/file_io.hpp"
 #include "host/ceremonies/card_loops.hpp"
 #include "host/ceremonies/ceremony_context.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/ceremonies/partial_collector.hpp"
 #include "host/ceremonies/signing.hpp"
 #include "host/dnssec/ksr_validation.hpp"
@@ -90,6 +91,8 @@ CheckedKsr checkKsrSignRequest(const KsrSignRequest& request) {
     CheckedKsr checked = checkKsr(loadManifestArgument(request.manifestPath, request.ceremonyDir), request.ksr);
     checkOutput("--out", request.outputPath, std::nullopt,
                 {request.ksr.ksrPath, request.manifestPath, request.ksr.previousSkrPath, request.ksr.policyPath});
+    requireRoom({{platform::folderOf(request.outputPath), skrRoom(checked.ksrBytes.size()), "the SKR"},
+                 {request.ceremonyDir, auditRoom(checked.manifest.n), "the audit log"}});
     requireConfirmation(request.confirmed, "the KSR's fingerprint");
     return checked;
 }
@@ -134,6 +137,9 @@ CheckedKsr checkKsrPartialSignRequest(const KsrPartialSignRequest& request) {
     CheckedKsr checked = checkKsr(loadManifestArgument(request.manifestPath, request.ceremonyDir), request.ksr);
     requireShoup(checked.manifest, request.manifestPath);
     checkOutput("--out", request.outputPath, std::nullopt, {request.ksr.ksrPath, request.manifestPath});
+    requireRoom({{platform::folderOf(request.outputPath), partialFileRoom(checked.manifest, checked.ksr.bundles.size()),
+                  "the partial signatures"},
+                 {request.ceremonyDir, auditRoom(1), "the audit log"}});
     requireConfirmation(request.confirmed, "the KSR's fingerprint");
     return checked;
 }
@@ -205,6 +211,8 @@ void runKsrCombine(const KsrCombineRequest& request, std::ostream& out) {
     inputs.push_back(request.ksr.ksrPath);
     inputs.push_back(request.manifestPath);
     checkOutput("--out", request.outputPath, std::nullopt, inputs);
+    requireRoom({platform::folderOf(request.outputPath), skrRoom(checked.ksrBytes.size()), "the SKR"},
+                request.auditLogPath);
     const auto signingInputs = dnssec::signingInputs(checked.ksr, checked.ksk);
     std::vector<Bytes> digests;
     for (const auto& input : signingInputs) digests.push_back(crypto::sha256(input.data));
@@ -258,6 +266,9 @@ Manifest checkRrsetSignRequest(const RrsetSignRequest& request) {
     dnssec::signRrsetInput(request.zone, rrset, timeArgument("--inception", request.inception),
                            timeArgument("--expiration", request.expiration), kskOf(manifest));
     checkOutput("--out", request.outputPath, std::nullopt, {request.rrsetPath, request.manifestPath});
+    // The RRSIG in presentation format: the signature in base64 and the record's fields.
+    requireRoom({{platform::folderOf(request.outputPath), 2 * signatureRoom(manifest), "the RRSIG"},
+                 {request.ceremonyDir, auditRoom(manifest.n), "the audit log"}});
     requireConfirmation(request.confirmed, "the RRset's fingerprint");
     return manifest;
 }

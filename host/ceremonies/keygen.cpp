@@ -9,6 +9,7 @@
 #include "host/ceremonies/card_loops.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
 #include "host/ceremonies/console.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/ceremonies/shamir.hpp"
 #include "host/ceremonies/shoup.hpp"
 #include "host/documents/keygen_journal.hpp"
@@ -29,16 +30,10 @@ std::unique_ptr<KeygenScheme> makeScheme(Scheme scheme) {
 // certificate), the journal (twice: the old one stays until the new one replaces it) and the
 // audit log's entries.
 void requireRoomForKeygen(const std::string& ceremonyDir, const std::string& manifestPath, int n) {
-    const auto cards = static_cast<std::uint64_t>(n);
-    const std::uint64_t manifest = 16 * 1024 + cards * 4 * 1024;
-    const std::uint64_t journal = manifest + cards * 1024;
-    const std::uint64_t audit = (3 * cards + 10) * 1024;
-    try {
-        platform::requireFreeSpace({{platform::folderOf(manifestPath), manifest, "the manifest"},
-                                    {ceremonyDir, 2 * journal + audit, "the keygen journal and the audit log"}});
-    } catch (const platform::IoError& e) {
-        throw FileError(e.what());
-    }
+    const std::uint64_t manifest = manifestRoom(n);
+    const std::uint64_t journal = manifest + static_cast<std::uint64_t>(n) * 1024;
+    requireRoom({{platform::folderOf(manifestPath), manifest, "the manifest"},
+                 {ceremonyDir, 2 * journal + auditRoom(n), "the keygen journal and the audit log"}});
 }
 
 // The n cards of a key generation, one after another, each step recorded in the journal.

@@ -12,6 +12,7 @@
 #include "host/ceremonies/ceremony_files.hpp"
 #include "host/ceremonies/console.hpp"
 #include "host/ceremonies/keygen.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/documents/card_history.hpp"
 #include "host/documents/keygen_journal.hpp"
 #include "host/documents/manifest_signature.hpp"
@@ -457,6 +458,21 @@ void abandon(const ReshareRequest& request, CeremonyContext& context, std::ostre
         << std::endl;
 }
 
+// Refuses, before any card, a reshare whose files would not fit: the new manifest (none once it
+// is written), the old one rewritten marked superseded, both journals (twice: the old copy
+// stays until the new replaces it) and the audit log's entries for the old and the new cards.
+void requireRoomForReshare(const std::string& ceremonyDir, const std::string& oldManifestPath,
+                           const std::string& newManifestPath, int oldCards, int newCards) {
+    const std::uint64_t issuance = manifestRoom(newCards) + static_cast<std::uint64_t>(newCards) * 1024;
+    const std::uint64_t journal = manifestRoom(oldCards + newCards);
+    std::vector<platform::SpaceNeed> needs{
+        {platform::folderOf(oldManifestPath), manifestRoom(oldCards), "the old manifest marked superseded"},
+        {ceremonyDir, 2 * (issuance + journal) + auditRoom(oldCards + newCards),
+         "the reshare journals and the audit log"}};
+    if (newCards > 0) needs.push_back({platform::folderOf(newManifestPath), manifestRoom(newCards), "the new manifest"});
+    requireRoom(needs);
+}
+
 }  // namespace
 
 void checkReshareRequest(const ReshareRequest& request) {
@@ -467,7 +483,15 @@ void checkReshareRequest(const ReshareRequest& request) {
             throw UsageError(std::string(request.resume ? "--resume" : "--abandon") +
                              ": no interrupted reshare in " + request.ceremonyDir + " (no " +
                              files.reshareJournalPath() + ")");
-        return;  // everything else comes from the journal
+        if (request.resume) {  // everything else comes from the journals
+            const ReshareJournal journal = ReshareJournal::load(files.reshareJournalPath());
+            const int newCards = std::filesystem::exists(files.reshareIssuancePath())
+                                     ? KeygenJournal::load(files.reshareIssuancePath()).draft.n
+                                     : 0;  // the new manifest is written: the old cards' retirement is left
+            requireRoomForReshare(request.ceremonyDir, journal.oldManifestPath, journal.newManifestPath,
+                                  Manifest::load(journal.oldManifestPath).n, newCards);
+        }
+        return;
     }
     if (waiting)
         throw UsageError("an interrupted reshare is waiting in " + request.ceremonyDir +
@@ -498,6 +522,7 @@ void checkReshareRequest(const ReshareRequest& request) {
         throw UsageError("an interrupted key generation is waiting in " + request.ceremonyDir +
                          ": finish it first (`ceremony keygen --resume`)");
     checkOutput("--new-manifest", request.newManifestPath, std::nullopt, {request.oldManifestPath});
+    requireRoomForReshare(request.ceremonyDir, request.oldManifestPath, request.newManifestPath, old.n, request.n);
 }
 
 void runReshare(const ReshareRequest& request, SecretReader& pins, const std::string& caPassphrase,
@@ -523,6 +548,9 @@ void runReshare(const ReshareRequest& request, SecretReader& pins, const std::st
 void checkRetireRequest(const RetireRequest& request) {
     const Manifest manifest = loadCeremonyManifest(request.manifestPath, request.ceremonyDir);
     requireShamir(manifest, request.manifestPath);
+    // The manifest is rewritten, marked retired, once fewer than k shares are left.
+    requireRoom({{platform::folderOf(request.manifestPath), manifestRoom(manifest.n), "the manifest marked retired"},
+                 {request.ceremonyDir, auditRoom(manifest.n), "the audit log"}});
 }
 
 void runRetire(const RetireRequest& request, const std::string& caPassphrase, std::ostream& out) {

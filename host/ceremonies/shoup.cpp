@@ -9,6 +9,7 @@
 #include "crypto/shoup.hpp"
 #include "host/base/file_io.hpp"
 #include "host/ceremonies/card_loops.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/ceremonies/partial_collector.hpp"
 #include "host/documents/partial_file.hpp"
 
@@ -172,6 +173,8 @@ Manifest checkPartialSignRequest(const PartialSignRequest& request) {
     requireThreshold(manifest, request.manifestPath);
     readMessage(request.inputPath);
     checkOutput("--out", request.outputPath, std::nullopt, {request.inputPath, request.manifestPath});
+    requireRoom({{platform::folderOf(request.outputPath), partialFileRoom(manifest, 1), "the partial signature"},
+                 {request.ceremonyDir, auditRoom(1), "the audit log"}});
     requireConfirmation(request.confirmed, "what it signs");
     return manifest;
 }
@@ -235,6 +238,8 @@ void runCombine(const CombineRequest& request, std::ostream& out) {
     inputs.push_back(request.inputPath);
     inputs.push_back(request.manifestPath);
     checkOutput("--out", request.signaturePath, std::nullopt, inputs);
+    requireRoom({platform::folderOf(request.signaturePath), signatureRoom(manifest), "the signature"},
+                request.auditLogPath);
     std::optional<Bytes> message;
     std::optional<Bytes> digest;
     if (!request.inputPath.empty()) {

@@ -6,6 +6,7 @@
 #include "crypto/public_key.hpp"
 #include "host/base/file_io.hpp"
 #include "host/ceremonies/card_loops.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/ceremonies/shamir.hpp"
 #include "host/ceremonies/shoup.hpp"
 
@@ -26,6 +27,8 @@ Manifest checkSignRequest(const SignRequest& request) {
                          schemeName(*request.scheme));
     readMessage(request.inputPath);
     checkOutput("--out", request.signaturePath, request.force, {request.inputPath, request.manifestPath});
+    requireRoom({{platform::folderOf(request.signaturePath), signatureRoom(manifest), "the signature"},
+                 {request.ceremonyDir, auditRoom(manifest.n), "the audit log"}});
     requireConfirmation(request.confirmed, "what it signs");
     return manifest;
 }

@@ -6,6 +6,7 @@
 #include "crypto/primitives.hpp"
 #include "crypto/public_key.hpp"
 #include "host/ceremonies/card_loops.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/ceremonies/share_collector.hpp"
 #include "host/cli/commands.hpp"
 #include "host/hsm/token_key.hpp"
@@ -131,6 +132,8 @@ private:
                              "sign with `ceremony "
                              "sign` as they are)");
         if (request.keyLabel.empty()) throw UsageError("--label: the key in the HSM needs a label");
+        // The key goes into the token (its room is the HSM's); this host writes the audit log.
+        requireRoom({{request.ceremonyDir, auditRoom(manifest.n), "the audit log"}});
         return manifest;
     }
 

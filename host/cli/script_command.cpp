@@ -12,6 +12,7 @@
 #include "host/base/file_io.hpp"
 #include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/console.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/cli/commands.hpp"
 #include "host/cli/script_file.hpp"
 #include "host/documents/pgp_words.hpp"
@@ -109,6 +110,14 @@ void checkTranscriptPrefix(const std::string& prefix) {
     refuseExisting(prefix + ".json", "transcript");
 }
 
+// Refuses, before the first step, a transcript that would not fit: PREFIX.txt and PREFIX.json,
+// each with every step's screen (16 KiB a step, generously), twice while the new one replaces
+// the old. Each step checks the room for its own outputs when it starts, as it does alone.
+void requireRoomForTranscript(const std::string& prefix, std::size_t steps) {
+    const std::uint64_t transcript = 8 * 1024 + static_cast<std::uint64_t>(steps) * 16 * 1024;
+    requireRoom({{platform::folderOf(prefix), 4 * transcript, "the transcript"}});
+}
+
 void saveTranscript(const std::string& prefix, const Transcript& transcript) {
     replaceFile(prefix + ".json", transcript.toJson(), 0644, "transcript");
     replaceFile(prefix + ".txt", transcript.toText(), 0644, "transcript");
@@ -167,6 +176,7 @@ int runScript(const RunOptions& options) {
     std::vector<std::unique_ptr<ParsedStep>> steps;
     for (const ScriptStep& step : script.steps) steps.push_back(parseStep(options.script, step));
     requireConfirmation(options.yes, "each step of the script before it runs");
+    requireRoomForTranscript(options.transcriptPrefix, steps.size());
 
     Transcript transcript;
     transcript.title = script.title;

@@ -1,6 +1,7 @@
 // ca-create, host-issue, issue-card: setting a ceremony up, and issuing a single card by hand;
 // manifest-sign: the CA signs a manifest written before manifests were signed.
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 #include "host/card/connected_card.hpp"
@@ -9,6 +10,8 @@
 #include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/keygen.hpp"
 #include "host/ceremonies/manifest_signing.hpp"
+#include "host/ceremonies/output_room.hpp"
+#include "host/ceremonies/requests.hpp"
 #include "host/cli/commands.hpp"
 #include "host/documents/audit_log.hpp"
 
@@ -40,6 +43,39 @@ struct IssueCard {
     SecretOptions secrets;
     PassphraseOptions passphrase;
 };
+
+struct HostIssue {
+    std::string ceremonyDir;
+    std::string hostName;
+    std::string prefix;
+    PassphraseOptions passphrase;
+};
+
+// Everything that can refuse the run is checked before the key is made: the audit log (altered,
+// torn, open elsewhere), both files new, their folder writable with room, the CA passphrase.
+int issueHostCredentials(const HostIssue& options) {
+    const CeremonyFiles files(options.ceremonyDir);
+    AuditLog log = AuditLog::open(files.auditLogPath());
+    const std::string keyPath = options.prefix + "-key.pem";
+    const std::string certificatePath = options.prefix + ".pem";
+    checkOutput("--out", keyPath, std::nullopt);
+    checkOutput("--out", certificatePath, std::nullopt);
+    requireRoom({{platform::folderOf(options.prefix), 2 * kFileSlack, "the host's key and certificate"},
+                 {options.ceremonyDir, kAuditEntryRoom, "the audit log"}});
+    const auto certificate =
+        files.issueHost(files.loadCa(options.passphrase.read(false)), options.hostName, options.prefix);
+    try {
+        log.append("host-issued", details({{"host", options.hostName},
+                                           {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
+    } catch (...) {  // credentials the log does not record are not handed out
+        std::error_code ignored;
+        std::filesystem::remove(keyPath, ignored);
+        std::filesystem::remove(certificatePath, ignored);
+        throw;
+    }
+    std::cout << "host " << options.hostName << ": " << certificatePath << ", " << keyPath << "\n";
+    return 0;
+}
 
 int issueCard(const IssueCard& options) {
     const PinPolicy policy = options.policy.policy();
@@ -120,12 +156,6 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
         return 0;
     });
 
-    struct HostIssue {
-        std::string ceremonyDir;
-        std::string hostName;
-        std::string prefix;
-        PassphraseOptions passphrase;
-    };
     auto host = std::make_shared<HostIssue>();
     auto* hostIssueCmd =
         app.add_subcommand("host-issue", "Issue credentials for another host (e.g. a remote key holder's site)");
@@ -133,15 +163,7 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     hostIssueCmd->add_option("--name", host->hostName, "Name in the host certificate")->required();
     hostIssueCmd->add_option("--out", host->prefix, "Write OUT.pem and OUT-key.pem")->required();
     addPassphraseOptions(hostIssueCmd, host->passphrase);
-    commands.add(hostIssueCmd, [host] {
-        const CeremonyFiles files(host->ceremonyDir);
-        const auto certificate = files.issueHost(files.loadCa(host->passphrase.read(false)), host->hostName, host->prefix);
-        AuditLog::open(files.auditLogPath())
-            .append("host-issued", details({{"host", host->hostName},
-                                            {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
-        std::cout << "host " << host->hostName << ": " << host->prefix << ".pem, " << host->prefix << "-key.pem\n";
-        return 0;
-    });
+    commands.add(hostIssueCmd, [host] { return issueHostCredentials(*host); });
 
     auto issue = std::make_shared<IssueCard>();
     auto* issueCmd = app.add_subcommand("issue-card",

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -367,4 +368,173 @@ TEST_CASE("audit log torn by an interrupted append: named as such, repaired in t
     CHECK(notTorn.exitCode != 0);
     CHECK(contains(notTorn.output, "cannot be repaired"));
     CHECK(readFile(log) == intact + "xyz");
+}
+
+namespace {
+
+// What a ceremony on `set` refused before any card must leave as it was: the audit log (no
+// start, no card step: no PIN was used), the manifest.
+class UntouchedSet {
+public:
+    explicit UntouchedSet(const CardSet& set)
+        : set_(set), log_(readFile(set.ceremonyDir + "/audit.log")), manifest_(readFile(set.manifest)) {}
+    void check(Room& room) const {
+        CHECK(readFile(set_.ceremonyDir + "/audit.log") == log_);
+        CHECK(readFile(set_.manifest) == manifest_);
+        const auto verified = room.ceremony("audit-verify --log " + set_.ceremonyDir + "/audit.log");
+        INFO(verified.output);
+        CHECK(verified.exitCode == 0);
+    }
+
+private:
+    const CardSet& set_;
+    std::string log_;
+    std::string manifest_;
+};
+
+// A ceremony run with its cards in their slots and their PINs at hand, refused for want of room
+// for `what` on `disk` before any card was asked for.
+void checkRefusedForRoom(const CommandResult& result, const std::string& what, const std::string& folder) {
+    INFO(result.output);
+    CHECK(result.exitCode != 0);
+    CHECK(contains(result.output, "not enough space for " + what + " in " + folder));
+    CHECK(contains(result.output, "bytes are needed"));
+    CHECK(contains(result.output, "Free some space (or choose another folder)"));
+    CHECK(!contains(result.output, "Insert"));
+    CHECK(!contains(result.output, "PIN"));
+}
+
+const std::string kIana = QUORUM_SOURCE_DIR "/tests/data/iana/";
+
+}  // namespace
+
+TEST_CASE("sign and ksr-sign (shamir) refuse before any card when the output's disk is full") {
+    Room room;
+    const CardSet set = makeCardSet(room, "room", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string message = room.file("message.txt");
+    writeText(message, "to be signed\n");
+    const std::string pins = room.secrets("room-pins", {CardSet::pin(1), CardSet::pin(2)});
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    const auto sign = room.unattended("sign --yes --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                                      " --in " + message + " --out " + disk.file("message.sig") +
+                                      " --card-timeout 5 --pin-file " + pins);
+    checkRefusedForRoom(sign, "the signature", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    const auto ksr = room.unattended("ksr-sign --yes --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                                     " --ksr " + kIana + "ksr-root-2017-q2-0.xml --at 2017-03-15T12:00:00 --out " +
+                                     disk.file("skr.xml") + " --card-timeout 5 --pin-file " + pins);
+    checkRefusedForRoom(ksr, "the SKR", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+}
+
+TEST_CASE("partial-sign (a message, a KSR) refuses before the card when the partial's disk is full") {
+    Room room;
+    const CardSet set = makeCardSet(room, "thr", 2, 2, "shoup");
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string message = room.file("message.txt");
+    writeText(message, "to be signed\n");
+    const std::string pin = room.secrets("thr-pin", {CardSet::pin(1)});
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    const auto partial = room.unattended("partial-sign --yes --ceremony " + set.ceremonyDir + " --manifest " +
+                                         set.manifest + " --in " + message + " --out " + disk.file("partial.json") +
+                                         " --card-timeout 5 --pin-file " + pin);
+    checkRefusedForRoom(partial, "the partial signature", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    const auto batch = room.unattended("partial-sign --yes --ceremony " + set.ceremonyDir + " --manifest " +
+                                       set.manifest + " --ksr " + kIana +
+                                       "ksr-root-2017-q2-0.xml --at 2017-03-15T12:00:00 --out " +
+                                       disk.file("partials.json") + " --card-timeout 5 --pin-file " + pin);
+    checkRefusedForRoom(batch, "the partial signatures", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+}
+
+TEST_CASE("retire refuses before any card when the manifest's disk cannot take it marked retired") {
+    Room room;
+    const CardSet set = makeCardSet(room, "old", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // without the check, card 1 would be erased first
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string manifest = disk.file("set.json");
+    writeText(manifest, readFile(set.manifest));
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    const auto retire = room.unattended("retire --ceremony " + set.ceremonyDir + " --manifest " + manifest +
+                                        " --passphrase-file " + room.passphraseFile() + " --card-timeout 5");
+    checkRefusedForRoom(retire, "the manifest marked retired", disk.path());
+    untouched.check(room);
+    CHECK(readFile(manifest) == readFile(set.manifest));
+    CHECK(disk.names() == std::set<std::string>{"set.json"});
+}
+
+TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
+    Room room;
+    const std::string dir = room.createCeremony("issuer");
+    const std::string log = dir + "/audit.log";
+    const auto hostIssue = [&](const std::string& prefix) {
+        return room.ceremony("host-issue --ceremony " + dir + " --name other --out " + prefix +
+                             " --passphrase-file " + room.passphraseFile());
+    };
+    REQUIRE(hostIssue(room.file("first")).exitCode == 0);  // a second entry, which chains to the first
+    const std::string intact = readFile(log);
+    const auto leftNothing = [&](const std::string& prefix) {
+        CHECK(!std::filesystem::exists(prefix + "-key.pem"));
+        CHECK(!std::filesystem::exists(prefix + ".pem"));
+    };
+
+    // An entry altered after it was written: the log's own words, and nothing written.
+    const std::string::size_type at = intact.find("ceremony host");
+    REQUIRE(at != std::string::npos);
+    std::string altered = intact;
+    altered.replace(at, 8, "Ceremony");
+    writeText(log, altered);
+    const auto refused = hostIssue(room.file("altered"));
+    INFO(refused.output);
+    CHECK(refused.exitCode != 0);
+    CHECK(contains(refused.output, "audit.log: line 2"));
+    CHECK(contains(refused.output, "was altered"));
+    leftNothing(room.file("altered"));
+    CHECK(readFile(log) == altered);
+
+    // The log held by another ceremony: refused the same way.
+    writeText(log, intact);
+    {
+        const int fd = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
+        REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+        const auto locked = hostIssue(room.file("locked"));
+        INFO(locked.output);
+        CHECK(locked.exitCode != 0);
+        CHECK(contains(locked.output, "is open for writing elsewhere"));
+        leftNothing(room.file("locked"));
+        ::close(fd);
+    }
+
+    // A certificate already at the prefix: the key is not written either.
+    writeText(room.file("taken.pem"), "someone else's\n");
+    const auto taken = hostIssue(room.file("taken"));
+    INFO(taken.output);
+    CHECK(taken.exitCode != 0);
+    CHECK(contains(taken.output, room.file("taken.pem")));
+    CHECK(!std::filesystem::exists(room.file("taken-key.pem")));
+    CHECK(readFile(room.file("taken.pem")) == "someone else's\n");
+    CHECK(readFile(log) == intact);
+
+    const auto issued = hostIssue(room.file("other"));
+    INFO(issued.output);
+    CHECK(issued.exitCode == 0);
+    CHECK(std::filesystem::exists(room.file("other-key.pem")));
+    CHECK(std::filesystem::exists(room.file("other.pem")));
 }
