@@ -1,6 +1,8 @@
 // ca-create, host-issue, issue-card: setting a ceremony up, and issuing a single card by hand;
+// host-key-protect: an old unencrypted host key encrypted in place;
 // manifest-sign: the CA signs a manifest written before manifests were signed.
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 #include "host/card/connected_card.hpp"
@@ -39,12 +41,13 @@ struct IssueCard {
     PolicyOptions policy;
     SecretOptions secrets;
     PassphraseOptions passphrase;
+    HostPassphraseOptions hostPassphrase;
 };
 
 int issueCard(const IssueCard& options) {
     const PinPolicy policy = options.policy.policy();
     const CeremonyFiles files(options.ceremonyDir);
-    const FolderTrust loaded(files);
+    const FolderTrust loaded(files, options.hostPassphrase.read().text());
     CardDoor door(options.reader, std::chrono::milliseconds(static_cast<long long>(options.wait * 1000)));
     ConnectedCard connected(door.context(), door.waitForCard(), loaded.trust());
     QuorumCard& card = connected.quorum();
@@ -93,17 +96,23 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
         std::string caName = "quorum ceremony CA";
         std::string hostName = "ceremony host";
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto create = std::make_shared<CaCreate>();
     auto* caCreateCmd = app.add_subcommand(
-        "ca-create", "Create a ceremony: its CA (key encrypted under a passphrase) and this host's credentials");
+        "ca-create",
+        "Create a ceremony: its CA (key encrypted under the CA passphrase) and this host's credentials (key encrypted "
+        "under the host passphrase, which must be another one)");
     caCreateCmd->add_option("--ceremony", create->ceremonyDir, "Folder for the ceremony's files (created)")->required();
     caCreateCmd->add_option("--name", create->caName, "Name of the CA")->capture_default_str();
     caCreateCmd->add_option("--host-name", create->hostName, "Name in this host's certificate")->capture_default_str();
     addPassphraseOptions(caCreateCmd, create->passphrase);
+    addHostPassphraseOptions(caCreateCmd, create->hostPassphrase);
     commands.add(caCreateCmd, [create] {
         const CeremonyFiles files(create->ceremonyDir);
-        const auto ca = files.create(create->caName, create->passphrase.read(true), create->hostName);
+        const std::string caPassphrase = create->passphrase.read(true);
+        const Passphrase hostPassphrase = create->hostPassphrase.readNew("New passphrase for this host's key");
+        const auto ca = files.create(create->caName, caPassphrase, create->hostName, hostPassphrase.text());
         AuditLog::open(files.auditLogPath())
             .append("ca-created",
                     details({{"card_set_id", toHex(ca.cardSetId())},
@@ -111,12 +120,12 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
                              {"ca_name", create->caName},
                              {"host", create->hostName},
                              {"host_certificate_sha256",
-                              toHex(files.loadHost().certificate.sha256Fingerprint())}}));
+                              toHex(files.loadHost(hostPassphrase.text()).certificate.sha256Fingerprint())}}));
         std::cout << "ceremony created in " << create->ceremonyDir << "\n  CA: " << create->caName
                   << "\n  card set: " << toHex(ca.cardSetId())
                   << "\n  CA certificate SHA-256: " << toHex(ca.certificate().sha256Fingerprint())
                   << "\n  CA key: " << files.caKeyPath() << " (encrypted)\n  host: " << create->hostName << " ("
-                  << files.hostCertificatePath() << ")\n";
+                  << files.hostCertificatePath() << "; key " << files.hostKeyPath() << ", encrypted)\n";
         return 0;
     });
 
@@ -125,6 +134,7 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
         std::string hostName;
         std::string prefix;
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto host = std::make_shared<HostIssue>();
     auto* hostIssueCmd =
@@ -133,13 +143,48 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     hostIssueCmd->add_option("--name", host->hostName, "Name in the host certificate")->required();
     hostIssueCmd->add_option("--out", host->prefix, "Write OUT.pem and OUT-key.pem")->required();
     addPassphraseOptions(hostIssueCmd, host->passphrase);
+    addHostPassphraseOptions(hostIssueCmd, host->hostPassphrase);
+    hostIssueCmd->footer("The host passphrase options give the new passphrase of the issued host's key (OUT-key.pem), "
+                         "for that host's people; never the CA passphrase.");
     commands.add(hostIssueCmd, [host] {
         const CeremonyFiles files(host->ceremonyDir);
-        const auto certificate = files.issueHost(files.loadCa(host->passphrase.read(false)), host->hostName, host->prefix);
+        const crypto::CeremonyCa ca = files.loadCa(host->passphrase.read(false));
+        const Passphrase hostPassphrase =
+            host->hostPassphrase.readNew("New passphrase for the key of host " + host->hostName);
+        const auto certificate = files.issueHost(ca, host->hostName, host->prefix, hostPassphrase.text());
         AuditLog::open(files.auditLogPath())
             .append("host-issued", details({{"host", host->hostName},
                                             {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
         std::cout << "host " << host->hostName << ": " << host->prefix << ".pem, " << host->prefix << "-key.pem\n";
+        return 0;
+    });
+
+    struct HostKeyProtect {
+        std::string ceremonyDir;
+        HostPassphraseOptions hostPassphrase;
+    };
+    auto protect = std::make_shared<HostKeyProtect>();
+    auto* protectCmd = app.add_subcommand(
+        "host-key-protect",
+        "Encrypt this host's key (host-key.pem of a ceremony made before host keys were encrypted) in place under a "
+        "new host passphrase; no copy of the key in clear stays in the folder");
+    protectCmd->add_option("--ceremony", protect->ceremonyDir, "The ceremony's folder")->required();
+    addHostPassphraseOptions(protectCmd, protect->hostPassphrase);
+    commands.add(protectCmd, [protect] {
+        const CeremonyFiles files(protect->ceremonyDir);
+        if (files.hostKeyProtected()) {  // before anybody types a secret
+            std::cout << files.hostKeyPath() << " is encrypted already: nothing to do." << std::endl;
+            return 0;
+        }
+        const Passphrase hostPassphrase = protect->hostPassphrase.readNew("New passphrase for this host's key");
+        if (!files.protectHostKey(hostPassphrase.text())) return 0;
+        if (std::filesystem::exists(files.auditLogPath()))
+            AuditLog::open(files.auditLogPath())
+                .append("host-key-protected",
+                        details({{"host_certificate_sha256",
+                                  toHex(files.loadHost(hostPassphrase.text()).certificate.sha256Fingerprint())}}));
+        std::cout << files.hostKeyPath() << ": encrypted under the host passphrase; give it to every command that "
+                  << "uses this host's key (--host-passphrase-file, --host-passphrase-fd or the terminal)." << std::endl;
         return 0;
     });
 
@@ -164,11 +209,13 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     issueCmd->add_flag("--no-pin-change", policy.noPinChange, "Do not require the holder to change the transport PIN");
     addSecretOptions(issueCmd, issue->secrets);
     addPassphraseOptions(issueCmd, issue->passphrase);
+    addHostPassphraseOptions(issueCmd, issue->hostPassphrase);
     commands.add(issueCmd, [issue] { return issueCard(*issue); });
 
     struct ManifestSign {
         ManifestSignRequest request;
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto manifestSign = std::make_shared<ManifestSign>();
     auto* manifestSignCmd = app.add_subcommand(
@@ -181,13 +228,16 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     manifestSignCmd->add_flag("--yes", manifestSign->request.confirmed,
                               "The fingerprints were checked another way: do not ask at the terminal");
     addPassphraseOptions(manifestSignCmd, manifestSign->passphrase);
+    addHostPassphraseOptions(manifestSignCmd, manifestSign->hostPassphrase);
     commands.add(manifestSignCmd, [manifestSign] {
         if (!checkManifestSignRequest(manifestSign->request)) {  // before anybody types a secret
             std::cout << manifestSign->request.manifestPath
                       << " is signed by this ceremony's CA already: nothing to do." << std::endl;
             return 0;
         }
-        runManifestSign(manifestSign->request, manifestSign->passphrase.read(false), std::cout);
+        const std::string caPassphrase = manifestSign->passphrase.read(false);
+        const Passphrase hostPassphrase = manifestSign->hostPassphrase.read();
+        runManifestSign(manifestSign->request, caPassphrase, hostPassphrase.text(), std::cout);
         return 0;
     });
 }
