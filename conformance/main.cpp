@@ -18,6 +18,7 @@
 #include "host/base/file_io.hpp"
 #include "host/card/card_link.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
+#include "host/ceremonies/secret_input.hpp"
 #include "host/documents/json_document.hpp"
 #include "host/pcsc/channel.hpp"
 #include "host/pcsc/context.hpp"
@@ -37,6 +38,7 @@ struct Options {
     std::string reader;
     std::string ceremony;
     std::string passphraseFile;
+    std::string hostPassphraseFile;
     std::string state = "blank";
     std::string scheme = "shamir";
     bool allowDestructive = false;
@@ -162,7 +164,20 @@ int run(const Options& o) {
     if (o.scheme != "shamir" && o.scheme != "shoup") throw UsageProblem("--scheme is shamir or shoup");
 
     const host::CeremonyFiles files(o.ceremony);
-    const host::FolderTrust trust(files);
+    const host::FolderTrust trust = [&] {
+        if (o.hostPassphraseFile.empty())
+            throw UsageProblem("--host-passphrase-file: the test ceremony's host key opens the SCP11a sessions");
+        const Bytes secret = host::SecretReader::fromFile(o.hostPassphraseFile, "host passphrase")->next("");
+        std::string passphrase(secret.begin(), secret.end());
+        try {
+            host::FolderTrust loaded(files, passphrase);
+            secureZero(passphrase.data(), passphrase.size());
+            return loaded;
+        } catch (...) {
+            secureZero(passphrase.data(), passphrase.size());
+            throw;
+        }
+    }();
     std::optional<crypto::CeremonyCa> ca;
     if (!o.passphraseFile.empty()) {
         std::string passphrase = host::readWholeFile(o.passphraseFile, "passphrase file");
@@ -280,6 +295,9 @@ int main(int argc, char** argv) {
     app.add_option("--ceremony", o.ceremony, "A test ceremony's folder (ceremony ca-create): its CA and host credentials")
         ->required();
     app.add_option("--passphrase-file", o.passphraseFile, "The CA key's passphrase: needed to issue a BLANK card");
+    app.add_option("--host-passphrase-file", o.hostPassphraseFile,
+                   "The passphrase of the test ceremony's host key (file mode 600)")
+        ->required();
     app.add_option("--state", o.state, "The state the card is in: blank (every case), issued or operational")
         ->check(CLI::IsMember({"blank", "issued", "operational"}));
     app.add_option("--scheme", o.scheme, "Which test share a BLANK card gets: shamir (GET SHARE) or shoup (PARTIAL SIGN)")

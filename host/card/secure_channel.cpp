@@ -13,18 +13,6 @@ namespace {
 namespace scp11 = crypto::scp11;
 }  // namespace
 
-HostCredentials HostCredentials::load(const std::string& certificatePath, const std::string& keyPath,
-                                      const std::string& passphrase) {
-    auto certificate = crypto::Certificate::fromPem(readWholeFile(certificatePath, "host certificate"));
-    std::string pem = readWholeFile(keyPath, "host key");
-    auto key = crypto::EcPrivateKey::fromPem(pem, passphrase);
-    secureZero(pem.data(), pem.size());
-    if (key.publicKey().point() != certificate.publicKey().point())
-        throw FatalError("host key " + keyPath + " does not belong to certificate " +
-                                 certificatePath);
-    return {std::move(key), std::move(certificate)};
-}
-
 SecureChannel::SecureChannel(apdu::CardChannel& inner, const CeremonyTrust& trust) : inner_(inner) {
     // 1. The card's certificate (GP Amendment F: GET DATA BF21 naming the SCP11a key).
     apdu::CommandApdu getCertificate = protocol::command::getData(protocol::tag::kCertificateStore);

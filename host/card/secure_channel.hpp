@@ -14,14 +14,11 @@
 
 namespace quorum::host {
 
-// What the host proves itself with: its key and the certificate the ceremony CA gave it.
+// What the host proves itself with: its key and the certificate the ceremony CA gave it (read
+// from a ceremony folder by CeremonyFiles::loadHost).
 struct HostCredentials {
     crypto::EcPrivateKey key;
     crypto::Certificate certificate;
-    // Reads a PEM certificate and a PEM key (encrypted under `passphrase` unless empty); FatalError
-    // when they do not belong together.
-    static HostCredentials load(const std::string& certificatePath, const std::string& keyPath,
-                                const std::string& passphrase = "");
 };
 
 // What the host trusts: the ceremony CA (pinned) and the card set it expects.

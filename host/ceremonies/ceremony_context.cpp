@@ -23,19 +23,20 @@ CeremonyContext::CeremonyContext(std::optional<crypto::CeremonyCa> ca, crypto::C
       out_(out) {}
 
 CeremonyContext CeremonyContext::withCa(const std::string& ceremonyDir, const std::string& caPassphrase,
-                                        std::ostream& out) {
+                                        const std::string& hostPassphrase, std::ostream& out) {
     const CeremonyFiles files(ceremonyDir);
     crypto::CeremonyCa ca = files.loadCa(caPassphrase);
-    HostCredentials host = files.loadHost();
+    HostCredentials host = files.loadHost(hostPassphrase);
     crypto::Certificate certificate = ca.certificate();
     Bytes setId = ca.cardSetId();
     return CeremonyContext(std::move(ca), std::move(certificate), std::move(host), std::move(setId),
                            AuditLog::open(files.auditLogPath()), out);
 }
 
-CeremonyContext CeremonyContext::forSet(const std::string& ceremonyDir, const Manifest& manifest, std::ostream& out) {
+CeremonyContext CeremonyContext::forSet(const std::string& ceremonyDir, const Manifest& manifest,
+                                        const std::string& hostPassphrase, std::ostream& out) {
     const CeremonyFiles files(ceremonyDir);
-    HostCredentials host = files.loadHost();
+    HostCredentials host = files.loadHost(hostPassphrase);
     return CeremonyContext(std::nullopt, crypto::Certificate::fromPem(manifest.caCertificatePem), std::move(host),
                            manifest.cardSetId, AuditLog::open(files.auditLogPath()), out);
 }

@@ -25,10 +25,13 @@ Json::Value details(std::initializer_list<std::pair<const char*, std::string>> f
 class CeremonyContext {
 public:
     // A ceremony that makes a card set: the CA with its key (opened with `caPassphrase`), trust in
-    // the CA's own card set.
-    static CeremonyContext withCa(const std::string& ceremonyDir, const std::string& caPassphrase, std::ostream& out);
-    // A ceremony on an existing card set: trust in the manifest's CA and set.
-    static CeremonyContext forSet(const std::string& ceremonyDir, const Manifest& manifest, std::ostream& out);
+    // the CA's own card set; this host's key opened with `hostPassphrase`.
+    static CeremonyContext withCa(const std::string& ceremonyDir, const std::string& caPassphrase,
+                                  const std::string& hostPassphrase, std::ostream& out);
+    // A ceremony on an existing card set: trust in the manifest's CA and set; this host's key
+    // opened with `hostPassphrase` (before any card is asked for).
+    static CeremonyContext forSet(const std::string& ceremonyDir, const Manifest& manifest,
+                                  const std::string& hostPassphrase, std::ostream& out);
 
     CeremonyTrust trust() const { return {host_, caCertificate_, cardSetId_}; }
     const Bytes& cardSetId() const { return cardSetId_; }

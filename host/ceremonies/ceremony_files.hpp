@@ -1,5 +1,6 @@
-// A ceremony's folder: the CA certificate, the CA key (encrypted under a passphrase), and this
-// host's certificate and key, which let it open SCP11a sessions with the ceremony's cards.
+// A ceremony's folder: the CA certificate, the CA key (encrypted under the CA passphrase), and this
+// host's certificate and key (encrypted under the host passphrase, another one), which let it open
+// SCP11a sessions with the ceremony's cards.
 #pragma once
 
 #include <string>
@@ -10,11 +11,21 @@
 
 namespace quorum::host {
 
-// The CA key did not open with the passphrase given: another try may work.
+// The CA key or the host key did not open with the passphrase given: another try may work.
 class WrongPassphraseError : public AttemptError {
 public:
     using AttemptError::AttemptError;
 };
+
+// A host key written unencrypted (before host keys were encrypted): refused until
+// `ceremony host-key-protect` encrypts it in place.
+class UnprotectedHostKeyError : public FatalError {
+public:
+    using FatalError::FatalError;
+};
+
+// Whether a PEM private key is encrypted PKCS#8 (what every key this project writes is).
+bool isEncryptedKeyPem(const std::string& pem);
 
 class CeremonyFiles {
 public:
@@ -31,22 +42,35 @@ public:
     std::string reshareJournalPath() const { return folder_ + "/reshare-journal.json"; }
     const std::string& folder() const { return folder_; }
 
-    // Creates the folder with a new CA (random card-set id; key encrypted under `passphrase`)
-    // and host credentials named `hostName`. Refuses to overwrite any existing file.
-    crypto::CeremonyCa create(const std::string& caName, const std::string& passphrase,
-                              const std::string& hostName) const;
+    // Creates the folder with a new CA (random card-set id; key encrypted under `caPassphrase`)
+    // and host credentials named `hostName` (key encrypted under `hostPassphrase`, which must differ
+    // from the CA's). Refuses to overwrite any existing file.
+    crypto::CeremonyCa create(const std::string& caName, const std::string& caPassphrase, const std::string& hostName,
+                              const std::string& hostPassphrase) const;
 
     crypto::Certificate caCertificate() const;
     // The CA with its key; WrongPassphraseError naming the file when the passphrase is wrong.
     crypto::CeremonyCa loadCa(const std::string& passphrase) const;
-    HostCredentials loadHost() const;
+    // This host's credentials, its key opened with `passphrase`: WrongPassphraseError when it does
+    // not open, UnprotectedHostKeyError (naming host-key-protect) when the key is not encrypted.
+    HostCredentials loadHost(const std::string& passphrase) const;
+    // Encrypts an unencrypted host key in place under `passphrase` (durably; no plaintext copy
+    // stays); false when it was encrypted already, and then nothing is changed.
+    bool protectHostKey(const std::string& passphrase) const;
+    // Whether this host's key is encrypted (as every key written since host keys were).
+    bool hostKeyProtected() const;
 
     // Issues credentials for another host (e.g. a remote signing site) into PREFIX.pem and
-    // PREFIX-key.pem; returns the certificate. A certificate that cannot be written takes the key
-    // written before it away again: both files or neither.
-    crypto::Certificate issueHost(const crypto::CeremonyCa& ca, const std::string& name, const std::string& prefix) const;
+    // PREFIX-key.pem, the key encrypted under `hostPassphrase`; returns the certificate. A
+    // certificate that cannot be written takes the key written before it away again: both files or
+    // neither.
+    crypto::Certificate issueHost(const crypto::CeremonyCa& ca, const std::string& name, const std::string& prefix,
+                                  const std::string& hostPassphrase) const;
 
 private:
+    // FatalError naming both files when `key` is not the key of this host's `certificate`.
+    void requireHostPair(const crypto::EcPrivateKey& key, const crypto::Certificate& certificate) const;
+
     std::string folder_;
 };
 
@@ -55,7 +79,8 @@ private:
 struct FolderTrust {
     crypto::Certificate ca;
     HostCredentials host;
-    explicit FolderTrust(const CeremonyFiles& files) : ca(files.caCertificate()), host(files.loadHost()) {}
+    FolderTrust(const CeremonyFiles& files, const std::string& hostPassphrase)
+        : ca(files.caCertificate()), host(files.loadHost(hostPassphrase)) {}
     CeremonyTrust trust() const { return {host, ca, ca.info().cardSetId}; }
 };
 

@@ -97,11 +97,11 @@ CheckedKsr checkKsrSignRequest(const KsrSignRequest& request) {
     return checked;
 }
 
-void runKsrSign(const KsrSignRequest& request, SecretReader& pins, std::ostream& out) {
+void runKsrSign(const KsrSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out) {
     // The KSR read and checked here is the one whose fingerprint is shown and signed.
     const CheckedKsr checked = checkKsrSignRequest(request);
     const Manifest& manifest = checked.manifest;
-    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
+    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, hostPassphrase, out);
     context.audit().append("ksr-sign-start", details({{"card_set_id", toHex(manifest.cardSetId)},
                                                       {"scheme", manifest.scheme},
                                                       {"ksr_id", checked.ksr.id},
@@ -144,10 +144,10 @@ CheckedKsr checkKsrPartialSignRequest(const KsrPartialSignRequest& request) {
     return checked;
 }
 
-void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins, std::ostream& out) {
+void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out) {
     const CheckedKsr checked = checkKsrPartialSignRequest(request);
     const Manifest& manifest = checked.manifest;
-    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
+    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, hostPassphrase, out);
     const Bytes ksrDigest = crypto::sha256(checked.ksrBytes);
     context.audit().append("partial-sign-start", details({{"card_set_id", toHex(manifest.cardSetId)},
                                                           {"ksr_id", checked.ksr.id},
@@ -273,14 +273,14 @@ Manifest checkRrsetSignRequest(const RrsetSignRequest& request) {
     return manifest;
 }
 
-void runSignRrset(const RrsetSignRequest& request, SecretReader& pins, std::ostream& out) {
+void runSignRrset(const RrsetSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out) {
     const Manifest manifest = checkRrsetSignRequest(request);
     const std::string rrset = readWholeFile(request.rrsetPath, "DNSKEY RRset");
     const dnssec::Time inception = timeArgument("--inception", request.inception);
     const dnssec::Time expiration = timeArgument("--expiration", request.expiration);
     const dnssec::KskKey ksk = kskOf(manifest);
     const dnssec::SigningInput input = dnssec::signRrsetInput(request.zone, rrset, inception, expiration, ksk);
-    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
+    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, hostPassphrase, out);
     context.audit().append("sign-rrset-start", details({{"card_set_id", toHex(manifest.cardSetId)},
                                                         {"zone", request.zone},
                                                         {"rrset_sha256", toHex(crypto::sha256(input.data))}}));

@@ -59,7 +59,7 @@ CheckedKsr checkKsr(Manifest manifest, const KsrOptions& options);
 // Everything checkable before the first PIN (the KSR, the ceremony, the output, the
 // confirmation); the KSR as read and checked.
 CheckedKsr checkKsrSignRequest(const KsrSignRequest& request);
-void runKsrSign(const KsrSignRequest& request, SecretReader& pins, std::ostream& out);
+void runKsrSign(const KsrSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out);
 
 // One holder's partial signatures of every bundle of a KSR (threshold RSA sets), written as a
 // PartialBatchFile at the holder's site.
@@ -72,7 +72,7 @@ struct KsrPartialSignRequest {
     bool confirmed = false;
 };
 CheckedKsr checkKsrPartialSignRequest(const KsrPartialSignRequest& request);
-void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins, std::ostream& out);
+void runKsrPartialSign(const KsrPartialSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out);
 
 // The SKR from k holders' partial signature files: every batch proof checked against the
 // manifest, a bad or foreign file named and skipped.
@@ -102,7 +102,7 @@ struct RrsetSignRequest {
     bool confirmed = false;
 };
 Manifest checkRrsetSignRequest(const RrsetSignRequest& request);
-void runSignRrset(const RrsetSignRequest& request, SecretReader& pins, std::ostream& out);
+void runSignRrset(const RrsetSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out);
 
 // The KSK of a card set as a DNSKEY (its key tag, DS and root-anchors entry come from it).
 dnssec::KskKey kskOf(const Manifest& manifest, const std::string& label = "");

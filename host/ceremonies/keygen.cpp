@@ -228,10 +228,10 @@ void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci, AuditLog& audit
         << ") by an interrupted issuance of this ceremony: it is reset to BLANK." << std::endl;
 }
 
-void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out) {
+void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, const std::string& hostPassphrase, std::ostream& out) {
     checkKeygenRequest(request);
     if (!request.resume) requireRoomForKeygen(request.ceremonyDir, request.manifestPath, request.n);
-    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
+    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, hostPassphrase, out);
     const std::string journalPath = CeremonyFiles(request.ceremonyDir).keygenJournalPath();
     KeygenJournal journal;
     std::map<int, Bytes> shares;

@@ -55,6 +55,6 @@ void issueRemainingCards(const CardSource& cards, CeremonyContext& context, Keyg
 // half-issued by another ceremony cannot be authenticated, and is refused by name.
 void resetHalfIssued(QuorumCard& card, const protocol::Fci& fci, AuditLog& audit, std::ostream& out);
 
-void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, std::ostream& out);
+void runKeygen(const KeygenRequest& request, SecretReader& pins, const std::string& caPassphrase, const std::string& hostPassphrase, std::ostream& out);
 
 }  // namespace quorum::host

@@ -44,8 +44,8 @@ bool checkManifestSignRequest(const ManifestSignRequest& request) {
     return true;
 }
 
-void runManifestSign(const ManifestSignRequest& request, const std::string& caPassphrase, std::ostream& out) {
-    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
+void runManifestSign(const ManifestSignRequest& request, const std::string& caPassphrase, const std::string& hostPassphrase, std::ostream& out) {
+    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, hostPassphrase, out);
     const std::string text = readWholeFile(request.manifestPath, "manifest");
     Manifest manifest = Manifest::load(request.manifestPath);
     const Bytes before = sha256Of(text);

@@ -23,6 +23,6 @@ bool checkManifestSignRequest(const ManifestSignRequest& request);
 // Shows the manifest (its set, key and file fingerprints, and where the audit log recorded the
 // file), asks the people to confirm, signs it with the CA key opened with `caPassphrase`,
 // replaces the file and records "manifest-signed".
-void runManifestSign(const ManifestSignRequest& request, const std::string& caPassphrase, std::ostream& out);
+void runManifestSign(const ManifestSignRequest& request, const std::string& caPassphrase, const std::string& hostPassphrase, std::ostream& out);
 
 }  // namespace quorum::host

@@ -526,9 +526,9 @@ void checkReshareRequest(const ReshareRequest& request) {
 }
 
 void runReshare(const ReshareRequest& request, SecretReader& pins, const std::string& caPassphrase,
-                std::ostream& out) {
+                const std::string& hostPassphrase, std::ostream& out) {
     checkReshareRequest(request);
-    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
+    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, hostPassphrase, out);
     if (request.abandon) {
         abandon(request, context, out);
         return;
@@ -553,10 +553,10 @@ void checkRetireRequest(const RetireRequest& request) {
                  {request.ceremonyDir, auditRoom(manifest.n), "the audit log"}});
 }
 
-void runRetire(const RetireRequest& request, const std::string& caPassphrase, std::ostream& out) {
+void runRetire(const RetireRequest& request, const std::string& caPassphrase, const std::string& hostPassphrase, std::ostream& out) {
     checkRetireRequest(request);
     // The CA signs the manifest again when it marks the set retired.
-    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, out);
+    CeremonyContext context = CeremonyContext::withCa(request.ceremonyDir, caPassphrase, hostPassphrase, out);
     Manifest manifest = Manifest::load(request.manifestPath);
     authenticateManifest(manifest, context.trust().ca, request.manifestPath);
     const Bytes manifestSha256 = sha256Of(readWholeFile(request.manifestPath, "manifest"));

@@ -53,7 +53,7 @@ struct ReshareRequest {
 // UsageError naming the problem.
 void checkReshareRequest(const ReshareRequest& request);
 void runReshare(const ReshareRequest& request, SecretReader& pins, const std::string& caPassphrase,
-                std::ostream& out);
+                const std::string& hostPassphrase, std::ostream& out);
 
 // `ceremony retire`: the cards of a set (a transport set, or the old cards a reshare left
 // unerased) retired one by one as they are inserted, without a PIN, until every card of the set
@@ -67,6 +67,6 @@ struct RetireRequest {
 // What retire checks before it asks for anything: the manifest signed by the ceremony's CA, a
 // Shamir set, this ceremony's. Throws UsageError / ManifestError naming the problem.
 void checkRetireRequest(const RetireRequest& request);
-void runRetire(const RetireRequest& request, const std::string& caPassphrase, std::ostream& out);
+void runRetire(const RetireRequest& request, const std::string& caPassphrase, const std::string& hostPassphrase, std::ostream& out);
 
 }  // namespace quorum::host

@@ -102,10 +102,10 @@ private:
 }  // namespace
 
 namespace {
-// "pin" for --pin-file, "passphrase" for --passphrase-file.
+// "pin" for --pin-file, "passphrase" for --passphrase-file, "host-passphrase" for --host-passphrase-file.
 std::string optionName(const std::string& kind) {
     std::string name;
-    for (char c : kind) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : kind) name += c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return name;
 }
 }  // namespace

@@ -179,9 +179,9 @@ Manifest checkPartialSignRequest(const PartialSignRequest& request) {
     return manifest;
 }
 
-void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::ostream& out) {
+void runPartialSign(const PartialSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out) {
     const Manifest manifest = checkPartialSignRequest(request);
-    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
+    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, hostPassphrase, out);
     const Bytes message = readMessage(request.inputPath);
     const Bytes digest = crypto::sha256(message);
     context.audit().append("partial-sign-start",

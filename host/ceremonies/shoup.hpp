@@ -30,7 +30,7 @@ std::unique_ptr<CardSigner> shoupSigner(const Manifest& manifest, std::vector<By
 // output, whether it can ask for confirmation); returns the manifest. UsageError otherwise.
 Manifest checkPartialSignRequest(const PartialSignRequest& request);
 // One card's partial signature of the input, written to request.outputPath.
-void runPartialSign(const PartialSignRequest& request, SecretReader& pins, std::ostream& out);
+void runPartialSign(const PartialSignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out);
 // The signature from the partial files: every proof checked against the manifest, a bad or
 // foreign one named and skipped; k good ones are combined. Throws when fewer than k are good.
 void runCombine(const CombineRequest& request, std::ostream& out);

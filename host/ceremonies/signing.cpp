@@ -39,9 +39,9 @@ std::unique_ptr<CardSigner> makeSigner(const Manifest& manifest, const HsmConfig
     return shamirSigner(manifest, hsm, ceremonyDir, std::move(messages));
 }
 
-void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out) {
+void runSign(const SignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out) {
     const Manifest manifest = checkSignRequest(request);
-    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, out);
+    CeremonyContext context = CeremonyContext::forSet(request.ceremonyDir, manifest, hostPassphrase, out);
     const Bytes message = readMessage(request.inputPath);
     Json::Value start = details({{"card_set_id", toHex(manifest.cardSetId)},
                                  {"scheme", manifest.scheme},

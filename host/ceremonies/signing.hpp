@@ -48,7 +48,7 @@ Manifest checkSignRequest(const SignRequest& request);
 
 // Prints progress and prompts to `out`; each holder's PIN comes from `pins`. Follows the
 // manifest's scheme (refusing it when request.scheme names the other one).
-void runSign(const SignRequest& request, SecretReader& pins, std::ostream& out);
+void runSign(const SignRequest& request, SecretReader& pins, const std::string& hostPassphrase, std::ostream& out);
 
 // The input file's bytes; FileError naming it.
 Bytes readMessage(const std::string& path);

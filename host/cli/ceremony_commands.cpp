@@ -42,6 +42,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
         std::string holdersFile;
         SecretOptions secrets;
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto keygen = std::make_shared<Keygen>();
     KeygenRequest& request = keygen->request;
@@ -72,6 +73,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     keygenCmd->add_flag("--no-pin-change", keygen->noPinChange,
                         "Do not require the holders to change their transport PINs before first use");
     addSecretOptions(keygenCmd, keygen->secrets);
+    addHostPassphraseOptions(keygenCmd, keygen->hostPassphrase);
     addPassphraseOptions(keygenCmd, keygen->passphrase);
     commands.add(keygenCmd, [keygen] {
         KeygenRequest& r = keygen->request;
@@ -84,8 +86,9 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
         if (!keygen->holdersFile.empty()) r.holders = readHolders(keygen->holdersFile, r.n);
         checkKeygenRequest(r);  // before anybody types a secret
         const std::string caPassphrase = keygen->passphrase.read(false);
+        const Passphrase hostPassphrase = keygen->hostPassphrase.read();
         auto pins = keygen->secrets.open();
-        runKeygen(r, *pins, caPassphrase, std::cout);
+        runKeygen(r, *pins, caPassphrase, hostPassphrase.text(), std::cout);
         return 0;
     });
 
@@ -93,6 +96,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
         SignRequest request;
         std::string scheme;
         SecretOptions secrets;
+        HostPassphraseOptions hostPassphrase;
     };
     auto sign = std::make_shared<Sign>();
     auto* signCmd =
@@ -113,11 +117,13 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
                         "shamir or shoup: refuse a manifest of the other scheme (default: the manifest's)")
         ->check(CLI::IsMember({"shamir", "shoup"}));
     addSecretOptions(signCmd, sign->secrets);
+    addHostPassphraseOptions(signCmd, sign->hostPassphrase);
     commands.add(signCmd, [sign] {
         if (!sign->scheme.empty()) sign->request.scheme = parseScheme(sign->scheme);
         checkSignRequest(sign->request);  // before anybody types a secret
+        const Passphrase hostPassphrase = sign->hostPassphrase.read();
         auto pins = sign->secrets.open();
-        runSign(sign->request, *pins, std::cout);
+        runSign(sign->request, *pins, hostPassphrase.text(), std::cout);
         return 0;
     });
 
@@ -125,6 +131,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
         PartialSignRequest request;
         KsrPartialSignRequest ksr;
         SecretOptions secrets;
+        HostPassphraseOptions hostPassphrase;
     };
     auto partial = std::make_shared<PartialSign>();
     auto* partialCmd = app.add_subcommand(
@@ -146,6 +153,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     partialCmd->add_flag("--yes", partial->request.confirmed,
                          "Do not ask to confirm the input before the PIN (it was checked another way; for scripts)");
     addSecretOptions(partialCmd, partial->secrets);
+    addHostPassphraseOptions(partialCmd, partial->hostPassphrase);
     commands.add(partialCmd, [partial] {
         if (!partial->ksr.ksr.ksrPath.empty()) {
             KsrPartialSignRequest& r = partial->ksr;
@@ -155,14 +163,16 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
             r.cards = partial->request.cards;
             r.confirmed = partial->request.confirmed;
             checkKsrPartialSignRequest(r);  // before anybody types a secret
+            const Passphrase hostPassphrase = partial->hostPassphrase.read();
             auto pins = partial->secrets.open();
-            runKsrPartialSign(r, *pins, std::cout);
+            runKsrPartialSign(r, *pins, hostPassphrase.text(), std::cout);
             return 0;
         }
         if (partial->request.inputPath.empty()) throw UsageError("partial-sign needs --in FILE or --ksr KSR.xml");
         checkPartialSignRequest(partial->request);  // before anybody types a secret
+        const Passphrase hostPassphrase = partial->hostPassphrase.read();
         auto pins = partial->secrets.open();
-        runPartialSign(partial->request, *pins, std::cout);
+        runPartialSign(partial->request, *pins, hostPassphrase.text(), std::cout);
         return 0;
     });
 
@@ -208,6 +218,7 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     struct KsrSign {
         KsrSignRequest request;
         SecretOptions secrets;
+        HostPassphraseOptions hostPassphrase;
     };
     auto ksr = std::make_shared<KsrSign>();
     auto* ksrCmd = app.add_subcommand(
@@ -226,16 +237,19 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     ksrCmd->add_flag("--yes", ksr->request.confirmed,
                      "Do not ask to confirm the KSR's fingerprint before the PINs (it was checked another way)");
     addSecretOptions(ksrCmd, ksr->secrets);
+    addHostPassphraseOptions(ksrCmd, ksr->hostPassphrase);
     commands.add(ksrCmd, [ksr] {
         checkKsrSignRequest(ksr->request);  // before anybody types a secret
+        const Passphrase hostPassphrase = ksr->hostPassphrase.read();
         auto pins = ksr->secrets.open();
-        runKsrSign(ksr->request, *pins, std::cout);
+        runKsrSign(ksr->request, *pins, hostPassphrase.text(), std::cout);
         return 0;
     });
 
     struct SignRrset {
         RrsetSignRequest request;
         SecretOptions secrets;
+        HostPassphraseOptions hostPassphrase;
     };
     auto rrset = std::make_shared<SignRrset>();
     auto* rrsetCmd = app.add_subcommand(
@@ -253,10 +267,12 @@ void addCeremonyCommands(CLI::App& app, Commands& commands) {
     rrsetCmd->add_flag("--yes", rrset->request.confirmed,
                        "Do not ask to confirm the RRset's fingerprint before the PINs (it was checked another way)");
     addSecretOptions(rrsetCmd, rrset->secrets);
+    addHostPassphraseOptions(rrsetCmd, rrset->hostPassphrase);
     commands.add(rrsetCmd, [rrset] {
         checkRrsetSignRequest(rrset->request);  // before anybody types a secret
+        const Passphrase hostPassphrase = rrset->hostPassphrase.read();
         auto pins = rrset->secrets.open();
-        runSignRrset(rrset->request, *pins, std::cout);
+        runSignRrset(rrset->request, *pins, hostPassphrase.text(), std::cout);
         return 0;
     });
 }

@@ -61,13 +61,37 @@ struct PassphraseOptions {
 };
 void addPassphraseOptions(CLI::App* command, PassphraseOptions& options);
 
+// A passphrase as read, zeroized when it goes; never printed or logged.
+class Passphrase {
+public:
+    explicit Passphrase(const Bytes& secret) : text_(secret.begin(), secret.end()) {}
+    ~Passphrase() { secureZero(text_.data(), text_.size()); }
+    Passphrase(const Passphrase&) = delete;
+    Passphrase& operator=(const Passphrase&) = delete;
+    const std::string& text() const { return text_; }
+
+private:
+    std::string text_;
+};
+
+// This host's key passphrase (another secret than the CA key's): --host-passphrase-file,
+// --host-passphrase-fd, or the terminal.
+struct HostPassphraseOptions {
+    std::string file;
+    int fd = -1;
+    // Asks "Passphrase of this host's key"; a new one (`isNew`, with `prompt`) twice on a terminal.
+    Passphrase read() const;
+    Passphrase readNew(const std::string& prompt) const;
+};
+void addHostPassphraseOptions(CLI::App* command, HostPassphraseOptions& options);
+
 // --ca FILE and --ceremony DIR, for commands that read a manifest outside a ceremony: the CA
 // certificate its signature is checked against (host/ceremonies/requests.hpp manifestAnchor).
 void addManifestTrustOptions(CLI::App* command, std::string& caPath, std::string& ceremonyDir);
 
 // readers, probe, watch
 void addReaderCommands(CLI::App& app, Commands& commands);
-// ca-create, host-issue, issue-card, manifest-sign
+// ca-create, host-issue, host-key-protect, issue-card, manifest-sign
 void addSetupCommands(CLI::App& app, Commands& commands);
 // pin status | verify | change | unblock
 void addPinCommands(CLI::App& app, Commands& commands);

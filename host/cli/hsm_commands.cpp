@@ -23,6 +23,7 @@ struct HsmImportRequest {
     HsmConfig hsm;
     bool force = false;  // replace the objects of that label (recorded in the audit log)
     SecretOptions pins;
+    HostPassphraseOptions hostPassphrase;
 };
 
 // The k shares of the set, card by card, checked against the commitments, as `sign` takes them.
@@ -75,8 +76,8 @@ public:
                              "and checked");
     }
 
-    void run(SecretReader& pins, std::ostream& out) {
-        CeremonyContext context = CeremonyContext::forSet(request_.ceremonyDir, manifest_, out);
+    void run(SecretReader& pins, const std::string& hostPassphrase, std::ostream& out) {
+        CeremonyContext context = CeremonyContext::forSet(request_.ceremonyDir, manifest_, hostPassphrase, out);
         Json::Value start = where();
         start["card_set_id"] = toHex(manifest_.cardSetId);
         if (!existing_.empty()) start["replaces"] = std::to_string(existing_.size()) + " object(s)";
@@ -189,10 +190,12 @@ void addHsmCommands(CLI::App& app, Commands& commands) {
     addCardSourceOptions(command, request->cards,
                          "Seconds to wait for each card (default: for ever)");
     addSecretOptions(command, request->pins);
+    addHostPassphraseOptions(command, request->hostPassphrase);
     commands.add(command, [request] {
         HsmImport ceremony(*request);  // every check, before anybody is asked for a card or a PIN
+        const Passphrase hostPassphrase = request->hostPassphrase.read();
         auto pins = request->pins.open();
-        ceremony.run(*pins, std::cout);
+        ceremony.run(*pins, hostPassphrase.text(), std::cout);
         return 0;
     });
 }

@@ -36,6 +36,31 @@ std::string PassphraseOptions::read(bool isNew) const {
     return std::string(secret.begin(), secret.end());
 }
 
+namespace {
+std::unique_ptr<SecretReader> openHostPassphrase(const HostPassphraseOptions& options) {
+    const std::string kind = "host passphrase";  // --host-passphrase-file and -fd in its errors
+    if (!options.file.empty()) return SecretReader::fromFile(options.file, kind);
+    if (options.fd >= 0) return SecretReader::fromFd(options.fd, kind);
+    return SecretReader::terminal(kind);
+}
+}  // namespace
+
+Passphrase HostPassphraseOptions::read() const {
+    return Passphrase(openHostPassphrase(*this)->next("Passphrase of this host's key"));
+}
+
+Passphrase HostPassphraseOptions::readNew(const std::string& prompt) const {
+    return Passphrase(openHostPassphrase(*this)->nextNew(prompt));
+}
+
+void addHostPassphraseOptions(CLI::App* command, HostPassphraseOptions& options) {
+    auto* file = command->add_option("--host-passphrase-file", options.file,
+                                     "Read the passphrase of this host's key (host-key.pem) from this file (mode 600)");
+    command->add_option("--host-passphrase-fd", options.fd,
+                        "Read the passphrase of this host's key from this open file descriptor")
+        ->excludes(file);
+}
+
 void addManifestTrustOptions(CLI::App* command, std::string& caPath, std::string& ceremonyDir) {
     auto* ca = command->add_option("--ca", caPath,
                                    "The ceremony's CA certificate (its ca.pem, obtained apart from the manifest): the "

@@ -25,6 +25,7 @@ struct PinCommand {
     double wait = 0;
     bool yes = false;
     SecretOptions secrets;
+    HostPassphraseOptions hostPassphrase;
 };
 
 std::string triesText(int left, int limit) {
@@ -169,7 +170,7 @@ private:
 };
 
 int pinCommand(const PinCommand& options) {
-    const FolderTrust loaded{CeremonyFiles(options.ceremonyDir)};
+    const FolderTrust loaded(CeremonyFiles(options.ceremonyDir), options.hostPassphrase.read().text());
     CardDoor door(options.reader, std::chrono::milliseconds(static_cast<long long>(options.wait * 1000)));
     ConnectedCard connected(door.context(), door.waitForCard(), loaded.trust());
     if (options.action == "status") return showPinStatus(connected);
@@ -191,6 +192,7 @@ void addPinCommands(CLI::App& app, Commands& commands) {
     pinCmd->add_flag("--yes", options->yes,
                      "Spend a last PIN or PUK try without asking (scripts; at a terminal the program asks)");
     addSecretOptions(pinCmd, options->secrets);
+    addHostPassphraseOptions(pinCmd, options->hostPassphrase);
     commands.add(pinCmd, [options] { return pinCommand(*options); });
 }
 

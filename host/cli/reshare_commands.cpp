@@ -18,6 +18,7 @@ void addReshareCommands(CLI::App& app, Commands& commands) {
         std::string holdersFile;
         SecretOptions secrets;
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto reshare = std::make_shared<Reshare>();
     ReshareRequest& request = reshare->request;
@@ -75,6 +76,7 @@ void addReshareCommands(CLI::App& app, Commands& commands) {
                   "Do not require the new holders to change their transport PINs before first use");
     addSecretOptions(cmd, reshare->secrets);
     addPassphraseOptions(cmd, reshare->passphrase);
+    addHostPassphraseOptions(cmd, reshare->hostPassphrase);
     commands.add(cmd, [reshare] {
         ReshareRequest& r = reshare->request;
         r.policy.pinMin = static_cast<std::uint8_t>(reshare->pinMin);
@@ -90,14 +92,16 @@ void addReshareCommands(CLI::App& app, Commands& commands) {
         if (!reshare->holdersFile.empty()) r.holders = readHolders(reshare->holdersFile, r.n);
         checkReshareRequest(r);  // before anybody types a secret
         const std::string caPassphrase = reshare->passphrase.read(false);
+        const Passphrase hostPassphrase = reshare->hostPassphrase.read();
         auto pins = reshare->secrets.open();
-        runReshare(r, *pins, caPassphrase, std::cout);
+        runReshare(r, *pins, caPassphrase, hostPassphrase.text(), std::cout);
         return 0;
     });
 
     struct Retire {
         RetireRequest request;
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto retiring = std::make_shared<Retire>();
     RetireRequest* retireRequest = &retiring->request;
@@ -114,9 +118,12 @@ void addReshareCommands(CLI::App& app, Commands& commands) {
     addCardSourceOptions(retireCmd, retireRequest->cards,
                          "Seconds to wait for each card (default: for ever)");
     addPassphraseOptions(retireCmd, retiring->passphrase);
+    addHostPassphraseOptions(retireCmd, retiring->hostPassphrase);
     commands.add(retireCmd, [retiring] {
         checkRetireRequest(retiring->request);  // before anybody types a secret
-        runRetire(retiring->request, retiring->passphrase.read(false), std::cout);
+        const std::string caPassphrase = retiring->passphrase.read(false);
+        const Passphrase hostPassphrase = retiring->hostPassphrase.read();
+        runRetire(retiring->request, caPassphrase, hostPassphrase.text(), std::cout);
         return 0;
     });
 }

@@ -1,4 +1,5 @@
 // ca-create, host-issue, issue-card: setting a ceremony up, and issuing a single card by hand;
+// host-key-protect: an old unencrypted host key encrypted in place;
 // manifest-sign: the CA signs a manifest written before manifests were signed.
 #include <chrono>
 #include <filesystem>
@@ -42,6 +43,7 @@ struct IssueCard {
     PolicyOptions policy;
     SecretOptions secrets;
     PassphraseOptions passphrase;
+    HostPassphraseOptions hostPassphrase;
 };
 
 struct HostIssue {
@@ -49,10 +51,12 @@ struct HostIssue {
     std::string hostName;
     std::string prefix;
     PassphraseOptions passphrase;
+    HostPassphraseOptions hostPassphrase;
 };
 
 // Everything that can refuse the run is checked before the key is made: the audit log (altered,
-// torn, open elsewhere), both files new, their folder writable with room, the CA passphrase.
+// torn, open elsewhere), both files new, their folder writable with room, the CA passphrase; then
+// the new host's passphrase is asked for.
 int issueHostCredentials(const HostIssue& options) {
     const CeremonyFiles files(options.ceremonyDir);
     AuditLog log = AuditLog::open(files.auditLogPath());
@@ -62,8 +66,10 @@ int issueHostCredentials(const HostIssue& options) {
     checkOutput("--out", certificatePath, std::nullopt);
     requireRoom({{platform::folderOf(options.prefix), 2 * kFileSlack, "the host's key and certificate"},
                  {options.ceremonyDir, kAuditEntryRoom, "the audit log"}});
-    const auto certificate =
-        files.issueHost(files.loadCa(options.passphrase.read(false)), options.hostName, options.prefix);
+    const crypto::CeremonyCa ca = files.loadCa(options.passphrase.read(false));
+    const Passphrase hostPassphrase =
+        options.hostPassphrase.readNew("New passphrase for the key of host " + options.hostName);
+    const auto certificate = files.issueHost(ca, options.hostName, options.prefix, hostPassphrase.text());
     try {
         log.append("host-issued", details({{"host", options.hostName},
                                            {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
@@ -80,7 +86,7 @@ int issueHostCredentials(const HostIssue& options) {
 int issueCard(const IssueCard& options) {
     const PinPolicy policy = options.policy.policy();
     const CeremonyFiles files(options.ceremonyDir);
-    const FolderTrust loaded(files);
+    const FolderTrust loaded(files, options.hostPassphrase.read().text());
     CardDoor door(options.reader, std::chrono::milliseconds(static_cast<long long>(options.wait * 1000)));
     ConnectedCard connected(door.context(), door.waitForCard(), loaded.trust());
     QuorumCard& card = connected.quorum();
@@ -129,17 +135,23 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
         std::string caName = "quorum ceremony CA";
         std::string hostName = "ceremony host";
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto create = std::make_shared<CaCreate>();
     auto* caCreateCmd = app.add_subcommand(
-        "ca-create", "Create a ceremony: its CA (key encrypted under a passphrase) and this host's credentials");
+        "ca-create",
+        "Create a ceremony: its CA (key encrypted under the CA passphrase) and this host's credentials (key encrypted "
+        "under the host passphrase, which must be another one)");
     caCreateCmd->add_option("--ceremony", create->ceremonyDir, "Folder for the ceremony's files (created)")->required();
     caCreateCmd->add_option("--name", create->caName, "Name of the CA")->capture_default_str();
     caCreateCmd->add_option("--host-name", create->hostName, "Name in this host's certificate")->capture_default_str();
     addPassphraseOptions(caCreateCmd, create->passphrase);
+    addHostPassphraseOptions(caCreateCmd, create->hostPassphrase);
     commands.add(caCreateCmd, [create] {
         const CeremonyFiles files(create->ceremonyDir);
-        const auto ca = files.create(create->caName, create->passphrase.read(true), create->hostName);
+        const std::string caPassphrase = create->passphrase.read(true);
+        const Passphrase hostPassphrase = create->hostPassphrase.readNew("New passphrase for this host's key");
+        const auto ca = files.create(create->caName, caPassphrase, create->hostName, hostPassphrase.text());
         AuditLog::open(files.auditLogPath())
             .append("ca-created",
                     details({{"card_set_id", toHex(ca.cardSetId())},
@@ -147,12 +159,12 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
                              {"ca_name", create->caName},
                              {"host", create->hostName},
                              {"host_certificate_sha256",
-                              toHex(files.loadHost().certificate.sha256Fingerprint())}}));
+                              toHex(files.loadHost(hostPassphrase.text()).certificate.sha256Fingerprint())}}));
         std::cout << "ceremony created in " << create->ceremonyDir << "\n  CA: " << create->caName
                   << "\n  card set: " << toHex(ca.cardSetId())
                   << "\n  CA certificate SHA-256: " << toHex(ca.certificate().sha256Fingerprint())
                   << "\n  CA key: " << files.caKeyPath() << " (encrypted)\n  host: " << create->hostName << " ("
-                  << files.hostCertificatePath() << ")\n";
+                  << files.hostCertificatePath() << "; key " << files.hostKeyPath() << ", encrypted)\n";
         return 0;
     });
 
@@ -163,7 +175,39 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     hostIssueCmd->add_option("--name", host->hostName, "Name in the host certificate")->required();
     hostIssueCmd->add_option("--out", host->prefix, "Write OUT.pem and OUT-key.pem")->required();
     addPassphraseOptions(hostIssueCmd, host->passphrase);
+    addHostPassphraseOptions(hostIssueCmd, host->hostPassphrase);
+    hostIssueCmd->footer("The host passphrase options give the new passphrase of the issued host's key (OUT-key.pem), "
+                         "for that host's people; never the CA passphrase.");
     commands.add(hostIssueCmd, [host] { return issueHostCredentials(*host); });
+
+    struct HostKeyProtect {
+        std::string ceremonyDir;
+        HostPassphraseOptions hostPassphrase;
+    };
+    auto protect = std::make_shared<HostKeyProtect>();
+    auto* protectCmd = app.add_subcommand(
+        "host-key-protect",
+        "Encrypt this host's key (host-key.pem of a ceremony made before host keys were encrypted) in place under a "
+        "new host passphrase; no copy of the key in clear stays in the folder");
+    protectCmd->add_option("--ceremony", protect->ceremonyDir, "The ceremony's folder")->required();
+    addHostPassphraseOptions(protectCmd, protect->hostPassphrase);
+    commands.add(protectCmd, [protect] {
+        const CeremonyFiles files(protect->ceremonyDir);
+        if (files.hostKeyProtected()) {  // before anybody types a secret
+            std::cout << files.hostKeyPath() << " is encrypted already: nothing to do." << std::endl;
+            return 0;
+        }
+        const Passphrase hostPassphrase = protect->hostPassphrase.readNew("New passphrase for this host's key");
+        if (!files.protectHostKey(hostPassphrase.text())) return 0;
+        if (std::filesystem::exists(files.auditLogPath()))
+            AuditLog::open(files.auditLogPath())
+                .append("host-key-protected",
+                        details({{"host_certificate_sha256",
+                                  toHex(files.loadHost(hostPassphrase.text()).certificate.sha256Fingerprint())}}));
+        std::cout << files.hostKeyPath() << ": encrypted under the host passphrase; give it to every command that "
+                  << "uses this host's key (--host-passphrase-file, --host-passphrase-fd or the terminal)." << std::endl;
+        return 0;
+    });
 
     auto issue = std::make_shared<IssueCard>();
     auto* issueCmd = app.add_subcommand("issue-card",
@@ -186,11 +230,13 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     issueCmd->add_flag("--no-pin-change", policy.noPinChange, "Do not require the holder to change the transport PIN");
     addSecretOptions(issueCmd, issue->secrets);
     addPassphraseOptions(issueCmd, issue->passphrase);
+    addHostPassphraseOptions(issueCmd, issue->hostPassphrase);
     commands.add(issueCmd, [issue] { return issueCard(*issue); });
 
     struct ManifestSign {
         ManifestSignRequest request;
         PassphraseOptions passphrase;
+        HostPassphraseOptions hostPassphrase;
     };
     auto manifestSign = std::make_shared<ManifestSign>();
     auto* manifestSignCmd = app.add_subcommand(
@@ -203,13 +249,16 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     manifestSignCmd->add_flag("--yes", manifestSign->request.confirmed,
                               "The fingerprints were checked another way: do not ask at the terminal");
     addPassphraseOptions(manifestSignCmd, manifestSign->passphrase);
+    addHostPassphraseOptions(manifestSignCmd, manifestSign->hostPassphrase);
     commands.add(manifestSignCmd, [manifestSign] {
         if (!checkManifestSignRequest(manifestSign->request)) {  // before anybody types a secret
             std::cout << manifestSign->request.manifestPath
                       << " is signed by this ceremony's CA already: nothing to do." << std::endl;
             return 0;
         }
-        runManifestSign(manifestSign->request, manifestSign->passphrase.read(false), std::cout);
+        const std::string caPassphrase = manifestSign->passphrase.read(false);
+        const Passphrase hostPassphrase = manifestSign->hostPassphrase.read();
+        runManifestSign(manifestSign->request, caPassphrase, hostPassphrase.text(), std::cout);
         return 0;
     });
 }

@@ -18,6 +18,11 @@ CommandResult ceremony(const std::string& args, const std::string& secrets = "")
     return runCommand("printf '" + secrets + "' | " + program + " " + args + " --pin-fd 0");
 }
 
+// The same for a command that opens the room's host key: with the room's host passphrase.
+CommandResult ceremony(const Room& room, const std::string& args, const std::string& secrets = "") {
+    return ceremony(room.withHostPassphrase(args), secrets);
+}
+
 bool has(const CommandResult& r, const std::string& text) {
     return r.output.find(text) != std::string::npos;
 }
@@ -60,12 +65,12 @@ TEST_CASE("a key holder's PIN life through the ceremony program") {
 
     // The issuer personalizes from a private file; a file others can read is refused.
     const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"}, 0644);
-    auto refused = ceremony(issue + " --pin-file " + pinFile);
+    auto refused = ceremony(room, issue + " --pin-file " + pinFile);
     CHECK(refused.exitCode == 1);
     CHECK(has(refused, "readable by others"));
     CHECK(lifecycle() == "BLANK");                              // nothing was written to the card
     ::chmod(pinFile.c_str(), 0600);
-    auto issued = ceremony(issue + " --pin-file " + pinFile);
+    auto issued = ceremony(room, issue + " --pin-file " + pinFile);
     INFO(issued.output);
     CHECK(issued.exitCode == 0);
     CHECK(has(issued, "stored as card 1 of set "));
@@ -74,43 +79,44 @@ TEST_CASE("a key holder's PIN life through the ceremony program") {
     CHECK(lifecycle() == "PERSONALIZED");
 
     const std::string pin = "pin --ceremony " + dir + " ";
-    auto pending = ceremony(pin + "status");
+    auto pending = ceremony(room, pin + "status");
     CHECK(pending.exitCode == 0);
     CHECK(has(pending, "PERSONALIZED"));
     CHECK(has(pending, "PIN: 3 tries left"));
     CHECK(has(pending, "must be changed"));
 
-    auto changed = ceremony(pin + "change", "123456\\n87654321\\n");
+    auto changed = ceremony(room, pin + "change", "123456\\n87654321\\n");
     CHECK(changed.exitCode == 0);
     CHECK(has(changed, "PIN changed."));
-    CHECK(has(ceremony(pin + "status"), "OPERATIONAL"));
+    CHECK(has(ceremony(room, pin + "status"), "OPERATIONAL"));
 
-    auto wrong = ceremony(pin + "verify", "000000\\n");
+    auto wrong = ceremony(room, pin + "verify", "000000\\n");
     CHECK(wrong.exitCode == 1);
     CHECK(has(wrong, "PIN: wrong, 2 tries left"));
-    CHECK(has(ceremony(pin + "status"), "PIN: 2 of 3 tries left"));
-    CHECK(ceremony(pin + "verify", "87654321\\n").exitCode == 0);  // and the counter is full again
-    CHECK(has(ceremony(pin + "status"), "PIN: 3 of 3 tries left"));
+    CHECK(has(ceremony(room, pin + "status"), "PIN: 2 of 3 tries left"));
+    CHECK(ceremony(room, pin + "verify", "87654321\\n").exitCode == 0);  // and the counter is full again
+    CHECK(has(ceremony(room, pin + "status"), "PIN: 3 of 3 tries left"));
 
-    for (int i = 0; i < 2; ++i) ceremony(pin + "verify", "000000\\n");
+    for (int i = 0; i < 2; ++i) ceremony(room, pin + "verify", "000000\\n");
     // The last try: without a terminal to confirm it, nothing is sent unless --yes says so.
-    auto unconfirmed = ceremony(pin + "verify", "000000\\n");
+    auto unconfirmed = ceremony(room, pin + "verify", "000000\\n");
     CHECK(unconfirmed.exitCode == 1);
     CHECK(has(unconfirmed, "has one PIN try left"));
-    CHECK(has(ceremony(pin + "status"), "PIN: 1 of 3 tries left"));
-    auto last = ceremony(pin + "verify --yes", "000000\\n");
+    CHECK(has(ceremony(room, pin + "status"), "PIN: 1 of 3 tries left"));
+    auto last = ceremony(room, pin + "verify --yes", "000000\\n");
     CHECK(has(last, "the PIN is now blocked"));
-    auto blocked = ceremony(pin + "verify", "87654321\\n");
+    auto blocked = ceremony(room, pin + "verify", "87654321\\n");
     CHECK(blocked.exitCode == 1);
     CHECK(has(blocked, "the PIN is blocked; unblock it with the PUK"));
-    CHECK(has(ceremony(pin + "status"), "BLOCKED"));
+    CHECK(has(ceremony(room, pin + "status"), "BLOCKED"));
 
-    auto unblocked = ceremony(pin + "unblock", "12345678\\n111111\\n");
+    auto unblocked = ceremony(room, pin + "unblock", "12345678\\n111111\\n");
     CHECK(unblocked.exitCode == 0);
-    CHECK(ceremony(pin + "verify", "111111\\n").exitCode == 0);
+    CHECK(ceremony(room, pin + "verify", "111111\\n").exitCode == 0);
 
     // No terminal and no --pin-fd/--pin-file: a clear error instead of a hang.
-    auto noTerminal = runCommand("setsid " + builtProgram("ceremony") + " " + pin + "verify </dev/null");
+    auto noTerminal = runCommand("setsid " + builtProgram("ceremony") + " " + room.withHostPassphrase(pin + "verify") +
+                                 " </dev/null");
     CHECK(noTerminal.exitCode == 1);
     CHECK(has(noTerminal, "no terminal to ask for a PIN"));
 }
@@ -122,37 +128,37 @@ TEST_CASE("ceremony: a card issued by another ceremony is refused, with the reas
     const std::string dirA = room.createCeremony("ceremony-a");
     const std::string dirB = room.createCeremony("ceremony-b");
     const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"});
-    auto issued = ceremony("issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
+    auto issued = ceremony(room, "issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
                            " --passphrase-file " + passphrase);
     INFO(issued.output);
     REQUIRE(issued.exitCode == 0);
 
     // A freshly issued card (PERSONALIZED, PIN change pending).
-    auto status = ceremony("pin status --ceremony " + dirB);
+    auto status = ceremony(room, "pin status --ceremony " + dirB);
     INFO(status.output);
     CHECK(status.exitCode == 1);
     CHECK(has(status, "error: this card is not one of this ceremony's"));
     CHECK(has(status, "not issued by this ceremony's CA"));
-    auto change = ceremony("pin change --ceremony " + dirB, "123456\\n87654321\\n");
+    auto change = ceremony(room, "pin change --ceremony " + dirB, "123456\\n87654321\\n");
     CHECK(change.exitCode == 1);
     CHECK(has(change, "not issued by this ceremony's CA"));
-    CHECK(has(ceremony("pin status --ceremony " + dirA), "PIN: 3 tries left"));  // no try spent
+    CHECK(has(ceremony(room, "pin status --ceremony " + dirA), "PIN: 3 tries left"));  // no try spent
 
     // The same card, taken over by its holder (OPERATIONAL): anything that needs a session is
     // refused too (for `pin status` on such a card, see the next test case).
-    REQUIRE(ceremony("pin change --ceremony " + dirA, "123456\\n87654321\\n").exitCode == 0);
-    auto verify = ceremony("pin verify --ceremony " + dirB, "87654321\\n");
+    REQUIRE(ceremony(room, "pin change --ceremony " + dirA, "123456\\n87654321\\n").exitCode == 0);
+    auto verify = ceremony(room, "pin verify --ceremony " + dirB, "87654321\\n");
     INFO(verify.output);
     CHECK(verify.exitCode == 1);
     CHECK(has(verify, "not issued by this ceremony's CA"));
-    auto unblock = ceremony("pin unblock --ceremony " + dirB, "12345678\\n111111\\n");
+    auto unblock = ceremony(room, "pin unblock --ceremony " + dirB, "12345678\\n111111\\n");
     CHECK(unblock.exitCode == 1);
     CHECK(has(unblock, "not issued by this ceremony's CA"));
-    CHECK(has(ceremony("pin status --ceremony " + dirA), "PIN: 3 of 3 tries left"));  // no try spent
-    CHECK(has(ceremony("pin status --ceremony " + dirA), "PUK: 3 of 3 tries left"));
+    CHECK(has(ceremony(room, "pin status --ceremony " + dirA), "PIN: 3 of 3 tries left"));  // no try spent
+    CHECK(has(ceremony(room, "pin status --ceremony " + dirA), "PUK: 3 of 3 tries left"));
 
     // Ceremony B cannot issue it again either: it is not BLANK.
-    auto reissue = ceremony("issue-card --ceremony " + dirB + " --index 2 --pin-file " + pinFile +
+    auto reissue = ceremony(room, "issue-card --ceremony " + dirB + " --index 2 --pin-file " + pinFile +
                             " --passphrase-file " + passphrase);
     CHECK(reissue.exitCode == 1);
     CHECK(has(reissue, "only a BLANK card can be issued"));
@@ -165,7 +171,7 @@ TEST_CASE("ceremony: issue-card with a wrong CA passphrase fails clearly and lea
     const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"});
     const std::string wrongPassphrase = room.secrets("wrong-passphrase", {"incorrect horse battery"});
 
-    auto failed = ceremony("issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
+    auto failed = ceremony(room, "issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
                            " --passphrase-file " + wrongPassphrase);
     INFO(failed.output);
     CHECK(failed.exitCode == 1);
@@ -174,7 +180,7 @@ TEST_CASE("ceremony: issue-card with a wrong CA passphrase fails clearly and lea
 
     // Nothing reached the card: it takes its identity (the CA key is "once only") from the
     // right passphrase now.
-    auto issued = ceremony("issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
+    auto issued = ceremony(room, "issue-card --ceremony " + dir + " --index 1 --pin-file " + pinFile +
                            " --passphrase-file " + room.passphraseFile());
     INFO(issued.output);
     CHECK(issued.exitCode == 0);
@@ -188,12 +194,12 @@ TEST_CASE("ceremony: pin status refuses an OPERATIONAL card of another ceremony"
     const std::string dirA = room.createCeremony("ceremony-a");
     const std::string dirB = room.createCeremony("ceremony-b");
     const std::string pinFile = room.secrets("issuer-secrets", {"123456", "12345678"});
-    REQUIRE(ceremony("issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
+    REQUIRE(ceremony(room, "issue-card --ceremony " + dirA + " --index 1 --pin-file " + pinFile +
                      " --passphrase-file " + room.passphraseFile()).exitCode == 0);
-    REQUIRE(ceremony("pin change --ceremony " + dirA, "123456\\n87654321\\n").exitCode == 0);
+    REQUIRE(ceremony(room, "pin change --ceremony " + dirA, "123456\\n87654321\\n").exitCode == 0);
     REQUIRE(lifecycle() == "OPERATIONAL");
 
-    auto status = ceremony("pin status --ceremony " + dirB);
+    auto status = ceremony(room, "pin status --ceremony " + dirB);
     INFO(status.output);
     CHECK(status.exitCode == 1);
     CHECK(has(status, "not issued by this ceremony's CA"));

@@ -31,7 +31,8 @@ std::string cardIdInReader0() {
 CommandResult conformance(Room& room, const std::string& ceremony, const std::string& report,
                           const std::string& more) {
     return runCommand(builtProgram("quorum-conformance") + " --reader '" + kReader0 + "' --ceremony " + ceremony +
-                      " --passphrase-file " + room.passphraseFile() + " --json " + report + " " + more);
+                      " --passphrase-file " + room.passphraseFile() +
+                      " --host-passphrase-file " + room.hostPassphraseFile() + " --json " + report + " " + more);
 }
 
 // Each case's outcome in a JSON report ("PASS", "FAIL", "SKIP").

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "card-sim/rack.hpp"
@@ -13,7 +14,34 @@ namespace quorum::test {
 
 Room::Room() : pcscd_(std::make_unique<PrivatePcscd>(folder_)) {
     secrets("passphrase", {"correct horse battery"});
+    secrets("host-passphrase", {"staple tree doorway"});
     startRack();
+}
+
+namespace {
+// The subcommands that open this host's key, or write a new one.
+bool usesHostKey(const std::string& subcommand) {
+    static const std::set<std::string> kUsers = {"ca-create", "host-issue",   "issue-card", "keygen",     "sign",
+                                                 "partial-sign", "ksr-sign", "sign-rrset", "reshare",    "retire",
+                                                 "hsm-import",   "pin",      "manifest-sign"};
+    return kUsers.count(subcommand) != 0;
+}
+}  // namespace
+
+std::string Room::withHostPassphrase(const std::string& arguments) const {
+    const std::size_t end = arguments.find(' ');
+    const std::string subcommand = arguments.substr(0, end);
+    if (!usesHostKey(subcommand) || arguments.find("--host-passphrase") != std::string::npos) return arguments;
+    return subcommand + " --host-passphrase-file " + hostPassphraseFile() +
+           (end == std::string::npos ? "" : arguments.substr(end));
+}
+
+std::vector<std::string> Room::withHostPassphrase(std::vector<std::string> arguments) const {
+    if (arguments.empty() || !usesHostKey(arguments.front())) return arguments;
+    for (const auto& word : arguments)
+        if (word.rfind("--host-passphrase", 0) == 0) return arguments;
+    arguments.insert(arguments.begin() + 1, {"--host-passphrase-file", hostPassphraseFile()});
+    return arguments;
 }
 
 Room::~Room() {
@@ -106,12 +134,12 @@ std::string Room::secrets(const std::string& name, const std::vector<std::string
 }
 
 CommandResult Room::ceremony(const std::string& arguments) const {
-    return runCommand(builtProgram("ceremony") + " " + arguments);
+    return runCommand(builtProgram("ceremony") + " " + withHostPassphrase(arguments));
 }
 
 CommandResult Room::unattended(const std::string& arguments, const std::vector<std::string>& input) const {
     const std::string feed = input.empty() ? "/dev/null" : secrets("unattended-input", input);
-    return runCommand("setsid -w " + builtProgram("ceremony") + " " + arguments + " <" + feed);
+    return runCommand("setsid -w " + builtProgram("ceremony") + " " + withHostPassphrase(arguments) + " <" + feed);
 }
 
 std::string Room::createCeremony(const std::string& name) const {
@@ -125,6 +153,7 @@ std::string Room::createCeremony(const std::string& name) const {
 
 LiveCeremony::LiveCeremony(Room& room, std::vector<std::string> arguments, const std::string& name)
     : room_(room), screenPath_(room.file(name + ".out")) {
+    arguments = room.withHostPassphrase(std::move(arguments));
     arguments.insert(arguments.begin(), builtProgram("ceremony"));
     process_ = std::make_unique<ChildProcess>(std::move(arguments), screenPath_);
 }
@@ -135,6 +164,7 @@ LiveCeremony::LiveCeremony(Room& room, std::vector<std::string> arguments, const
     std::vector<std::string> argv{"/usr/bin/python3", std::string(QUORUM_SOURCE_DIR) + "/tests/system/pty_session.py"};
     for (const auto& typed : typing) argv.insert(argv.end(), {"--expect", typed.after, "--type", typed.keys});
     argv.insert(argv.end(), {"--", builtProgram("ceremony")});
+    arguments = room.withHostPassphrase(std::move(arguments));
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     process_ = std::make_unique<ChildProcess>(std::move(argv), screenPath_);
 }

@@ -67,6 +67,9 @@ public:
     // A file of secrets, one per line in the order they will be asked (mode 600 unless told).
     std::string secrets(const std::string& name, const std::vector<std::string>& lines, mode_t mode = 0600) const;
 
+    // Every way below of running `ceremony` gives a command that opens this host's key
+    // (withHostPassphrase) --host-passphrase-file hostPassphraseFile(), unless its arguments name
+    // a host passphrase themselves (a test of a wrong one, of the terminal prompt).
     // `ceremony ARGUMENTS` (a shell word list) run to its end; stdout and stderr together.
     CommandResult ceremony(const std::string& arguments) const;
     // The same as a script runs it: without a terminal (setsid), `input` on its standard input,
@@ -76,6 +79,12 @@ public:
     // ca-create says it made it there.
     std::string createCeremony(const std::string& name) const;
     std::string passphraseFile() const { return file("passphrase"); }
+    // The passphrase of the host keys the room's ceremonies write (another one than the CA's).
+    std::string hostPassphraseFile() const { return file("host-passphrase"); }
+    // `arguments` (the subcommand first) with --host-passphrase-file hostPassphraseFile() after the
+    // subcommand when it opens or writes a host key and no host passphrase is named.
+    std::string withHostPassphrase(const std::string& arguments) const;
+    std::vector<std::string> withHostPassphrase(std::vector<std::string> arguments) const;
 
 private:
     void startRack();

@@ -59,14 +59,16 @@ TEST_CASE("script: a whole ceremony from a script, with its transcript; a step t
     std::ofstream(message) << "the quarter's key signing request\n";
     const std::string signature = room.file("ksr.sig");
     const std::string signStep = "sign --yes --ceremony " + dir + " --manifest " + manifest + " --in \"" + message +
-                                 "\" --out " + signature + " --pin-file " + holderPins + " --card-timeout 30\n";
+                                 "\" --out " + signature + " --pin-file " + holderPins +
+                                 " --host-passphrase-file " + room.hostPassphraseFile() + " --card-timeout 30\n";
     const std::string script = writeScript(
         room, "ceremony.script",
         "title: KSK ceremony 2027-Q1, card set A\n"
         "# the key, dealt to three cards, then its first signature\n"
         "\n"
         "keygen --ceremony " + dir + " --manifest " + manifest + " -k 2 -n 3 --no-pin-change --pin-file " + issuerPins +
-            " --passphrase-file " + room.passphraseFile() + " --card-timeout 30\n" +
+            " --passphrase-file " + room.passphraseFile() + " --host-passphrase-file " + room.hostPassphraseFile() +
+            " --card-timeout 30\n" +
             signStep + "audit-verify --log " + dir + "/audit.log\n");
     const std::string prefix = room.file("transcript");
 
