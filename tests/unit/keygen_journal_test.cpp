@@ -91,7 +91,9 @@ TEST_CASE("keygen journal: a changed field or a removed signature is refused bef
         {"\"060808080303\"", "\"040404040303\""},                  // the PIN policy
         {"\"card_id\" : \"" + std::string(32, '2'), "\"card_id\" : \"" + std::string(32, '4')},  // card being issued
     };
-    for (const auto& [from, to] : edits) {
+    for (const auto& edit : edits) {
+        const std::string& from = edit.first;
+        const std::string& to = edit.second;
         CAPTURE(from);
         const std::string altered = replaced(text, from, to);
         const KeygenJournal read = KeygenJournal::fromJson(altered);  // well-formed still

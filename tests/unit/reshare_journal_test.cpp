@@ -113,10 +113,12 @@ TEST_CASE("reshare journal: signed by the ceremony CA at every save, refused whe
           }).find("fails its check against the ceremony's CA certificate") != std::string::npos);
 
     const std::string text = journal.toJson();
-    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
              {"\"retire_old\" : true", "\"retire_old\" : false"},
              {"\"/srv/c/set-2.json\"", "\"/tmp/set-2.json\""},
              {"\"k\" : 2", "\"k\" : 3"}}) {
+        const std::string& from = edit.first;
+        const std::string& to = edit.second;
         CAPTURE(from);
         const ReshareJournal altered = ReshareJournal::fromJson(replaced(text, from, to));
         CHECK(test::thrownMessage<ReshareJournalError>([&] { altered.authenticate(ca.certificate(), path); })
