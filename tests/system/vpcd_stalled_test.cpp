@@ -13,6 +13,8 @@
 #include <linux/sockios.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "card-sim/vpcd_protocol.hpp"
@@ -68,6 +70,24 @@ int unsent(int fd) {
     return queued;
 }
 
+// Bytes card-sim has handed to its socket that TCP has not delivered here yet (tx_queue in
+// /proc/net/tcp of its connection to `port`): while card-sim still answers, this grows.
+long cardSimUnsent(std::uint16_t port) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    char remote[16];
+    std::snprintf(remote, sizeof remote, ":%04X", port);
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, peer, state, queues;
+        fields >> slot >> local >> peer >> state >> queues;
+        if (peer.size() < 5 || peer.compare(peer.size() - 5, 5, remote) != 0) continue;
+        return std::stol(queues.substr(0, queues.find(':')), nullptr, 16);
+    }
+    return -1;
+}
+
 std::string digestOf(const std::string& path) {
     const std::string content = readFile(path);
     return toHex(crypto::sha256(Bytes(content.begin(), content.end())));
@@ -94,7 +114,9 @@ TEST_CASE("card-sim: SIGTERM ends it at once while vpcd does not read its answer
 
     // SELECTs (43-byte answers) until card-sim stops taking them: its answers fill this side's
     // receive buffer and its own send buffer (which grows to a few MB), its send blocks, and it
-    // reads no more. Commands piling up here, untaken for half a second, show that.
+    // reads no more. Commands piling up here untaken, while its own unsent answers do not grow
+    // either, for half a second, show that (a slow build still answering a backlog it read
+    // earlier is not blocked yet: its unsent answers grow).
     const Bytes select = sim::vpcdFrame(fromHex("00A404000BF051554F52554D4341524400"));
     Bytes burst;
     for (int i = 0; i < 256; ++i) burst.insert(burst.end(), select.begin(), select.end());
@@ -102,12 +124,15 @@ TEST_CASE("card-sim: SIGTERM ends it at once while vpcd does not read its answer
     const auto giveUp = Clock::now() + std::chrono::seconds(30);
     auto stillSince = Clock::now();
     int lastUnsent = -1;
+    long lastAnswered = -1;
     for (;;) {
         REQUIRE_MESSAGE(Clock::now() < giveUp, "card-sim kept reading for 30 s:\n" << readFile(folder.file("card-sim.log")));
         const bool full = ::send(vpcd.fd, burst.data(), burst.size(), MSG_DONTWAIT | MSG_NOSIGNAL) < 0;
         const int queued = unsent(vpcd.fd);
-        if (queued < kPiledUp || queued != lastUnsent) {
+        const long answered = cardSimUnsent(port);
+        if (queued < kPiledUp || queued != lastUnsent || answered <= 0 || answered != lastAnswered) {
             lastUnsent = queued;
+            lastAnswered = answered;
             stillSince = Clock::now();
         } else if (Clock::now() - stillSince > milliseconds(500)) {
             break;
