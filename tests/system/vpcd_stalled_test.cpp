@@ -88,6 +88,24 @@ long cardSimUnsent(std::uint16_t port) {
     return -1;
 }
 
+// Caps the send buffers of this (private) network namespace's TCP sockets while it lives, so that
+// card-sim's send blocks after some 64 KiB of answers rather than the few MB autotuning allows
+// (which a sanitizer build takes tens of seconds to produce); the old setting comes back after.
+class SmallSendBuffers {
+public:
+    SmallSendBuffers() {
+        std::ifstream in(kPath);
+        std::getline(in, saved_);
+        write("4096 16384 65536");
+    }
+    ~SmallSendBuffers() { write(saved_); }
+
+private:
+    static void write(const std::string& value) { std::ofstream(kPath) << value << "\n"; }
+    static constexpr const char* kPath = "/proc/sys/net/ipv4/tcp_wmem";
+    std::string saved_;
+};
+
 std::string digestOf(const std::string& path) {
     const std::string content = readFile(path);
     return toHex(crypto::sha256(Bytes(content.begin(), content.end())));
@@ -97,6 +115,7 @@ std::string digestOf(const std::string& path) {
 
 TEST_CASE("card-sim: SIGTERM ends it at once while vpcd does not read its answers, and the image stays whole") {
     requirePrivateNamespace();
+    const SmallSendBuffers smallSendBuffers;
     TempFolder folder;
     const std::string image = folder.file("card.json");
     // The card is made first (it gets its id), so that its image can be compared afterwards.
@@ -113,7 +132,7 @@ TEST_CASE("card-sim: SIGTERM ends it at once while vpcd does not read its answer
     REQUIRE(vpcd.fd >= 0);
 
     // SELECTs (43-byte answers) until card-sim stops taking them: its answers fill this side's
-    // receive buffer and its own send buffer (which grows to a few MB), its send blocks, and it
+    // receive buffer and its own send buffer (at most 64 KiB here), its send blocks, and it
     // reads no more. Commands piling up here untaken, while its own unsent answers do not grow
     // either, for half a second, show that (a slow build still answering a backlog it read
     // earlier is not blocked yet: its unsent answers grow).
