@@ -130,6 +130,10 @@ TEST_CASE("card-sim: SIGTERM ends it at once while vpcd does not read its answer
                          folder.file("card-sim.log"));
     Socket vpcd(acceptWithin(listening, milliseconds(5000)));
     REQUIRE(vpcd.fd >= 0);
+    // This side's own send buffer must hold the commands that pile up (kPiledUp and more), which
+    // the namespace's small default no longer does.
+    const int sendBuffer = 1 << 20;
+    REQUIRE(::setsockopt(vpcd.fd, SOL_SOCKET, SO_SNDBUF, &sendBuffer, sizeof sendBuffer) == 0);
 
     // SELECTs (43-byte answers) until card-sim stops taking them: its answers fill this side's
     // receive buffer and its own send buffer (at most 64 KiB here), its send blocks, and it
