@@ -14,6 +14,7 @@
 #include "host/ceremonies/output_room.hpp"
 #include "host/ceremonies/requests.hpp"
 #include "host/cli/commands.hpp"
+#include "host/base/file_io.hpp"
 #include "host/documents/audit_log.hpp"
 
 namespace quorum::host::cli {
@@ -159,7 +160,9 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
                              {"ca_name", create->caName},
                              {"host", create->hostName},
                              {"host_certificate_sha256",
-                              toHex(files.loadHost(hostPassphrase.text()).certificate.sha256Fingerprint())}}));
+                              toHex(crypto::Certificate::fromPem(
+                                        readWholeFile(files.hostCertificatePath(), "host certificate"))
+                                        .sha256Fingerprint())}}));
         std::cout << "ceremony created in " << create->ceremonyDir << "\n  CA: " << create->caName
                   << "\n  card set: " << toHex(ca.cardSetId())
                   << "\n  CA certificate SHA-256: " << toHex(ca.certificate().sha256Fingerprint())
