@@ -10,6 +10,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <openssl/crypto.h>
 
@@ -43,8 +45,7 @@ bool isEncryptedKeyPem(const std::string& pem) {
     return pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos;
 }
 
-crypto::CeremonyCa CeremonyFiles::create(const std::string& caName, const std::string& caPassphrase,
-                                         const std::string& hostName, const std::string& hostPassphrase) const {
+void requireCeremonyPassphrases(const std::string& caPassphrase, const std::string& hostPassphrase) {
     if (caPassphrase.size() < kShortestPassphrase)
         throw UsageError("the CA key passphrase must have at least 8 characters");
     requireHostPassphrase(hostPassphrase);
@@ -52,15 +53,56 @@ crypto::CeremonyCa CeremonyFiles::create(const std::string& caName, const std::s
         CRYPTO_memcmp(caPassphrase.data(), hostPassphrase.data(), caPassphrase.size()) == 0)
         throw UsageError("the host key passphrase is the CA key passphrase: choose another one, so that whoever "
                          "runs ceremonies on this host does not hold the CA key too");
-    if (::mkdir(folder_.c_str(), 0700) != 0 && errno != EEXIST)
-        throw FileError("cannot create " + folder_ + ": " + std::strerror(errno));
+}
+
+crypto::CeremonyCa CeremonyFiles::create(const std::string& caName, const std::string& caPassphrase,
+                                         const std::string& hostName, const std::string& hostPassphrase) const {
+    requireCeremonyPassphrases(caPassphrase, hostPassphrase);
+    makeFolder();
+    refuseExistingCeremony();
     auto ca = crypto::CeremonyCa::create(caName, crypto::randomBytes(crypto::kCardSetIdSize));
     std::string keyPem = ca.key().toPem(caPassphrase);
-    writeNewFile(caKeyPath(), keyPem, kPrivate, "CA key");
-    secureZero(keyPem.data(), keyPem.size());
-    writeNewFile(caCertificatePath(), ca.certificate().pem(), kPrivate, "CA certificate");
-    issueHost(ca, hostName, folder_ + "/host", hostPassphrase);
+    std::vector<std::string> written;  // removed again when a later file cannot be written
+    try {
+        writeNewFile(caKeyPath(), keyPem, kPrivate, "CA key");
+        written.push_back(caKeyPath());
+        secureZero(keyPem.data(), keyPem.size());
+        writeNewFile(caCertificatePath(), ca.certificate().pem(), kPrivate, "CA certificate");
+        written.push_back(caCertificatePath());
+        issueHost(ca, hostName, folder_ + "/host", hostPassphrase);  // both host files or neither
+    } catch (...) {
+        secureZero(keyPem.data(), keyPem.size());
+        for (const std::string& path : written) {
+            std::error_code ignored;
+            std::filesystem::remove(path, ignored);
+        }
+        throw;
+    }
     return ca;
+}
+
+void CeremonyFiles::refuseExistingCeremony() const {
+    for (const auto& [path, what] : {std::pair{caKeyPath(), "CA key"}, std::pair{caCertificatePath(), "CA certificate"},
+                                     std::pair{hostKeyPath(), "host key"},
+                                     std::pair{hostCertificatePath(), "host certificate"}}) {
+        std::error_code error;
+        if (std::filesystem::symlink_status(path, error).type() != std::filesystem::file_type::not_found)
+            throw UsageError(std::string("the ") + what + " " + path + " exists: " + folder_ +
+                             " holds a ceremony already; choose a new folder for a new ceremony");
+    }
+}
+
+bool CeremonyFiles::makeFolder() const {
+    if (::mkdir(folder_.c_str(), 0700) == 0) return true;
+    if (errno != EEXIST) throw FileError("cannot create " + folder_ + ": " + std::strerror(errno));
+    return false;
+}
+
+void CeremonyFiles::removeCreated() const {
+    for (const std::string& path : {caKeyPath(), caCertificatePath(), hostKeyPath(), hostCertificatePath()}) {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
 }
 
 crypto::Certificate CeremonyFiles::issueHost(const crypto::CeremonyCa& ca, const std::string& name,

@@ -27,6 +27,9 @@ public:
 // Whether a PEM private key is encrypted PKCS#8 (what every key this project writes is).
 bool isEncryptedKeyPem(const std::string& pem);
 
+// Refuses (UsageError) a CA passphrase or host passphrase too short, or the two the same.
+void requireCeremonyPassphrases(const std::string& caPassphrase, const std::string& hostPassphrase);
+
 class CeremonyFiles {
 public:
     explicit CeremonyFiles(std::string folder) : folder_(std::move(folder)) {}
@@ -42,11 +45,20 @@ public:
     std::string reshareJournalPath() const { return folder_ + "/reshare-journal.json"; }
     const std::string& folder() const { return folder_; }
 
+    // Refuses (UsageError naming the file) a folder that holds a ceremony's CA or host files
+    // already: what create() would refuse, told before anybody types a passphrase.
+    void refuseExistingCeremony() const;
+    // Creates the folder (mode 0700) when it does not exist; true when it did not.
+    bool makeFolder() const;
     // Creates the folder with a new CA (random card-set id; key encrypted under `caPassphrase`)
     // and host credentials named `hostName` (key encrypted under `hostPassphrase`, which must differ
-    // from the CA's). Refuses to overwrite any existing file.
+    // from the CA's). Refuses to overwrite any existing file; when a file cannot be written (a full
+    // disk), removes the ones it wrote, so that the folder is as it was and ca-create can run again.
     crypto::CeremonyCa create(const std::string& caName, const std::string& caPassphrase, const std::string& hostName,
                               const std::string& hostPassphrase) const;
+
+    // Removes the files create() writes (after the log refused to record them).
+    void removeCreated() const;
 
     crypto::Certificate caCertificate() const;
     // The CA with its key; WrongPassphraseError naming the file when the passphrase is wrong.

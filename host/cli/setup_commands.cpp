@@ -149,20 +149,39 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
     addPassphraseOptions(caCreateCmd, create->passphrase);
     addHostPassphraseOptions(caCreateCmd, create->hostPassphrase);
     commands.add(caCreateCmd, [create] {
+        // What can refuse the run is checked before a passphrase is asked for and before a key is
+        // written: a ceremony there already, the room for its files, an audit log there that is
+        // altered or open elsewhere. Keys the log does not record are removed again.
         const CeremonyFiles files(create->ceremonyDir);
+        files.refuseExistingCeremony();
+        const bool folderExists = std::filesystem::is_directory(create->ceremonyDir);
+        if (!folderExists && !std::filesystem::is_directory(platform::folderOf(create->ceremonyDir)))
+            throw UsageError("--ceremony " + create->ceremonyDir + ": the folder " +
+                             platform::folderOf(create->ceremonyDir) +
+                             " does not exist; create it first (the ceremony's own folder is created)");
+        requireRoom({{folderExists ? create->ceremonyDir : platform::folderOf(create->ceremonyDir),
+                      4 * kFileSlack + kAuditEntryRoom, "the ceremony's CA, host credentials and audit log"}});
+        if (std::filesystem::exists(files.auditLogPath())) AuditLog::open(files.auditLogPath());
         const std::string caPassphrase = create->passphrase.read(true);
         const Passphrase hostPassphrase = create->hostPassphrase.readNew("New passphrase for this host's key");
+        requireCeremonyPassphrases(caPassphrase, hostPassphrase.text());
+        files.makeFolder();
+        AuditLog log = AuditLog::open(files.auditLogPath());
         const auto ca = files.create(create->caName, caPassphrase, create->hostName, hostPassphrase.text());
-        AuditLog::open(files.auditLogPath())
-            .append("ca-created",
-                    details({{"card_set_id", toHex(ca.cardSetId())},
-                             {"ca_certificate_sha256", toHex(ca.certificate().sha256Fingerprint())},
-                             {"ca_name", create->caName},
-                             {"host", create->hostName},
-                             {"host_certificate_sha256",
-                              toHex(crypto::Certificate::fromPem(
-                                        readWholeFile(files.hostCertificatePath(), "host certificate"))
-                                        .sha256Fingerprint())}}));
+        try {
+            log.append("ca-created",
+                       details({{"card_set_id", toHex(ca.cardSetId())},
+                                {"ca_certificate_sha256", toHex(ca.certificate().sha256Fingerprint())},
+                                {"ca_name", create->caName},
+                                {"host", create->hostName},
+                                {"host_certificate_sha256",
+                                 toHex(crypto::Certificate::fromPem(
+                                           readWholeFile(files.hostCertificatePath(), "host certificate"))
+                                           .sha256Fingerprint())}}));
+        } catch (...) {  // a CA the log does not record is not left behind
+            files.removeCreated();
+            throw;
+        }
         std::cout << "ceremony created in " << create->ceremonyDir << "\n  CA: " << create->caName
                   << "\n  card set: " << toHex(ca.cardSetId())
                   << "\n  CA certificate SHA-256: " << toHex(ca.certificate().sha256Fingerprint())

@@ -538,3 +538,86 @@ TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key a
     CHECK(std::filesystem::exists(room.file("other-key.pem")));
     CHECK(std::filesystem::exists(room.file("other.pem")));
 }
+
+TEST_CASE("ca-create refuses before writing a key: a ceremony there, a full disk, an audit log it cannot append to") {
+    Room room;
+    const auto caCreate = [&](const std::string& dir) {
+        return room.ceremony("ca-create --ceremony " + dir + " --passphrase-file " + room.passphraseFile());
+    };
+    const auto keysIn = [](const std::string& dir) {
+        std::set<std::string> found;
+        for (const char* name : {"ca-key.pem", "ca.pem", "host-key.pem", "host.pem"})
+            if (std::filesystem::exists(dir + "/" + name)) found.insert(name);
+        return found;
+    };
+
+    // A full disk: refused before the passphrases are read, nothing left, not even the folder.
+    {
+        TinyDisk disk(room.folder(), "disk", "64k");
+        disk.fill();
+        const auto full = caCreate(disk.file("c"));
+        checkRefusedForRoom(full, "the ceremony's CA, host credentials and audit log", disk.path());
+        CHECK(disk.names().empty());
+        disk.free();
+        const auto made = caCreate(disk.file("c"));
+        INFO(made.output);
+        CHECK(made.exitCode == 0);
+        CHECK(keysIn(disk.file("c")).size() == 4);
+    }
+
+    // An audit log in the folder that is altered, or open for writing elsewhere: no key written.
+    const std::string dir = room.file("logged");
+    REQUIRE(std::filesystem::create_directory(dir));
+    const std::string log = dir + "/audit.log";
+    {
+        auto prepared = host::AuditLog::open(log);
+        prepared.append("folder-prepared", Json::Value());
+        prepared.append("folder-checked", Json::Value());  // a successor, whose hash chain finds the edit
+    }
+    const std::string intact = readFile(log);
+    {
+        const int fd = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
+        REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+        const auto locked = caCreate(dir);
+        INFO(locked.output);
+        CHECK(locked.exitCode != 0);
+        CHECK(contains(locked.output, "is open for writing elsewhere"));
+        CHECK(keysIn(dir).empty());
+        ::close(fd);
+    }
+    std::string altered = intact;
+    const std::string::size_type at = altered.find("folder-prepared");
+    REQUIRE(at != std::string::npos);
+    altered.replace(at, 6, "Folder");
+    writeText(log, altered);
+    const auto refused = caCreate(dir);
+    INFO(refused.output);
+    CHECK(refused.exitCode != 0);
+    CHECK(contains(refused.output, "was altered"));
+    CHECK(keysIn(dir).empty());
+    CHECK(readFile(log) == altered);
+
+    writeText(log, intact);
+    const auto made = caCreate(dir);
+    INFO(made.output);
+    REQUIRE(made.exitCode == 0);
+    CHECK(keysIn(dir).size() == 4);
+    CHECK(host::verifyAuditLog(log).entries == 3);
+
+    // A ceremony there already: refused naming its CA key, which is left as it was.
+    const std::string key = readFile(dir + "/ca-key.pem");
+    const auto again = caCreate(dir);
+    INFO(again.output);
+    CHECK(again.exitCode != 0);
+    CHECK(contains(again.output, "the CA key " + dir + "/ca-key.pem exists"));
+    CHECK(readFile(dir + "/ca-key.pem") == key);
+    CHECK(host::verifyAuditLog(log).entries == 3);
+
+    // A parent folder that does not exist: named, nothing made.
+    const auto nowhere = caCreate(room.file("missing/c"));
+    INFO(nowhere.output);
+    CHECK(nowhere.exitCode != 0);
+    CHECK(contains(nowhere.output, "the folder " + room.file("missing") + " does not exist"));
+    CHECK(!std::filesystem::exists(room.file("missing")));
+}
