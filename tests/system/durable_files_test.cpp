@@ -479,6 +479,64 @@ TEST_CASE("retire refuses before any card when the manifest's disk cannot take i
     CHECK(disk.names() == std::set<std::string>{"set.json"});
 }
 
+namespace {
+
+// `set` with its ceremony folder copied to `folder` (on a tiny disk): the same CA, host and
+// audit log, so its manifest is the set's there too.
+CardSet withCeremonyIn(const CardSet& set, const std::string& folder) {
+    std::filesystem::copy(set.ceremonyDir, folder, std::filesystem::copy_options::recursive);
+    CardSet moved = set;
+    moved.ceremonyDir = folder;
+    return moved;
+}
+
+}  // namespace
+
+TEST_CASE("reshare refuses before any card when the disk of its new manifest, journals or old manifest is full") {
+    Room room;
+    const CardSet set = makeCardSet(room, "old", 2, 2);
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string pins = room.secrets("old-pins", {CardSet::pin(1), CardSet::puk(1), CardSet::pin(2),
+                                                       CardSet::puk(2), CardSet::pin(1), CardSet::pin(2)});
+    // The first card asked for would be the first new one, BLANK: none is needed to see it is not.
+    const auto reshare = [&](const CardSet& from, const std::string& oldManifest, const std::string& newManifest) {
+        return room.unattended("reshare --keep-old --ceremony " + from.ceremonyDir + " --manifest " + oldManifest +
+                               " --new-manifest " + newManifest + " -k 2 -n 2 --no-pin-change --pin-file " + pins +
+                               " --passphrase-file " + room.passphraseFile() + " --card-timeout 5");
+    };
+    const UntouchedSet untouched(set);
+
+    disk.fill();
+    checkRefusedForRoom(reshare(set, set.manifest, disk.file("new.json")), "the new manifest", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+    disk.free();
+
+    // The journals and the audit log: the ceremony's folder on the tiny disk.
+    const CardSet moved = withCeremonyIn(set, disk.file("ceremony"));
+    const UntouchedSet movedUntouched(moved);
+    disk.fill();
+    checkRefusedForRoom(reshare(moved, moved.manifest, room.file("new.json")),
+                        "the reshare journals and the audit log", moved.ceremonyDir);
+    movedUntouched.check(room);
+    CHECK(disk.names() == std::set<std::string>{"ceremony"});
+    CHECK(!std::filesystem::exists(moved.ceremonyDir + "/reshare-journal.json"));
+    CHECK(!std::filesystem::exists(room.file("new.json")));
+    disk.free();
+    std::filesystem::remove_all(moved.ceremonyDir);
+
+    // The old manifest, rewritten marked superseded once the new one is written.
+    const std::string oldManifest = disk.file("old.json");
+    writeText(oldManifest, readFile(set.manifest));
+    disk.fill();
+    checkRefusedForRoom(reshare(set, oldManifest, room.file("new.json")), "the old manifest marked superseded",
+                        disk.path());
+    untouched.check(room);
+    CHECK(readFile(oldManifest) == readFile(set.manifest));
+    CHECK(disk.names() == std::set<std::string>{"old.json"});
+    CHECK(!std::filesystem::exists(room.file("new.json")));
+}
+
 TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
     Room room;
     const std::string dir = room.createCeremony("issuer");
