@@ -537,6 +537,57 @@ TEST_CASE("reshare refuses before any card when the disk of its new manifest, jo
     CHECK(!std::filesystem::exists(room.file("new.json")));
 }
 
+TEST_CASE("combine and ksr-combine (shoup) refuse when the output's disk is full, and combine once there is room") {
+    Room room;
+    const CardSet set = makeCardSet(room, "thr", 2, 2, "shoup");
+    const std::string message = room.file("message.txt");
+    writeText(message, "to be signed\n");
+    const std::string ksr = kIana + "ksr-root-2017-q2-0.xml --at 2017-03-15T12:00:00";  // and when it is signed
+    // Each holder's partial signatures, of the message and of the KSR's bundles.
+    for (int i = 1; i <= 2; ++i) {
+        room.insert(set.card(i));
+        const std::string pin = room.secrets("thr-pin-" + std::to_string(i), {CardSet::pin(i)});
+        for (const std::string& what : {"--in " + message + " --out " + room.file("partial-" + std::to_string(i)),
+                                        "--ksr " + ksr + " --out " + room.file("partials-" + std::to_string(i))}) {
+            const auto made = room.unattended("partial-sign --yes --ceremony " + set.ceremonyDir + " --manifest " +
+                                              set.manifest + " " + what + ".json --card-timeout 5 --pin-file " + pin);
+            INFO(made.output);
+            REQUIRE(made.exitCode == 0);
+        }
+        room.pull(set.card(i));
+    }
+    TinyDisk disk(room.folder(), "disk", "128k");
+    const std::string combine = "combine --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                                " --audit-log " + set.ceremonyDir + "/audit.log ";
+    const auto combineMessage = [&] {
+        return room.ceremony(combine + "--in " + message + " --out " + disk.file("message.sig") + " " +
+                             room.file("partial-1.json") + " " + room.file("partial-2.json"));
+    };
+    const auto combineKsr = [&] {
+        return room.ceremony(combine + "--ksr " + ksr + " --out " + disk.file("skr.xml") + " " +
+                             room.file("partials-1.json") + " " + room.file("partials-2.json"));
+    };
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    checkRefusedForRoom(combineMessage(), "the signature", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+    checkRefusedForRoom(combineKsr(), "the SKR", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    disk.free();
+    const auto skr = combineKsr();
+    INFO(skr.output);
+    CHECK(skr.exitCode == 0);
+    CHECK(contains(skr.output, "SKR written: " + disk.file("skr.xml")));
+    const auto signature = combineMessage();
+    INFO(signature.output);
+    CHECK(signature.exitCode == 0);
+    CHECK(disk.names() == std::set<std::string>{"message.sig", "skr.xml"});
+}
+
 TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
     Room room;
     const std::string dir = room.createCeremony("issuer");
