@@ -588,6 +588,37 @@ TEST_CASE("combine and ksr-combine (shoup) refuse when the output's disk is full
     CHECK(disk.names() == std::set<std::string>{"message.sig", "skr.xml"});
 }
 
+TEST_CASE("sign-rrset refuses before any card when the RRSIG's disk is full, and signs once there is room") {
+    Room room;
+    const CardSet set = makeCardSet(room, "zone", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string zone = "example.test.";
+    const std::string rrset = room.file("dnskeys.txt");  // the KSK alone
+    REQUIRE(room.ceremony("dnskey --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " --zone " + zone +
+                          " | grep -P '\\sDNSKEY\\s' > " + rrset)
+                .exitCode == 0);
+    const std::string pins = room.secrets("zone-pins", {CardSet::pin(1), CardSet::pin(2)});
+    const auto signRrset = [&] {
+        return room.unattended("sign-rrset --yes --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                               " --zone " + zone + " --rrset " + rrset +
+                               " --inception 2027-01-01T00:00:00 --expiration 2027-01-21T00:00:00 --out " +
+                               disk.file("rrsig.txt") + " --card-timeout 5 --pin-file " + pins);
+    };
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    checkRefusedForRoom(signRrset(), "the RRSIG", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    disk.free();
+    const auto signedRrset = signRrset();
+    INFO(signedRrset.output);
+    CHECK(signedRrset.exitCode == 0);
+    CHECK(contains(readFile(disk.file("rrsig.txt")), "RRSIG\tDNSKEY 8 2 "));
+}
+
 TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
     Room room;
     const std::string dir = room.createCeremony("issuer");
