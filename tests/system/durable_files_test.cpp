@@ -619,6 +619,44 @@ TEST_CASE("sign-rrset refuses before any card when the RRSIG's disk is full, and
     CHECK(contains(readFile(disk.file("rrsig.txt")), "RRSIG\tDNSKEY 8 2 "));
 }
 
+TEST_CASE("hsm-import refuses before any card when the ceremony folder's disk cannot take its audit log") {
+    Room room;
+    const CardSet set = makeCardSet(room, "mover", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "256k");
+    const CardSet moved = withCeremonyIn(set, disk.file("ceremony"));
+    // Another HSM: a SoftHSM2 token of its own store, which the ceremony finds through SOFTHSM2_CONF.
+    const std::string store = room.file("other-hsm");
+    std::filesystem::create_directories(store + "/tokens");
+    writeText(store + "/softhsm2.conf", "directories.tokendir = " + store + "/tokens\nobjectstore.backend = file\n");
+    const std::string environment = "SOFTHSM2_CONF=" + store + "/softhsm2.conf ";
+    REQUIRE(runCommand(environment + "softhsm2-util --init-token --free --label other --so-pin 87654321 --pin 24681357")
+                .exitCode == 0);
+    const std::string tokenPin = room.secrets("token-pin", {"24681357"});
+    const std::string pins = room.secrets("mover-pins", {CardSet::pin(1), CardSet::pin(2)});
+    const auto hsmImport = [&] {
+        return runCommand(environment + "setsid -w " + builtProgram("ceremony") + " " +
+                          room.withHostPassphrase("hsm-import --ceremony " + moved.ceremonyDir + " --manifest " +
+                                                  moved.manifest +
+                                                  " --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --token-label "
+                                                  "other --token-pin-file " +
+                                                  tokenPin + " --label KSK-2027 --card-timeout 5 --pin-file " + pins) +
+                          " </dev/null");
+    };
+    const UntouchedSet untouched(moved);
+    disk.fill();
+
+    checkRefusedForRoom(hsmImport(), "the audit log", moved.ceremonyDir);
+    untouched.check(room);
+    CHECK(disk.names() == std::set<std::string>{"ceremony"});
+
+    disk.free();
+    const auto imported = hsmImport();
+    INFO(imported.output);
+    CHECK(imported.exitCode == 0);
+    CHECK(contains(imported.output, "Imported: \"KSK-2027\" in HSM token \"other\"."));
+}
+
 TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
     Room room;
     const std::string dir = room.createCeremony("issuer");
