@@ -2,7 +2,9 @@
 // tmpfs that fills up and under kill -9 at every system call of a write, leaves the old complete
 // file or the new complete one, never a torn or empty one, and no temporary file; a key
 // generation whose manifest cannot be written keeps everything in its journal and finishes on
-// --resume; an audit log torn by an interrupted append is recognised and repaired in the open.
+// --resume; an audit log torn by an interrupted append is recognised and repaired in the open;
+// every ceremony (keygen, sign, ksr-sign, partial-sign, retire, reshare, combine, sign-rrset,
+// hsm-import, run) refuses before its first card when a disk it writes to has not the room.
 //
 // The tmpfs mounts are made in this process's own mount namespace (scripts/in-private-pcscd runs
 // the system tests in one); a test that cannot mount fails, it is not skipped.
@@ -655,6 +657,31 @@ TEST_CASE("hsm-import refuses before any card when the ceremony folder's disk ca
     INFO(imported.output);
     CHECK(imported.exitCode == 0);
     CHECK(contains(imported.output, "Imported: \"KSK-2027\" in HSM token \"other\"."));
+}
+
+TEST_CASE("run refuses before its first step when the transcript's disk is full, and runs once there is room") {
+    Room room;
+    const std::string dir = room.createCeremony("c");
+    const std::string log = dir + "/audit.log";
+    const std::string logBefore = readFile(log);
+    const std::string script = room.file("check.script");
+    writeText(script, "audit-verify --log " + log + "\n");
+    TinyDisk disk(room.folder(), "disk", "256k");
+    const std::string run = "run " + script + " --transcript " + disk.file("transcript") + " --yes";
+    disk.fill();
+
+    const auto refused = room.ceremony(run);
+    checkRefusedForRoom(refused, "the transcript", disk.path());
+    CHECK(!contains(refused.output, "chain intact"));  // the step did not run
+    CHECK(readFile(log) == logBefore);
+    CHECK(disk.names().empty());
+
+    disk.free();
+    const auto ran = room.ceremony(run);
+    INFO(ran.output);
+    CHECK(ran.exitCode == 0);
+    CHECK(contains(ran.output, "Done: 1 of 1 steps."));
+    CHECK(disk.names() == std::set<std::string>{"transcript.json", "transcript.txt"});
 }
 
 TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
