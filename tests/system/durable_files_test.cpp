@@ -2,7 +2,9 @@
 // tmpfs that fills up and under kill -9 at every system call of a write, leaves the old complete
 // file or the new complete one, never a torn or empty one, and no temporary file; a key
 // generation whose manifest cannot be written keeps everything in its journal and finishes on
-// --resume; an audit log torn by an interrupted append is recognised and repaired in the open.
+// --resume; an audit log torn by an interrupted append is recognised and repaired in the open;
+// every ceremony (keygen, sign, ksr-sign, partial-sign, retire, reshare, combine, sign-rrset,
+// hsm-import, run) refuses before its first card when a disk it writes to has not the room.
 //
 // The tmpfs mounts are made in this process's own mount namespace (scripts/in-private-pcscd runs
 // the system tests in one); a test that cannot mount fails, it is not skipped.
@@ -477,6 +479,209 @@ TEST_CASE("retire refuses before any card when the manifest's disk cannot take i
     untouched.check(room);
     CHECK(readFile(manifest) == readFile(set.manifest));
     CHECK(disk.names() == std::set<std::string>{"set.json"});
+}
+
+namespace {
+
+// `set` with its ceremony folder copied to `folder` (on a tiny disk): the same CA, host and
+// audit log, so its manifest is the set's there too.
+CardSet withCeremonyIn(const CardSet& set, const std::string& folder) {
+    std::filesystem::copy(set.ceremonyDir, folder, std::filesystem::copy_options::recursive);
+    CardSet moved = set;
+    moved.ceremonyDir = folder;
+    return moved;
+}
+
+}  // namespace
+
+TEST_CASE("reshare refuses before any card when the disk of its new manifest, journals or old manifest is full") {
+    Room room;
+    const CardSet set = makeCardSet(room, "old", 2, 2);
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string pins = room.secrets("old-pins", {CardSet::pin(1), CardSet::puk(1), CardSet::pin(2),
+                                                       CardSet::puk(2), CardSet::pin(1), CardSet::pin(2)});
+    // The first card asked for would be the first new one, BLANK: none is needed to see it is not.
+    const auto reshare = [&](const CardSet& from, const std::string& oldManifest, const std::string& newManifest) {
+        return room.unattended("reshare --keep-old --ceremony " + from.ceremonyDir + " --manifest " + oldManifest +
+                               " --new-manifest " + newManifest + " -k 2 -n 2 --no-pin-change --pin-file " + pins +
+                               " --passphrase-file " + room.passphraseFile() + " --card-timeout 5");
+    };
+    const UntouchedSet untouched(set);
+
+    disk.fill();
+    checkRefusedForRoom(reshare(set, set.manifest, disk.file("new.json")), "the new manifest", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+    disk.free();
+
+    // The journals and the audit log: the ceremony's folder on the tiny disk.
+    const CardSet moved = withCeremonyIn(set, disk.file("ceremony"));
+    const UntouchedSet movedUntouched(moved);
+    disk.fill();
+    checkRefusedForRoom(reshare(moved, moved.manifest, room.file("new.json")),
+                        "the reshare journals and the audit log", moved.ceremonyDir);
+    movedUntouched.check(room);
+    CHECK(disk.names() == std::set<std::string>{"ceremony"});
+    CHECK(!std::filesystem::exists(moved.ceremonyDir + "/reshare-journal.json"));
+    CHECK(!std::filesystem::exists(room.file("new.json")));
+    disk.free();
+    std::filesystem::remove_all(moved.ceremonyDir);
+
+    // The old manifest, rewritten marked superseded once the new one is written.
+    const std::string oldManifest = disk.file("old.json");
+    writeText(oldManifest, readFile(set.manifest));
+    disk.fill();
+    checkRefusedForRoom(reshare(set, oldManifest, room.file("new.json")), "the old manifest marked superseded",
+                        disk.path());
+    untouched.check(room);
+    CHECK(readFile(oldManifest) == readFile(set.manifest));
+    CHECK(disk.names() == std::set<std::string>{"old.json"});
+    CHECK(!std::filesystem::exists(room.file("new.json")));
+}
+
+TEST_CASE("combine and ksr-combine (shoup) refuse when the output's disk is full, and combine once there is room") {
+    Room room;
+    const CardSet set = makeCardSet(room, "thr", 2, 2, "shoup");
+    const std::string message = room.file("message.txt");
+    writeText(message, "to be signed\n");
+    const std::string ksr = kIana + "ksr-root-2017-q2-0.xml --at 2017-03-15T12:00:00";  // and when it is signed
+    // Each holder's partial signatures, of the message and of the KSR's bundles.
+    for (int i = 1; i <= 2; ++i) {
+        room.insert(set.card(i));
+        const std::string pin = room.secrets("thr-pin-" + std::to_string(i), {CardSet::pin(i)});
+        for (const std::string& what : {"--in " + message + " --out " + room.file("partial-" + std::to_string(i)),
+                                        "--ksr " + ksr + " --out " + room.file("partials-" + std::to_string(i))}) {
+            const auto made = room.unattended("partial-sign --yes --ceremony " + set.ceremonyDir + " --manifest " +
+                                              set.manifest + " " + what + ".json --card-timeout 5 --pin-file " + pin);
+            INFO(made.output);
+            REQUIRE(made.exitCode == 0);
+        }
+        room.pull(set.card(i));
+    }
+    TinyDisk disk(room.folder(), "disk", "128k");
+    const std::string combine = "combine --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                                " --audit-log " + set.ceremonyDir + "/audit.log ";
+    const auto combineMessage = [&] {
+        return room.ceremony(combine + "--in " + message + " --out " + disk.file("message.sig") + " " +
+                             room.file("partial-1.json") + " " + room.file("partial-2.json"));
+    };
+    const auto combineKsr = [&] {
+        return room.ceremony(combine + "--ksr " + ksr + " --out " + disk.file("skr.xml") + " " +
+                             room.file("partials-1.json") + " " + room.file("partials-2.json"));
+    };
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    checkRefusedForRoom(combineMessage(), "the signature", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+    checkRefusedForRoom(combineKsr(), "the SKR", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    disk.free();
+    const auto skr = combineKsr();
+    INFO(skr.output);
+    CHECK(skr.exitCode == 0);
+    CHECK(contains(skr.output, "SKR written: " + disk.file("skr.xml")));
+    const auto signature = combineMessage();
+    INFO(signature.output);
+    CHECK(signature.exitCode == 0);
+    CHECK(disk.names() == std::set<std::string>{"message.sig", "skr.xml"});
+}
+
+TEST_CASE("sign-rrset refuses before any card when the RRSIG's disk is full, and signs once there is room") {
+    Room room;
+    const CardSet set = makeCardSet(room, "zone", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const std::string zone = "example.test.";
+    const std::string rrset = room.file("dnskeys.txt");  // the KSK alone
+    REQUIRE(room.ceremony("dnskey --ceremony " + set.ceremonyDir + " --manifest " + set.manifest + " --zone " + zone +
+                          " | grep -P '\\sDNSKEY\\s' > " + rrset)
+                .exitCode == 0);
+    const std::string pins = room.secrets("zone-pins", {CardSet::pin(1), CardSet::pin(2)});
+    const auto signRrset = [&] {
+        return room.unattended("sign-rrset --yes --ceremony " + set.ceremonyDir + " --manifest " + set.manifest +
+                               " --zone " + zone + " --rrset " + rrset +
+                               " --inception 2027-01-01T00:00:00 --expiration 2027-01-21T00:00:00 --out " +
+                               disk.file("rrsig.txt") + " --card-timeout 5 --pin-file " + pins);
+    };
+    const UntouchedSet untouched(set);
+    disk.fill();
+
+    checkRefusedForRoom(signRrset(), "the RRSIG", disk.path());
+    untouched.check(room);
+    CHECK(disk.names().empty());
+
+    disk.free();
+    const auto signedRrset = signRrset();
+    INFO(signedRrset.output);
+    CHECK(signedRrset.exitCode == 0);
+    CHECK(contains(readFile(disk.file("rrsig.txt")), "RRSIG\tDNSKEY 8 2 "));
+}
+
+TEST_CASE("hsm-import refuses before any card when the ceremony folder's disk cannot take its audit log") {
+    Room room;
+    const CardSet set = makeCardSet(room, "mover", 2, 2);
+    room.insertTogether(set.card(1), set.card(2));  // the cards are there, their PINs at hand
+    TinyDisk disk(room.folder(), "disk", "256k");
+    const CardSet moved = withCeremonyIn(set, disk.file("ceremony"));
+    // Another HSM: a SoftHSM2 token of its own store, which the ceremony finds through SOFTHSM2_CONF.
+    const std::string store = room.file("other-hsm");
+    std::filesystem::create_directories(store + "/tokens");
+    writeText(store + "/softhsm2.conf", "directories.tokendir = " + store + "/tokens\nobjectstore.backend = file\n");
+    const std::string environment = "SOFTHSM2_CONF=" + store + "/softhsm2.conf ";
+    REQUIRE(runCommand(environment + "softhsm2-util --init-token --free --label other --so-pin 87654321 --pin 24681357")
+                .exitCode == 0);
+    const std::string tokenPin = room.secrets("token-pin", {"24681357"});
+    const std::string pins = room.secrets("mover-pins", {CardSet::pin(1), CardSet::pin(2)});
+    const auto hsmImport = [&] {
+        return runCommand(environment + "setsid -w " + builtProgram("ceremony") + " " +
+                          room.withHostPassphrase("hsm-import --ceremony " + moved.ceremonyDir + " --manifest " +
+                                                  moved.manifest +
+                                                  " --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --token-label "
+                                                  "other --token-pin-file " +
+                                                  tokenPin + " --label KSK-2027 --card-timeout 5 --pin-file " + pins) +
+                          " </dev/null");
+    };
+    const UntouchedSet untouched(moved);
+    disk.fill();
+
+    checkRefusedForRoom(hsmImport(), "the audit log", moved.ceremonyDir);
+    untouched.check(room);
+    CHECK(disk.names() == std::set<std::string>{"ceremony"});
+
+    disk.free();
+    const auto imported = hsmImport();
+    INFO(imported.output);
+    CHECK(imported.exitCode == 0);
+    CHECK(contains(imported.output, "Imported: \"KSK-2027\" in HSM token \"other\"."));
+}
+
+TEST_CASE("run refuses before its first step when the transcript's disk is full, and runs once there is room") {
+    Room room;
+    const std::string dir = room.createCeremony("c");
+    const std::string log = dir + "/audit.log";
+    const std::string logBefore = readFile(log);
+    const std::string script = room.file("check.script");
+    writeText(script, "audit-verify --log " + log + "\n");
+    TinyDisk disk(room.folder(), "disk", "256k");
+    const std::string run = "run " + script + " --transcript " + disk.file("transcript") + " --yes";
+    disk.fill();
+
+    const auto refused = room.ceremony(run);
+    checkRefusedForRoom(refused, "the transcript", disk.path());
+    CHECK(!contains(refused.output, "chain intact"));  // the step did not run
+    CHECK(readFile(log) == logBefore);
+    CHECK(disk.names().empty());
+
+    disk.free();
+    const auto ran = room.ceremony(run);
+    INFO(ran.output);
+    CHECK(ran.exitCode == 0);
+    CHECK(contains(ran.output, "Done: 1 of 1 steps."));
+    CHECK(disk.names() == std::set<std::string>{"transcript.json", "transcript.txt"});
 }
 
 TEST_CASE("host-issue refused by the audit log (altered, locked) leaves no key and no certificate behind") {
