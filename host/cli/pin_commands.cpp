@@ -4,6 +4,7 @@
 // before anything reaches the card.
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "crypto/primitives.hpp"
 #include "host/card/connected_card.hpp"
@@ -11,6 +12,7 @@
 #include "host/ceremonies/ceremony_context.hpp"
 #include "host/ceremonies/ceremony_files.hpp"
 #include "host/ceremonies/console.hpp"
+#include "host/ceremonies/output_room.hpp"
 #include "host/cli/commands.hpp"
 #include "host/documents/audit_log.hpp"
 
@@ -78,10 +80,8 @@ int pinTriesLeft(QuorumCard& card) { return card.pinTriesLeft().value_or(-1); }
 
 class PinSession {
 public:
-    PinSession(const PinCommand& options, ConnectedCard& connected)
-        : options_(options),
-          card_(connected.quorum()),
-          audit_(AuditLog::open(CeremonyFiles(options.ceremonyDir).auditLogPath())) {
+    PinSession(const PinCommand& options, ConnectedCard& connected, AuditLog& audit)
+        : options_(options), card_(connected.quorum()), audit_(audit) {
         fci_ = card_.select();
         if (fci_.is(protocol::Lifecycle::Blank)) throw UsageError("this card is BLANK: it has no PIN yet");
         index_ = card_.openSecureChannel().cardIndex.value_or(0);
@@ -164,17 +164,25 @@ private:
 
     const PinCommand& options_;
     QuorumCard& card_;
-    AuditLog audit_;
+    AuditLog& audit_;
     protocol::Fci fci_;
     int index_ = 0;
 };
 
 int pinCommand(const PinCommand& options) {
-    const FolderTrust loaded(CeremonyFiles(options.ceremonyDir), options.hostPassphrase.read().text());
+    const CeremonyFiles files(options.ceremonyDir);
+    // What is recorded of a change, an unblock or a wrong secret must find the log whole, free
+    // and with room before the card is asked for: never a changed PIN the log does not show.
+    std::optional<AuditLog> audit;
+    if (options.action != "status") {
+        audit.emplace(AuditLog::open(files.auditLogPath()));
+        requireRoom({{options.ceremonyDir, 3 * kAuditEntryRoom, "the audit log"}});
+    }
+    const FolderTrust loaded(files, options.hostPassphrase.read().text());
     CardDoor door(options.reader, std::chrono::milliseconds(static_cast<long long>(options.wait * 1000)));
     ConnectedCard connected(door.context(), door.waitForCard(), loaded.trust());
     if (options.action == "status") return showPinStatus(connected);
-    return PinSession(options, connected).run();
+    return PinSession(options, connected, *audit).run();
 }
 
 }  // namespace

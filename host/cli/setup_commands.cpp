@@ -87,6 +87,10 @@ int issueHostCredentials(const HostIssue& options) {
 int issueCard(const IssueCard& options) {
     const PinPolicy policy = options.policy.policy();
     const CeremonyFiles files(options.ceremonyDir);
+    // The log that records the card (and a half-issued one reset) is whole, free and has room
+    // before the card is touched: never an issued card the log does not show.
+    AuditLog log = AuditLog::open(files.auditLogPath());
+    requireRoom({{options.ceremonyDir, 2 * kAuditEntryRoom, "the audit log"}});
     const FolderTrust loaded(files, options.hostPassphrase.read().text());
     CardDoor door(options.reader, std::chrono::milliseconds(static_cast<long long>(options.wait * 1000)));
     ConnectedCard connected(door.context(), door.waitForCard(), loaded.trust());
@@ -103,7 +107,6 @@ int issueCard(const IssueCard& options) {
     const Bytes pin = askTransportPin(*reader, policy, name, std::cout);
     const Bytes puk = askPuk(*reader, policy, name, std::cout);
     if (card.hasCertificate()) {
-        AuditLog log = AuditLog::open(files.auditLogPath());
         resetHalfIssued(card, info, log, std::cout);
         card.select();
     }
@@ -116,8 +119,7 @@ int issueCard(const IssueCard& options) {
         throw CardProtocolError("the card presents itself as card " + std::to_string(authenticated.cardIndex.value_or(0)) +
                                 ", not " + std::to_string(options.index));
     card.personalize(policy, pin, puk);
-    AuditLog::open(files.auditLogPath())
-        .append("card-issued", details({{"index", std::to_string(options.index)},
+    log.append("card-issued", details({{"index", std::to_string(options.index)},
                                         {"card_id", toHex(info.cardId)},
                                         {"certificate_sha256", toHex(certificate.sha256Fingerprint())},
                                         {"how", "issue-card"}}));

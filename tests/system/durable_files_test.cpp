@@ -826,3 +826,44 @@ TEST_CASE("ca-create refuses before writing a key: a ceremony there, a full disk
     CHECK(contains(nowhere.output, "the folder " + room.file("missing") + " does not exist"));
     CHECK(!std::filesystem::exists(room.file("missing")));
 }
+
+TEST_CASE("pin change and issue-card refuse before the card when the audit log's disk is full") {
+    Room room;
+    const CardSet set = makeCardSet(room, "pin", 2, 2);
+    TinyDisk disk(room.folder(), "disk", "256k");
+    const CardSet moved = withCeremonyIn(set, disk.file("ceremony"));
+    const UntouchedSet untouched(moved);
+    room.insert(set.card(1));  // the card is there, its PIN at hand
+    const std::string fresh = "7654321";
+    const auto change = [&] {
+        return room.unattended("pin change --ceremony " + moved.ceremonyDir + " --pin-fd 0",
+                               {CardSet::pin(1), fresh});
+    };
+
+    // A PIN changed on the card that the log cannot record: refused before the card is asked.
+    disk.fill();
+    checkRefusedForRoom(change(), "the audit log", moved.ceremonyDir);
+    untouched.check(room);
+    CHECK(disk.names() == std::set<std::string>{"ceremony"});
+
+    // A BLANK card issued that the log cannot record: the same.
+    CHECK(room.pull(set.card(1)) == 0);
+    room.insert("blank");
+    const std::string blankImage = readFile(room.image("blank"));
+    const auto issue = room.unattended("issue-card --ceremony " + moved.ceremonyDir +
+                                           " --index 3 --pin-fd 0 --passphrase-file " +
+                                           room.passphraseFile(),
+                                       {"333333", "33333333"});
+    checkRefusedForRoom(issue, "the audit log", moved.ceremonyDir);
+    untouched.check(room);
+    CHECK(room.pull("blank") == 0);
+    CHECK(readFile(room.image("blank")) == blankImage);
+
+    // With room again, the old PIN is still the one, and the change is recorded.
+    disk.free();
+    room.insert(set.card(1));
+    const auto changed = change();
+    INFO(changed.output);
+    CHECK(changed.exitCode == 0);
+    CHECK(contains(readFile(moved.ceremonyDir + "/audit.log"), "\"pin-changed\""));
+}
