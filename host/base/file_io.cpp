@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "host/base/error.hpp"
 #include "platform/durable_file.hpp"
@@ -82,6 +83,13 @@ void refuseExisting(const std::string& path, const std::string& what) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0)
         throw UsageError("the " + what + " " + path + " exists already: choose another name");
+}
+
+void removeQuietly(const std::vector<std::string>& paths) {
+    for (const std::string& path : paths) {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
 }
 
 void writeOutput(const std::string& path, const Bytes& data, const std::string& what) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "apdu/bytes.hpp"
 
@@ -36,6 +37,10 @@ void destroyFile(const std::string& path, const std::string& what);
 // Throws UsageError "the WHAT PATH exists already" when PATH exists: for outputs that must be
 // new, checked before anybody inserts a card or types a secret.
 void refuseExisting(const std::string& path, const std::string& what);
+
+// Removes those of `paths` that exist, and says nothing of one it cannot remove: for taking back
+// the files of a step that failed after writing them.
+void removeQuietly(const std::vector<std::string>& paths);
 
 // Writes (or replaces, atomically) an output file the user named (0644); FileError otherwise.
 void writeOutput(const std::string& path, const Bytes& data, const std::string& what);

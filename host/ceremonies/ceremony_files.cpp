@@ -72,10 +72,7 @@ crypto::CeremonyCa CeremonyFiles::create(const std::string& caName, const std::s
         issueHost(ca, hostName, folder_ + "/host", hostPassphrase);  // both host files or neither
     } catch (...) {
         secureZero(keyPem.data(), keyPem.size());
-        for (const std::string& path : written) {
-            std::error_code ignored;
-            std::filesystem::remove(path, ignored);
-        }
+        removeQuietly(written);
         throw;
     }
     return ca;
@@ -92,17 +89,13 @@ void CeremonyFiles::refuseExistingCeremony() const {
     }
 }
 
-bool CeremonyFiles::makeFolder() const {
-    if (::mkdir(folder_.c_str(), 0700) == 0) return true;
-    if (errno != EEXIST) throw FileError("cannot create " + folder_ + ": " + std::strerror(errno));
-    return false;
+void CeremonyFiles::makeFolder() const {
+    if (::mkdir(folder_.c_str(), 0700) != 0 && errno != EEXIST)
+        throw FileError("cannot create " + folder_ + ": " + std::strerror(errno));
 }
 
 void CeremonyFiles::removeCreated() const {
-    for (const std::string& path : {caKeyPath(), caCertificatePath(), hostKeyPath(), hostCertificatePath()}) {
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
-    }
+    removeQuietly({caKeyPath(), caCertificatePath(), hostKeyPath(), hostCertificatePath()});
 }
 
 crypto::Certificate CeremonyFiles::issueHost(const crypto::CeremonyCa& ca, const std::string& name,
@@ -116,8 +109,7 @@ crypto::Certificate CeremonyFiles::issueHost(const crypto::CeremonyCa& ca, const
     try {
         writeNewFile(prefix + ".pem", certificate.pem(), kPrivate, "host certificate");
     } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(prefix + "-key.pem", ignored);
+        removeQuietly({prefix + "-key.pem"});
         throw;
     }
     return certificate;

@@ -48,8 +48,8 @@ public:
     // Refuses (UsageError naming the file) a folder that holds a ceremony's CA or host files
     // already: what create() would refuse, told before anybody types a passphrase.
     void refuseExistingCeremony() const;
-    // Creates the folder (mode 0700) when it does not exist; true when it did not.
-    bool makeFolder() const;
+    // Creates the folder (mode 0700) when it does not exist.
+    void makeFolder() const;
     // Creates the folder with a new CA (random card-set id; key encrypted under `caPassphrase`)
     // and host credentials named `hostName` (key encrypted under `hostPassphrase`, which must differ
     // from the CA's). Refuses to overwrite any existing file; when a file cannot be written (a full

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "host/card/connected_card.hpp"
 #include "host/ceremonies/card_door.hpp"
@@ -75,9 +76,7 @@ int issueHostCredentials(const HostIssue& options) {
         log.append("host-issued", details({{"host", options.hostName},
                                            {"certificate_sha256", toHex(certificate.sha256Fingerprint())}}));
     } catch (...) {  // credentials the log does not record are not handed out
-        std::error_code ignored;
-        std::filesystem::remove(keyPath, ignored);
-        std::filesystem::remove(certificatePath, ignored);
+        removeQuietly({keyPath, certificatePath});
         throw;
     }
     std::cout << "host " << options.hostName << ": " << certificatePath << ", " << keyPath << "\n";
@@ -163,15 +162,16 @@ void addSetupCommands(CLI::App& app, Commands& commands) {
                              " does not exist; create it first (the ceremony's own folder is created)");
         requireRoom({{folderExists ? create->ceremonyDir : platform::folderOf(create->ceremonyDir),
                       4 * kFileSlack + kAuditEntryRoom, "the ceremony's CA, host credentials and audit log"}});
-        if (std::filesystem::exists(files.auditLogPath())) AuditLog::open(files.auditLogPath());
+        std::optional<AuditLog> log;  // opened (its chain checked) once: before the passphrases when it is there
+        if (std::filesystem::exists(files.auditLogPath())) log.emplace(AuditLog::open(files.auditLogPath()));
         const std::string caPassphrase = create->passphrase.read(true);
         const Passphrase hostPassphrase = create->hostPassphrase.readNew("New passphrase for this host's key");
         requireCeremonyPassphrases(caPassphrase, hostPassphrase.text());
         files.makeFolder();
-        AuditLog log = AuditLog::open(files.auditLogPath());
+        if (!log) log.emplace(AuditLog::open(files.auditLogPath()));
         const auto ca = files.create(create->caName, caPassphrase, create->hostName, hostPassphrase.text());
         try {
-            log.append("ca-created",
+            log->append("ca-created",
                        details({{"card_set_id", toHex(ca.cardSetId())},
                                 {"ca_certificate_sha256", toHex(ca.certificate().sha256Fingerprint())},
                                 {"ca_name", create->caName},
