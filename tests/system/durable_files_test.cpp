@@ -539,6 +539,48 @@ TEST_CASE("reshare refuses before any card when the disk of its new manifest, jo
     CHECK(!std::filesystem::exists(room.file("new.json")));
 }
 
+TEST_CASE("reshare --resume refuses before any card when the new manifest's disk is full, and finishes once there is room") {
+    Room room;
+    const CardSet old = makeCardSet(room, "old", 2, 3);
+    TinyDisk disk(room.folder(), "disk", "64k");
+    const CardSet renewed{old.ceremonyDir, disk.file("renewed.json"), "new", 2, 2};
+    const std::string journal = old.ceremonyDir + "/reshare-journal.json";
+    reshareStoppedAfterOneOldCard(room, old, renewed);
+    REQUIRE(std::filesystem::exists(journal));
+    const std::string journalText = readFile(journal);
+    const UntouchedSet untouched(old);
+
+    // The new manifest's disk filled while the ceremony waited: --resume refuses before the
+    // first card, the journals keep the issued cards and the share given.
+    disk.fill();
+    const std::string resumePins = room.secrets("resume-pins", {CardSet::pin(1)});
+    const auto resume = "reshare --resume --ceremony " + old.ceremonyDir + " --pin-file " + resumePins +
+                        " --passphrase-file " + room.passphraseFile() + " --card-timeout 5";
+    checkRefusedForRoom(room.unattended(resume), "the new manifest", disk.path());
+    untouched.check(room);
+    CHECK(readFile(journal) == journalText);
+    CHECK(disk.names().empty());
+    disk.free();
+
+    {
+        LiveCeremony run(room,
+                         {"reshare", "--resume", "--ceremony", old.ceremonyDir, "--pin-file", resumePins,
+                          "--passphrase-file", room.passphraseFile(), "--card-timeout", "30"},
+                         "resume");
+        run.waitFor("Resuming the reshare");
+        run.offer(old.card(3), "gave its share already", 1);
+        run.offer(old.card(1), "gave its share, sealed for the");
+        run.offer(renewed.card(1), "has its share (1 of 2)");
+        run.offer(renewed.card(2), "Reshare done");
+        CHECK(run.exitCode() == 0);
+    }
+    CHECK(!std::filesystem::exists(journal));
+    CHECK(disk.names() == std::set<std::string>{"renewed.json"});
+    const auto verified = room.ceremony("audit-verify --log " + old.ceremonyDir + "/audit.log");
+    INFO(verified.output);
+    CHECK(verified.exitCode == 0);
+}
+
 TEST_CASE("combine and ksr-combine (shoup) refuse when the output's disk is full, and combine once there is room") {
     Room room;
     const CardSet set = makeCardSet(room, "thr", 2, 2, "shoup");

@@ -276,22 +276,7 @@ TEST_CASE(
     const std::string oldText = readFile(old.manifest);
     const std::string journal = old.ceremonyDir + "/reshare-journal.json";
     {
-        LiveCeremony run(
-            room,
-            {"reshare", "--keep-old", "--ceremony", old.ceremonyDir, "--manifest", old.manifest,
-             "--new-manifest", renewed.manifest, "-k", "2", "-n", "2", "--no-pin-change",
-             "--pin-file",
-             room.secrets("first-pins", {CardSet::pin(1), CardSet::puk(1), CardSet::pin(2),
-                                         CardSet::puk(2), CardSet::pin(3)}),
-             "--passphrase-file", room.passphraseFile(), "--card-timeout", "30"},
-            "first");
-        run.offer(renewed.card(1), "Card 1 of 2 issued");
-        run.offer(renewed.card(2), "Card 2 of 2 issued");
-        run.offer(old.card(3), "gave its share, sealed for the");
-        run.waitFor("Insert a card of the old set (1 of 2 given).");
-        const int status = run.process().stop(SIGINT, std::chrono::seconds(30));
-        CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 130));
-        const std::string screen = run.screen();
+        const std::string screen = reshareStoppedAfterOneOldCard(room, old, renewed);
         INFO(screen);
         CHECK(shows(screen, "Nothing is lost"));
         CHECK(shows(screen, "ceremony reshare --resume --ceremony " + old.ceremonyDir));

@@ -239,4 +239,21 @@ CardSet makeCardSet(Room& room, const std::string& name, int k, int n, const std
     return set;
 }
 
+std::string reshareStoppedAfterOneOldCard(Room& room, const CardSet& old, const CardSet& renewed) {
+    LiveCeremony run(room,
+                     {"reshare", "--keep-old", "--ceremony", old.ceremonyDir, "--manifest", old.manifest,
+                      "--new-manifest", renewed.manifest, "-k", "2", "-n", "2", "--no-pin-change", "--pin-file",
+                      room.secrets("first-pins", {CardSet::pin(1), CardSet::puk(1), CardSet::pin(2), CardSet::puk(2),
+                                                  CardSet::pin(3)}),
+                      "--passphrase-file", room.passphraseFile(), "--card-timeout", "30"},
+                     "first");
+    run.offer(renewed.card(1), "Card 1 of 2 issued");
+    run.offer(renewed.card(2), "Card 2 of 2 issued");
+    run.offer(old.card(3), "gave its share, sealed for the");
+    run.waitFor("Insert a card of the old set (1 of 2 given).");
+    const int status = run.process().stop(SIGINT, std::chrono::seconds(30));
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 130));
+    return run.screen();
+}
+
 }  // namespace quorum::test

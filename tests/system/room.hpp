@@ -157,4 +157,9 @@ struct CardSet {
 CardSet makeCardSet(Room& room, const std::string& name, int k, int n, const std::string& scheme = "shamir",
                     std::vector<std::string> extra = {});
 
+// A --keep-old reshare of the 2-of-3 set `old` to the 2-of-2 set `renewed` (no PIN change),
+// stopped by Ctrl-C once both new cards are issued and old card 3 gave its share: checks it ends
+// with status 130 and returns its screen. `--resume` with PIN 1 continues it.
+std::string reshareStoppedAfterOneOldCard(Room& room, const CardSet& old, const CardSet& renewed);
+
 }  // namespace quorum::test
