@@ -553,8 +553,8 @@ TEST_CASE("reshare --resume refuses before any card when the new manifest's disk
     // The new manifest's disk filled while the ceremony waited: --resume refuses before the
     // first card, the journals keep the issued cards and the share given.
     disk.fill();
-    const std::string resumePins = room.secrets("resume-pins", {CardSet::pin(1)});
-    const auto resume = "reshare --resume --ceremony " + old.ceremonyDir + " --pin-file " + resumePins +
+    const auto resume = "reshare --resume --ceremony " + old.ceremonyDir + " --pin-file " +
+                        room.secrets("refused-pins", {CardSet::pin(1)}) +
                         " --passphrase-file " + room.passphraseFile() + " --card-timeout 5";
     checkRefusedForRoom(room.unattended(resume), "the new manifest", disk.path());
     untouched.check(room);
@@ -562,18 +562,7 @@ TEST_CASE("reshare --resume refuses before any card when the new manifest's disk
     CHECK(disk.names().empty());
     disk.free();
 
-    {
-        LiveCeremony run(room,
-                         {"reshare", "--resume", "--ceremony", old.ceremonyDir, "--pin-file", resumePins,
-                          "--passphrase-file", room.passphraseFile(), "--card-timeout", "30"},
-                         "resume");
-        run.waitFor("Resuming the reshare");
-        run.offer(old.card(3), "gave its share already", 1);
-        run.offer(old.card(1), "gave its share, sealed for the");
-        run.offer(renewed.card(1), "has its share (1 of 2)");
-        run.offer(renewed.card(2), "Reshare done");
-        CHECK(run.exitCode() == 0);
-    }
+    resumeReshareStoppedAfterOneOldCard(room, old, renewed);
     CHECK(!std::filesystem::exists(journal));
     CHECK(disk.names() == std::set<std::string>{"renewed.json"});
     const auto verified = room.ceremony("audit-verify --log " + old.ceremonyDir + "/audit.log");

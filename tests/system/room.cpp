@@ -256,4 +256,19 @@ std::string reshareStoppedAfterOneOldCard(Room& room, const CardSet& old, const 
     return run.screen();
 }
 
+std::string resumeReshareStoppedAfterOneOldCard(Room& room, const CardSet& old, const CardSet& renewed) {
+    LiveCeremony run(room,
+                     {"reshare", "--resume", "--ceremony", old.ceremonyDir, "--pin-file",
+                      room.secrets("resume-pins", {CardSet::pin(1)}), "--passphrase-file", room.passphraseFile(),
+                      "--card-timeout", "30"},
+                     "resume");
+    run.waitFor("Resuming the reshare");
+    run.offer(old.card(3), "gave its share already", 1);  // counted before the stop: refused before its PIN
+    run.offer(old.card(1), "gave its share, sealed for the");
+    run.offer(renewed.card(1), "has its share (1 of 2)");
+    run.offer(renewed.card(2), "Reshare done");
+    CHECK(run.exitCode() == 0);
+    return run.screen();
+}
+
 }  // namespace quorum::test

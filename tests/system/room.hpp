@@ -159,7 +159,11 @@ CardSet makeCardSet(Room& room, const std::string& name, int k, int n, const std
 
 // A --keep-old reshare of the 2-of-3 set `old` to the 2-of-2 set `renewed` (no PIN change),
 // stopped by Ctrl-C once both new cards are issued and old card 3 gave its share: checks it ends
-// with status 130 and returns its screen. `--resume` with PIN 1 continues it.
+// with status 130 and returns its screen.
 std::string reshareStoppedAfterOneOldCard(Room& room, const CardSet& old, const CardSet& renewed);
+// That reshare continued by `--resume` to its end: old card 3 is refused (its share was counted
+// before the stop), old card 1 gives its share, the new cards take theirs. Checks it ends with 0
+// and returns its screen.
+std::string resumeReshareStoppedAfterOneOldCard(Room& room, const CardSet& old, const CardSet& renewed);
 
 }  // namespace quorum::test
