@@ -47,11 +47,23 @@ void needsOperational(CaseContext& c) {
     if (!c.progress().operational) c.skip("needs the holder's PIN set (lifecycle.transport-pin failed)");
 }
 
+// Whether a card of `scheme` holds a Feldman share (GET SHARE, RESHARE OUT).
+bool holdsFeldmanShare(const std::string& scheme) { return scheme == "shamir" || scheme == "reshare"; }
+
+void needsStoredShare(CaseContext& c) {
+    needsOperational(c);
+    if (!c.progress().shareStored)
+        c.skip(c.progress().scheme == "reshare" ? "the test share was not stored (shares.reshare-in failed)"
+                                                : "the test share was not stored (shares.store failed)");
+}
+
+// `scheme`: shamir for a Feldman share (PUT DATA's or RESHARE IN's), shoup for threshold RSA.
 void needsShare(CaseContext& c, const std::string& scheme) {
     needsOperational(c);
-    if (c.progress().scheme != scheme)
+    const bool fits = scheme == "shamir" ? holdsFeldmanShare(c.progress().scheme) : c.progress().scheme == scheme;
+    if (!fits)
         c.skip("the card holds a " + c.progress().scheme + " test share; run again on another blank card with --scheme " + scheme);
-    if (!c.progress().shareStored) c.skip("the test share was not stored (shares.store failed)");
+    needsStoredShare(c);
 }
 
 void needsDestructive(CaseContext& c) {
@@ -279,6 +291,8 @@ std::vector<Case> makeCases() {
     add("shares.store", "#put-data-personalization", "PUT DATA 00 C9 / 00 CB: a share once, one kind, inside SCP11a",
         false, [](CaseContext& c) {
             needsOperational(c);
+            if (c.progress().scheme == "reshare")
+                c.skip("the card takes its share by RESHARE IN in this run (--scheme reshare: shares.reshare-in)");
             const bool shamir = c.progress().scheme == "shamir";
             const std::string object = shamir ? "00 DA 00 C9" : "00 DA 00 CB";
             const std::string record = shamir ? "{test_share_record}" : "{rsa_share_record}";
@@ -289,6 +303,36 @@ std::vector<Case> makeCases() {
             c.sm(shamir ? "00 DA 00 CB" : "00 DA 00 C9", "{test_share_record}", kNoLe,
                  "69 85", "and only one kind");
             c.raw("00 CA 00 C3 00", "00 00 00 00 90 00", "usage counter 0");
+            c.progress().shareStored = true;
+            expectedUsage() = 0;
+        });
+    add("shares.reshare-in", "#reshare-in-a-new-card-takes-its-share",
+        "RESHARE IN: a share from two old cards, each box opened and checked; refusals store nothing; an unreleased "
+        "share of the same redistribution is replaced",
+        false, [](CaseContext& c) {
+            needsOperational(c);
+            if (c.progress().scheme != "reshare")
+                c.skip("the card takes its share by PUT DATA in this run; run again on another blank card with --scheme reshare");
+            c.link("80 3E 00 00", "{reshare_in_request}", kLe, "69 82", "in the clear", "redistribute-to-card");
+            c.openSession();
+            c.sm("80 3E 00 01", "{reshare_in_request}", kLe, "6A 86", "P2 not 00");
+            c.sm("80 3E 00 00", "", kLe, "67 00", "no data");
+            c.sm("80 3E 00 00", "81 00", kLe, "6A 80", "a context and no redistribution");
+            c.sm("80 3E 00 00", "{reshare_in_mixed_k}", kLe, "6A 80", "old cards of different k'");
+            c.sm("80 3E 00 00", "{reshare_in_twice}", kLe, "6A 80", "old card 2 twice");
+            c.sm("80 3E 00 00", "{reshare_in_no_box}", kLe, "9C 02", "old card 2 brought no box for this card");
+            c.sm("80 3E 00 00", "{reshare_in_other_context}", kLe, "9C 02", "boxes sealed for another context do not open");
+            c.sm("80 3E 00 00", "{reshare_in_bad_box}", kLe, "9C 03", "old card 3's box was altered on its way");
+            c.sm("80 3E 00 00", "{reshare_in_bad_subshare}", kLe, "9D 03", "old card 3's sub-share is off its commitments");
+            c.verifyHolder();
+            c.sm("80 38 00 00", "", kLe, "6A 88", "GET SHARE: none of them stored a share");
+            c.sm("80 3E 00 00", "{reshare_in_request}", kLe, "{card_index} {reshare_in_digest} 90 00",
+                 "old cards 2 and 3: stored; j and the digest of C'");
+            c.sm("00 DA 00 C9", "{test_share_record}", kNoLe, "69 85", "PUT DATA does not replace it");
+            c.sm("80 3E 00 00", "{reshare_in_request_13}", kLe, "{card_index} {reshare_in_digest_13} 90 00",
+                 "old cards 1 and 3, the same redistribution: the share, never released, is replaced");
+            c.sm("00 CA 00 C3", "", kLe, "00 00 00 00 90 00", "usage counter 0");
+            c.select("07");
             c.progress().shareStored = true;
             expectedUsage() = 0;
         });
@@ -348,6 +392,51 @@ std::vector<Case> makeCases() {
             c.sm("80 3A 00 00", "{digests} {digests[0:256]}", kLe, "67 00", "17 digests");
             c.sm("80 3A 00 00", "{digests[0:33]}", kLe, "67 00", "33 bytes");
             c.sm("00 CA 00 C3", "", kLe, counter(expectedUsage()) + " 90 00", "nothing counted for refusals");
+        });
+
+    add("reshare.out", "#reshare-out-an-old-card-redistributes-its-share",
+        "RESHARE OUT only after VERIFY, only to certified new cards; every box opens to a sub-share of the card's own "
+        "share; counted",
+        false, [](CaseContext& c) {
+            needsStoredShare(c);
+            if (!c.progress().canCertify) c.skip("the new cards' certificates need the CA key (--passphrase-file)");
+            c.link("80 3C 00 00", "{reshare_out_request}", kLe, "69 82", "in the clear", "certify-new-cards");
+            if (!holdsFeldmanShare(c.progress().scheme)) {
+                c.openSession();
+                c.verifyHolder();
+                c.sm("80 3C 00 00", "{reshare_out_request}", kLe, "6A 88", "no Feldman share: a threshold RSA share stays");
+                c.sm("00 CA 00 C3", "", kLe, counter(expectedUsage()) + " 90 00", "nothing counted");
+                return;
+            }
+            c.openSession();
+            c.sm("80 3C 00 00", "{reshare_out_request}", kLe, "69 82", "before VERIFY (the session ends)");
+            c.sm("00 CA 00 C2", "", kLe, "69 82", "the session is over");
+            c.openSession();
+            c.verifyHolder();
+            c.sm("80 3C 00 01", "{reshare_out_request}", kLe, "6A 86", "P2 not 00");
+            c.sm("80 3C 00 00", "", kLe, "67 00", "no data");
+            c.sm("80 3C 00 00", "{reshare_out_k0}", kLe, "6A 80", "k' 0");
+            c.sm("80 3C 00 00", "{reshare_out_k4}", kLe, "6A 80", "k' 4 for 3 new cards");
+            c.sm("80 3C 00 00", "{reshare_out_host}", kLe, "6A 80", "a host certificate among the new cards'");
+            c.sm("80 3C 00 00", "{reshare_out_twice}", kLe, "6A 80", "new card 1 twice");
+            c.sm("00 CA 00 C3", "", kLe, counter(expectedUsage()) + " 90 00", "nothing counted for refusals");
+            // i || k' || D_i0 D_i1 || n' || three boxes of 114 bytes, then the counter.
+            c.sm("80 3C 00 00", "{reshare_out_request}", kLe,
+                 "{!reshare_out_record:475} " + counter(++expectedUsage()) + " 90 00",
+                 "D_i and a box for each new card (a long answer), and the counter", "reshare-out");
+            c.sm("00 CA 00 C3", "", kLe, counter(expectedUsage()) + " 90 00", "GET DATA usage counter");
+        });
+    add("reshare.in-refused", "#reshare-in-a-new-card-takes-its-share",
+        "RESHARE IN never replaces a share PUT DATA dealt, nor one released", false, [](CaseContext& c) {
+            needsStoredShare(c);
+            const bool reshared = c.progress().scheme == "reshare";
+            if (reshared && expectedUsage() == 0)
+                c.skip("needs the share RESHARE IN gave released once (shares.get-share failed or did not run)");
+            c.openSession();
+            c.sm("80 3E 00 00", "{reshare_in_request}", kLe, "69 85",
+                 reshared ? "a share of this redistribution, released since: kept" : "a share PUT DATA dealt: kept", "",
+                 "redistribute-to-card");
+            c.sm("00 CA 00 C3", "", kLe, counter(expectedUsage()) + " 90 00", "the usage counter stays");
         });
 
     // ---- PIN and PUK ----
@@ -430,7 +519,7 @@ std::vector<Case> makeCases() {
                 needsOperational(c);
                 c.openSession();
                 c.verifyHolder();
-                if (c.progress().shareStored && c.progress().scheme == "shamir")
+                if (c.progress().shareStored && holdsFeldmanShare(c.progress().scheme))
                     c.sm("80 38 00 00", "", kLe, "{released_share:65} " + counter(++expectedUsage()) + " 90 00",
                          "a release, counted");
                 else if (c.progress().shareStored)
@@ -471,11 +560,39 @@ std::vector<Case> makeCases() {
             c.sm("00 20 00 81", "{test_pin_block}", kNoLe, "90 00", "the new PIN");
             c.sm("00 24 00 81", "{test_pin_block} {holder_pin_block}", kNoLe, "90 00", "the holder's PIN again");
         });
+    add("lifecycle.retire", "#retire-an-old-card-gives-up-its-share",
+        "RETIRE erases the share for good: the RETIRED card answers SELECT and GET DATA only, also after power-off", true,
+        [](CaseContext& c) {
+            needsDestructive(c);
+            needsOperational(c);
+            if (!c.progress().retire)
+                c.skip("a card ends only once, and this run terminates it (puk.terminated): retire another card with --retire");
+            c.raw("80 E6 00 00", "69 82", "in the clear");
+            c.openSession();
+            c.sm("80 E6 00 01", "", kNoLe, "6A 86", "P2 not 00");
+            c.sm("80 E6 00 00", "00", kNoLe, "67 00", "a data field");
+            c.sm("80 E6 00 00", "", kLe, "67 00", "an Le field");
+            c.sm("80 E6 00 00", "", kNoLe, "90 00", "RETIRE, its answer under the R-MAC");
+            c.sm("00 CA 00 C2", "", kLe, "69 82", "the session ended with RETIRE");
+            c.select("3F");
+            c.raw("00 CA 00 C2 00", "3F 90 00", "GET DATA lifecycle: RETIRED");
+            c.raw("00 CA 00 C1 00", "{card_id} 90 00", "the card id stays");
+            c.raw("00 CA 00 C3 00", counter(expectedUsage()) + " 90 00", "the usage counter stays, for the audit");
+            c.link("00 CA BF 21", kKeyReference, kLe, "{card_certificate} 90 00", "the certificate stays");
+            c.link("80 2A 01 10", "{host_certificate}", kNoLe, "69 85", "no session opens");
+            c.raw("80 E6 00 00", "69 85", "RETIRE again");
+            c.raw("80 38 00 00 00", "69 85", "GET SHARE");
+            c.reset(true);
+            c.select("3F");
+            c.raw("00 CA 00 C3 00", counter(expectedUsage()) + " 90 00", "still RETIRED after power-off");
+            c.link("80 2A 01 10", "{host_certificate}", kNoLe, "69 85", "still no session");
+        });
     add("puk.terminated", "#lifecycle-states",
         "three wrong PUKs terminate the card, for good: SELECT 62 85, nothing else runs, also after power-off", true,
         [](CaseContext& c) {
             needsDestructive(c);
             needsOperational(c);
+            if (c.progress().retire) c.skip("a card ends only once, and this run retires it (--retire: lifecycle.retire)");
             c.openSession();
             c.sm("00 2C 00 81", "{wrong_puk} {test_pin_block}", kNoLe, "63 C2", "wrong PUK 1");
             c.sm("00 2C 00 81", "{wrong_puk} {test_pin_block}", kNoLe, "63 C1", "wrong PUK 2");
@@ -502,8 +619,9 @@ void CaseContext::link(const std::string& header, const std::string& data, std::
 }
 
 void CaseContext::sm(const std::string& header, const std::string& data, std::optional<std::size_t> ne,
-                     const std::string& expect, const std::string& note, const std::string& check) {
-    conversation_.run(Step{Via::Session, header, data, ne, std::nullopt, expect, "", check, note});
+                     const std::string& expect, const std::string& note, const std::string& check,
+                     const std::string& hostAction) {
+    conversation_.run(Step{Via::Session, header, data, ne, std::nullopt, expect, hostAction, check, note});
 }
 
 void CaseContext::tampered(const std::string& header, const std::string& data, std::optional<std::size_t> ne,

@@ -27,7 +27,11 @@ struct CardProgress {
     bool operational = false;       // ... and the holder's PIN ({holder_pin_block}) was set
     bool shareStored = false;       // this run gave it its test share (of the run's scheme)
     bool destructiveAllowed = false;
-    std::string scheme = "shamir";  // which test share: shamir (GET SHARE) or shoup (PARTIAL SIGN)
+    bool retire = false;            // the destructive cases end the card with RETIRE, not with the PUK
+    bool canCertify = false;        // the CA key is at hand (new cards' certificates for RESHARE OUT)
+    // Which test share: shamir (PUT DATA 00 C9, GET SHARE), shoup (00 CB, PARTIAL SIGN) or
+    // reshare (a Feldman share from RESHARE IN, then GET SHARE).
+    std::string scheme = "shamir";
 };
 
 constexpr std::optional<std::size_t> kNoLe = std::nullopt;
@@ -42,7 +46,8 @@ public:
     void link(const std::string& header, const std::string& data, std::optional<std::size_t> ne,
               const std::string& expect, const std::string& note = "", const std::string& hostAction = "");
     void sm(const std::string& header, const std::string& data, std::optional<std::size_t> ne,
-            const std::string& expect, const std::string& note = "", const std::string& check = "");
+            const std::string& expect, const std::string& note = "", const std::string& check = "",
+            const std::string& hostAction = "");
     void tampered(const std::string& header, const std::string& data, std::optional<std::size_t> ne,
                   std::size_t flip, const std::string& expect, const std::string& note);
     void replayed(const std::string& expect, const std::string& note);

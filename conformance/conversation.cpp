@@ -4,6 +4,7 @@
 
 #include "apdu/error.hpp"
 #include "apdu/status.hpp"
+#include "conformance/reshare_values.hpp"
 #include "crypto/ec.hpp"
 #include "crypto/feldman.hpp"
 #include "crypto/scp11.hpp"
@@ -127,6 +128,11 @@ void Conversation::run(const Step& step) {
             const auto command = handshake->mutualAuthenticate();
             values_["host_ephemeral"] = slice(command.data, command.data.size() - crypto::kP256PointSize,
                                               crypto::kP256PointSize);
+        } else if (step.host == "certify-new-cards") {
+            if (!host_.ca) throw StepFailure("the CA key is needed to certify the new cards (--passphrase-file)");
+            addNewCardRequests(values_, *host_.ca);
+        } else if (step.host == "redistribute-to-card") {
+            addRedistributionsToCard(values_);
         } else if (!step.host.empty()) {
             throw StepFailure("unknown host action \"" + step.host + "\"");
         }
@@ -210,11 +216,10 @@ apdu::ResponseApdu Conversation::exchange(const Step& step) {
 void Conversation::check(const std::string& name) {
     if (name == "feldman-share") {
         // GET SHARE's record: x (1) || s_x (32) || commitments digest (32).
+        // The commitments are the test deal's, or those of the redistribution RESHARE IN took.
         const Bytes& released = value(values_, "released_share");
-        const auto commitments = crypto::FeldmanCommitments::decode(value(values_, "test_commitments"));
+        const auto commitments = crypto::FeldmanCommitments::decode(commitmentsWithDigest(values_, slice(released, 33, 32)));
         const crypto::FeldmanShare share{released.at(0), slice(released, 1, 32)};
-        if (slice(released, 33, 32) != commitments.digest())
-            throw StepFailure("the share's commitments digest is not the digest of the set's commitments");
         if (!crypto::verifyShare(share, commitments))
             throw StepFailure("the share s_x does not match the Feldman commitments (s_x G != sum x^j C_j)");
     } else if (name == "shoup-partial") {
@@ -231,6 +236,8 @@ void Conversation::check(const std::string& name) {
         if (!crypto::shoup::verifyBatch(key, value(values_, "rsa_index").at(0), batch,
                                         std::vector<Bytes>(digests.begin(), digests.begin() + static_cast<std::ptrdiff_t>(batch.values.size()))))
             throw StepFailure("the batch of partial signatures fails its one proof");
+    } else if (name == "reshare-out") {
+        checkReshareOut(values_);
     } else {
         throw StepFailure("unknown check \"" + name + "\"");
     }

@@ -41,9 +41,11 @@ struct Step {
     std::string expect;               // the answer's pattern (data, then SW1 SW2)
     // What the host does besides sending: "certify-card" (before: the CA certifies {card_key} as
     // {card_certificate}), "mutual-authenticate" (before: a fresh {host_ephemeral}; after: the
-    // receipt checked and the session keys derived - never written anywhere).
+    // receipt checked and the session keys derived - never written anywhere), "certify-new-cards"
+    // and "redistribute-to-card" (before: the re-sharing requests, conformance/reshare_values.hpp).
     std::string host;
-    // A check of the values bound so far: "feldman-share", "shoup-partial", "shoup-batch".
+    // A check of the values bound so far: "feldman-share", "shoup-partial", "shoup-batch",
+    // "reshare-out".
     std::string check;
     std::string note;  // what the step shows, for people
 

@@ -42,6 +42,7 @@ struct Options {
     std::string state = "blank";
     std::string scheme = "shamir";
     bool allowDestructive = false;
+    bool retire = false;
     std::string testCard;
     std::string junit;
     std::string json;
@@ -152,7 +153,7 @@ void checkDestructive(const Options& o, const Preflight& p, bool anyDestructive)
     std::string named = o.testCard;
     std::transform(named.begin(), named.end(), named.begin(), ::toupper);
     if (named.empty())
-        throw UsageProblem("--allow-destructive blocks the card's PIN and terminates it for good: say which card is a "
+        throw UsageProblem("--allow-destructive blocks the card's PIN and terminates (or retires) it for good: say which card is a "
                            "test card with --test-card CARDID (the card in this reader has id " + id + ")");
     if (named != id)
         throw UsageProblem("--test-card " + o.testCard + " names another card: the card in " + o.reader + " has id " + id +
@@ -161,7 +162,9 @@ void checkDestructive(const Options& o, const Preflight& p, bool anyDestructive)
 
 int run(const Options& o) {
     if (!o.record.empty() && !o.replay.empty()) throw UsageProblem("--record and --replay exclude each other");
-    if (o.scheme != "shamir" && o.scheme != "shoup") throw UsageProblem("--scheme is shamir or shoup");
+    if (o.scheme != "shamir" && o.scheme != "shoup" && o.scheme != "reshare")
+        throw UsageProblem("--scheme is shamir, shoup or reshare");
+    if (o.retire && !o.allowDestructive) throw UsageProblem("--retire ends the card: it needs --allow-destructive --test-card CARDID");
 
     const host::CeremonyFiles files(o.ceremony);
     const host::FolderTrust trust = [&] {
@@ -223,6 +226,8 @@ int run(const Options& o) {
                                 p.fci.pinPolicy->changeBeforeUse);
     progress.destructiveAllowed = o.allowDestructive;
     progress.scheme = o.scheme;
+    progress.retire = o.retire;
+    progress.canCertify = ca.has_value();
 
     const RunInfo info{o.reader, toHex(p.fci.cardId), p.fci.lifecycleName(),
                        o.replay.empty() ? "cases (" + o.scheme + ")" : "replay of " + o.replay};
@@ -300,9 +305,12 @@ int main(int argc, char** argv) {
         ->required();
     app.add_option("--state", o.state, "The state the card is in: blank (every case), issued or operational")
         ->check(CLI::IsMember({"blank", "issued", "operational"}));
-    app.add_option("--scheme", o.scheme, "Which test share a BLANK card gets: shamir (GET SHARE) or shoup (PARTIAL SIGN)")
-        ->check(CLI::IsMember({"shamir", "shoup"}));
+    app.add_option("--scheme", o.scheme,
+                   "Which test share a BLANK card gets: shamir (PUT DATA, GET SHARE), shoup (PARTIAL SIGN) or reshare "
+                   "(RESHARE IN, GET SHARE)")
+        ->check(CLI::IsMember({"shamir", "shoup", "reshare"}));
     app.add_flag("--allow-destructive", o.allowDestructive, "Also block the PIN, terminate and wipe (needs --test-card)");
+    app.add_flag("--retire", o.retire, "End the destructive cases with RETIRE instead of terminating the card");
     app.add_option("--test-card", o.testCard, "The id (32 hex digits) of the card, confirming it is a test card");
     app.add_option("--index", o.index, "The card index the CA certifies a BLANK card with")->check(CLI::Range(1, 255));
     app.add_option("--junit", o.junit, "Write a JUnit XML report here");

@@ -3,7 +3,8 @@
 # conformance program naming the case each mistake breaks. The targets copy the sources, links
 # and definitions of quorum_firmware, quorum_cardsim and card-sim as those folders declare them.
 set(QUORUM_SEEDED_FAULT_NAMES
-    pin-compared-first no-response-mac replay-accepted pending-response-kept usage-counter-not-stored)
+    pin-compared-first no-response-mac replay-accepted pending-response-kept usage-counter-not-stored
+    reshare-out-uncounted reshare-in-replaces-used)
 
 function(quorum_absolute_sources target out)
   get_target_property(sources ${target} SOURCES)

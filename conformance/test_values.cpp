@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "crypto/ec.hpp"
 #include "crypto/feldman.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/shoup.hpp"
@@ -76,6 +77,18 @@ Values makeTestValues() {
     v["test_commitments"] = feldman.commitments.encode();
     v["test_share_record"] =
         protocol::ShareRecord{feldman.shares[0].index, feldman.shares[0].value, feldman.commitments.digest()}.encode();
+    // The whole deal, for the old cards the host plays when it redistributes to the card, and the
+    // keys of the new cards the card redistributes to (conformance/reshare_values.hpp).
+    Bytes shares;
+    for (const auto& share : feldman.shares) shares.insert(shares.end(), share.value.begin(), share.value.end());
+    v["test_shares"] = shares;
+    Bytes newCardKeys;
+    for (int j = 1; j <= kTestCards; ++j) {
+        const Bytes scalar = crypto::EcPrivateKey::generate().scalar();
+        newCardKeys.insert(newCardKeys.end(), scalar.begin(), scalar.end());
+    }
+    v["new_card_keys"] = newCardKeys;
+    v["reshare_context"] = ascii("conformance re-sharing");
 
     const auto rsa = testRsaKey();
     v["rsa_share_record"] = host::rsaShareRecord(rsa.publicKey, rsa.shares[0]);

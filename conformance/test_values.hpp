@@ -14,7 +14,8 @@ namespace quorum::conformance {
 
 // Fixed test PINs and PUKs (written in docs/porting.md), a fresh Feldman 2-of-3 deal and a fresh
 // 512-bit 2-of-3 threshold RSA key (safe primes of 256 bits: a second or so), whose share 1 the
-// card gets, and digests to sign.
+// card gets, and digests to sign; the keys of three new test cards and a context, for the
+// re-sharing cases.
 Values makeTestValues();
 
 // The ceremony's own: {aid}, {ca_point}, {ca_certificate}, {host_certificate}, {not_a_point}.

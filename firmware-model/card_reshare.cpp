@@ -10,6 +10,7 @@
 #include "crypto/certificate.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/reshare.hpp"
+#include "firmware-model/seeded_fault.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"
 #include "protocol/reshare.hpp"
@@ -79,7 +80,13 @@ ResponseApdu Card::reshareOut(const CommandApdu& command) {
         return status(sw::kWrongData);  // two certificates of one index
     }
     // The share left the card, in a form: counted as GET SHARE counts, before the answer.
-    const auto counter = countRelease();
+    std::optional<std::uint32_t> counter;
+    if (hasSeededFault(SeededFault::ReshareOutUncounted)) {
+        const auto uses = nvm_.read(field::kUsageCounter);
+        counter = uses ? protocol::decodeUsageCounter(*uses) : std::uint32_t{0};
+    } else {
+        counter = countRelease();
+    }
     if (!counter) return status(sw::kConditionsNotSatisfied);
     answer.usageCount = *counter;
     return ResponseApdu{answer.encode(), sw::kSuccess};
@@ -94,8 +101,9 @@ ResponseApdu Card::reshareIn(const CommandApdu& command) {
     const auto held = nvm_.read(field::kShare);
     const auto heldFrom = nvm_.read(field::kReshareContext);
     const auto uses = nvm_.read(field::kUsageCounter);
+    const bool released = !uses || protocol::decodeUsageCounter(*uses) != std::uint32_t{0};
     if (nvm_.read(field::kRsaShare) ||
-        (held && (!heldFrom || !uses || protocol::decodeUsageCounter(*uses) != std::uint32_t{0})))
+        (held && (!heldFrom || (released && !hasSeededFault(SeededFault::ReshareInReplacesUsed)))))
         return status(sw::kConditionsNotSatisfied);
     const auto request = protocol::ReshareInRequest::decode(command.data);
     if (!request) return status(sw::kWrongData);

@@ -16,6 +16,8 @@ enum class SeededFault {
     ReplayAccepted,        // a wrapped command sent again (the previous MAC chain) is accepted
     PendingResponseKept,   // another command does not discard what GET RESPONSE would still fetch
     UsageCounterNotStored, // GET SHARE answers the next count but never writes it
+    ReshareOutUncounted,   // RESHARE OUT answers the counter as it was: the release is not counted
+    ReshareInReplacesUsed, // RESHARE IN replaces a share of its redistribution also once it was released
 };
 
 // The fault of `name` ("pin-compared-first", ...); None for a name that is none of them.
@@ -25,6 +27,8 @@ constexpr SeededFault seededFaultNamed(std::string_view name) {
     if (name == "replay-accepted") return SeededFault::ReplayAccepted;
     if (name == "pending-response-kept") return SeededFault::PendingResponseKept;
     if (name == "usage-counter-not-stored") return SeededFault::UsageCounterNotStored;
+    if (name == "reshare-out-uncounted") return SeededFault::ReshareOutUncounted;
+    if (name == "reshare-in-replaces-used") return SeededFault::ReshareInReplacesUsed;
     return SeededFault::None;
 }
 

@@ -1,4 +1,4 @@
-// quorum-conformance against cards in a reader: the card model passes every case of both schemes
+// quorum-conformance against cards in a reader: the card model passes every case of the three schemes
 // and its recorded vectors (and the ones in tests/vectors/) replay; each seeded fault of the card
 // model fails the case named for it. Cards go into readers only through the Room and the harness.
 #include <doctest/doctest.h>
@@ -68,26 +68,36 @@ std::map<std::string, std::string> runAll(Room& room, const std::string& ceremon
 
 }  // namespace
 
-TEST_CASE("conformance: the card model passes every case of both schemes, and the vectors it records replay") {
+TEST_CASE("conformance: the card model passes every case of the three schemes, and the vectors it records replay") {
     Room room;
     const std::string ceremony = room.createCeremony("conformance");
+    std::map<std::string, std::map<std::string, std::string>> runs;
 
-    const auto shamir = runAll(room, ceremony, "shamir-card", "shamir", "--record " + room.file("vectors-shamir"));
-    CHECK(withOutcome(shamir, "FAIL").empty());
-    // Only the other scheme's cases do not run: a card holds one kind of share.
-    CHECK(withOutcome(shamir, "SKIP") == std::set<std::string>{"partial-sign.single", "partial-sign.batch"});
-    CHECK(shamir.size() > 35);
+    runs["shamir"] = runAll(room, ceremony, "shamir-card", "shamir", "--record " + room.file("vectors-shamir"));
+    CHECK(withOutcome(runs["shamir"], "FAIL").empty());
+    // Only the other schemes' cases do not run (a card holds one kind of share, taken one way),
+    // and RETIRE: a card ends only once, here by its PUK.
+    CHECK(withOutcome(runs["shamir"], "SKIP") ==
+          std::set<std::string>{"partial-sign.single", "partial-sign.batch", "shares.reshare-in", "lifecycle.retire"});
+    CHECK(runs["shamir"].size() > 40);
 
-    const auto shoup = runAll(room, ceremony, "shoup-card", "shoup", "--record " + room.file("vectors-shoup"));
-    CHECK(withOutcome(shoup, "FAIL").empty());
-    CHECK(withOutcome(shoup, "SKIP") == std::set<std::string>{"shares.get-share"});
+    runs["shoup"] = runAll(room, ceremony, "shoup-card", "shoup", "--record " + room.file("vectors-shoup"));
+    CHECK(withOutcome(runs["shoup"], "FAIL").empty());
+    CHECK(withOutcome(runs["shoup"], "SKIP") ==
+          std::set<std::string>{"shares.get-share", "shares.reshare-in", "lifecycle.retire"});
+
+    // A share from RESHARE IN, then every Feldman case on it; the card ends RETIRED.
+    runs["reshare"] = runAll(room, ceremony, "reshare-card", "reshare", "--retire --record " + room.file("vectors-reshare"));
+    CHECK(withOutcome(runs["reshare"], "FAIL").empty());
+    CHECK(withOutcome(runs["reshare"], "SKIP") ==
+          std::set<std::string>{"shares.store", "partial-sign.single", "partial-sign.batch", "puk.terminated"});
 
     // The recorded vectors replay against other blank cards, with another card id and key.
-    for (const std::string scheme : {"shamir", "shoup"}) {
+    for (const std::string scheme : {"shamir", "shoup", "reshare"}) {
         const std::string folder = room.file("vectors-" + scheme);
         REQUIRE(std::filesystem::exists(folder + "/test-values.json"));
         const auto replayed = runAll(room, ceremony, "replay-" + scheme, scheme, "--replay " + folder);
-        CHECK(withOutcome(replayed, "PASS").size() == withOutcome(scheme == "shamir" ? shamir : shoup, "PASS").size());
+        CHECK(withOutcome(replayed, "PASS").size() == withOutcome(runs[scheme], "PASS").size());
         CHECK(withOutcome(replayed, "FAIL").empty());
     }
 }
@@ -95,7 +105,7 @@ TEST_CASE("conformance: the card model passes every case of both schemes, and th
 TEST_CASE("conformance: the vectors in tests/vectors replay against the card model, made by another ceremony") {
     Room room;
     const std::string ceremony = room.createCeremony("other-ceremony");
-    for (const std::string scheme : {"shamir", "shoup"}) {
+    for (const std::string scheme : {"shamir", "shoup", "reshare"}) {
         const auto replayed = runAll(room, ceremony, "card-" + scheme, scheme,
                                      std::string("--replay ") + QUORUM_SOURCE_DIR + "/tests/vectors/conformance-" + scheme);
         CHECK(withOutcome(replayed, "FAIL").empty());
@@ -147,24 +157,28 @@ TEST_CASE("conformance: destructive cases need the card named as a test card") {
 }
 
 TEST_CASE("conformance: each seeded fault of the card model fails the case named for it") {
-    // fault -> the case that must catch it (the real card model passes each of these, above)
-    const std::map<std::string, std::string> expected{
-        {"pin-compared-first", "pin.try-counter"},
-        {"no-response-mac", "scp11a.response-mac"},
-        {"replay-accepted", "scp11a.replay"},
-        {"pending-response-kept", "iso.pending-discarded"},
-        {"usage-counter-not-stored", "shares.get-share"},
+    // fault -> the case that must catch it, and the scheme of the run (the real card model passes
+    // each of these, above)
+    const std::map<std::string, std::pair<std::string, std::string>> expected{
+        {"pin-compared-first", {"pin.try-counter", "shamir"}},
+        {"no-response-mac", {"scp11a.response-mac", "shamir"}},
+        {"replay-accepted", {"scp11a.replay", "shamir"}},
+        {"pending-response-kept", {"iso.pending-discarded", "shamir"}},
+        {"usage-counter-not-stored", {"shares.get-share", "shamir"}},
+        {"reshare-out-uncounted", {"reshare.out", "shamir"}},
+        {"reshare-in-replaces-used", {"reshare.in-refused", "reshare"}},
     };
     Room room;
     const std::string ceremony = room.createCeremony("faults");
-    for (const auto& [faultName, caseId] : expected) {
+    for (const auto& [faultName, catcher] : expected) {
         const std::string fault = faultName;  // a copy: a structured binding cannot be captured (C++17)
+        const std::string& caseId = catcher.first;
         CAPTURE(fault);
         const std::string report = room.file(fault + "-report.json");
         CommandResult run;
         {
             FaultyCard card(fault, room.image(fault), room.file(fault + ".log"));
-            run = conformance(room, ceremony, report, "");
+            run = conformance(room, ceremony, report, "--scheme " + catcher.second);
         }
         INFO(run.output);
         CHECK(run.exitCode == 1);
