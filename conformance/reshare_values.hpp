@@ -23,7 +23,8 @@ void addNewCardRequests(Values& values, const crypto::CeremonyCa& ca);
 // {test_commitments}) redistribute, k' 2, to the card of {card_certificate} (its index j and key)
 // and one other new card; RESHARE IN's data for the card:
 //   {reshare_in_request}        from old cards 2 and 3; {reshare_in_digest} the digest of C'
-//   {reshare_in_request_13}     from old cards 1 and 3 (a new polynomial); {reshare_in_digest_13}
+//   {reshare_in_request_13}     from old cards 1 and 3 (a new polynomial); {reshare_in_digest_13},
+//                               and {reshare_commitments_13} the commitments C' (the card keeps this share)
 //   {reshare_in_bad_box}        2 and 3, the card's box from 3 altered             (9C 03)
 //   {reshare_in_bad_subshare}   2 and 3, 3 seals a sub-share off its commitments   (9D 03)
 //   {reshare_in_no_box}         2 without a box for the card, then 3               (9C 02)
@@ -42,7 +43,7 @@ void addRedistributionsToCard(Values& values);
 void checkReshareOut(const Values& values);
 
 // The commitments (encoded) of the deal whose digest is `digest`: {test_commitments} or, once a
-// share was redistributed to the card, {reshare_commitments_13} / {reshare_commitments}.
+// share was redistributed to the card, {reshare_commitments_13} (the share it keeps).
 // StepFailure when none of this run's deals has that digest.
 Bytes commitmentsWithDigest(const Values& values, const Bytes& digest);
 

@@ -10,9 +10,9 @@
 #include "crypto/certificate.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/reshare.hpp"
-#include "firmware-model/seeded_fault.hpp"
 #include "firmware-model/card.hpp"
 #include "firmware-model/card_response.hpp"
+#include "firmware-model/seeded_fault.hpp"
 #include "protocol/reshare.hpp"
 #include "protocol/shares.hpp"
 
