@@ -330,7 +330,7 @@ std::vector<Case> makeCases() {
                  "old cards 2 and 3: stored; j and the digest of C'");
             c.sm("00 DA 00 C9", "{test_share_record}", kNoLe, "69 85", "PUT DATA does not replace it");
             c.sm("80 3E 00 00", "{reshare_in_request_13}", kLe, "{card_index} {reshare_in_digest_13} 90 00",
-                 "old cards 1 and 3, the same redistribution: the share, never released, is replaced");
+                 "old cards 1 and 3, the same redistribution: the share, never released, is replaced", "reshare-in-kept");
             c.sm("00 CA 00 C3", "", kLe, "00 00 00 00 90 00", "usage counter 0");
             c.select("07");
             c.progress().shareStored = true;
@@ -395,11 +395,10 @@ std::vector<Case> makeCases() {
         });
 
     add("reshare.out", "#reshare-out-an-old-card-redistributes-its-share",
-        "RESHARE OUT only after VERIFY, only to certified new cards; every box opens to a sub-share of the card's own "
-        "share; counted",
+        "RESHARE OUT only after VERIFY, only to new cards its CA certified; every box opens to a sub-share of the card's "
+        "own share; counted",
         false, [](CaseContext& c) {
             needsStoredShare(c);
-            if (!c.progress().canCertify) c.skip("the new cards' certificates need the CA key (--passphrase-file)");
             c.link("80 3C 00 00", "{reshare_out_request}", kLe, "69 82", "in the clear", "certify-new-cards");
             if (!holdsFeldmanShare(c.progress().scheme)) {
                 c.openSession();
@@ -419,6 +418,8 @@ std::vector<Case> makeCases() {
             c.sm("80 3C 00 00", "{reshare_out_k4}", kLe, "6A 80", "k' 4 for 3 new cards");
             c.sm("80 3C 00 00", "{reshare_out_host}", kLe, "6A 80", "a host certificate among the new cards'");
             c.sm("80 3C 00 00", "{reshare_out_twice}", kLe, "6A 80", "new card 1 twice");
+            c.sm("80 3C 00 00", "{reshare_out_foreign}", kLe, "6A 80", "new card 2 certified by another CA");
+            c.sm("80 3C 00 00", "{reshare_out_forged}", kLe, "6A 80", "new card 2's certificate with a bad signature");
             c.sm("00 CA 00 C3", "", kLe, counter(expectedUsage()) + " 90 00", "nothing counted for refusals");
             // i || k' || D_i0 D_i1 || n' || three boxes of 114 bytes, then the counter.
             c.sm("80 3C 00 00", "{reshare_out_request}", kLe,
@@ -431,7 +432,7 @@ std::vector<Case> makeCases() {
             needsStoredShare(c);
             const bool reshared = c.progress().scheme == "reshare";
             if (reshared && expectedUsage() == 0)
-                c.skip("needs the share RESHARE IN gave released once (shares.get-share failed or did not run)");
+                c.skip("needs the share RESHARE IN gave released once (by shares.get-share or reshare.out; they failed or did not run)");
             c.openSession();
             c.sm("80 3E 00 00", "{reshare_in_request}", kLe, "69 85",
                  reshared ? "a share of this redistribution, released since: kept" : "a share PUT DATA dealt: kept", "",
@@ -561,7 +562,8 @@ std::vector<Case> makeCases() {
             c.sm("00 24 00 81", "{test_pin_block} {holder_pin_block}", kNoLe, "90 00", "the holder's PIN again");
         });
     add("lifecycle.retire", "#retire-an-old-card-gives-up-its-share",
-        "RETIRE erases the share for good: the RETIRED card answers SELECT and GET DATA only, also after power-off", true,
+        "RETIRE ends the card's use for good: the RETIRED card answers SELECT and GET DATA only, 69 85 to the rest before "
+        "asking how it arrived, also after power-off", true,
         [](CaseContext& c) {
             needsDestructive(c);
             needsOperational(c);
@@ -580,8 +582,11 @@ std::vector<Case> makeCases() {
             c.raw("00 CA 00 C3 00", counter(expectedUsage()) + " 90 00", "the usage counter stays, for the audit");
             c.link("00 CA BF 21", kKeyReference, kLe, "{card_certificate} 90 00", "the certificate stays");
             c.link("80 2A 01 10", "{host_certificate}", kNoLe, "69 85", "no session opens");
-            c.raw("80 E6 00 00", "69 85", "RETIRE again");
+            c.raw("80 E6 00 00", "69 85", "RETIRE again, in the clear: the state answers first");
             c.raw("80 38 00 00 00", "69 85", "GET SHARE");
+            c.raw("00 20 00 81 08 {holder_pin_block}", "69 85", "VERIFY");
+            c.raw("00 DA 00 C9 41 {test_share_record}", "69 85", "PUT DATA a share");
+            c.link("80 3E 00 00", "{reshare_in_request}", kLe, "69 85", "RESHARE IN", "redistribute-to-card");
             c.reset(true);
             c.select("3F");
             c.raw("00 CA 00 C3 00", counter(expectedUsage()) + " 90 00", "still RETIRED after power-off");

@@ -28,7 +28,6 @@ struct CardProgress {
     bool shareStored = false;       // this run gave it its test share (of the run's scheme)
     bool destructiveAllowed = false;
     bool retire = false;            // the destructive cases end the card with RETIRE, not with the PUK
-    bool canCertify = false;        // the CA key is at hand (new cards' certificates for RESHARE OUT)
     // Which test share: shamir (PUT DATA 00 C9, GET SHARE), shoup (00 CB, PARTIAL SIGN) or
     // reshare (a Feldman share from RESHARE IN, then GET SHARE).
     std::string scheme = "shamir";

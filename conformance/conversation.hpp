@@ -45,7 +45,7 @@ struct Step {
     // and "redistribute-to-card" (before: the re-sharing requests, conformance/reshare_values.hpp).
     std::string host;
     // A check of the values bound so far: "feldman-share", "shoup-partial", "shoup-batch",
-    // "reshare-out".
+    // "reshare-out", "reshare-in-kept" (conformance/reshare_values.hpp).
     std::string check;
     std::string note;  // what the step shows, for people
 

@@ -227,7 +227,6 @@ int run(const Options& o) {
     progress.destructiveAllowed = o.allowDestructive;
     progress.scheme = o.scheme;
     progress.retire = o.retire;
-    progress.canCertify = ca.has_value();
 
     const RunInfo info{o.reader, toHex(p.fci.cardId), p.fci.lifecycleName(),
                        o.replay.empty() ? "cases (" + o.scheme + ")" : "replay of " + o.replay};

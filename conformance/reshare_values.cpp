@@ -67,6 +67,15 @@ void addNewCardRequests(Values& values, const crypto::CeremonyCa& ca) {
     values["reshare_out_host"] =
         reshareOut(kNewThreshold, context, {certificates[0], known(values, "host_certificate"), certificates[2]});
     values["reshare_out_twice"] = reshareOut(kNewThreshold, context, {certificates[0], certificates[0], certificates[2]});
+    // Card 2 certified by a CA of the same name and card set but another key, and card 2's own
+    // certificate with its signature altered (the last byte is the signature's).
+    const auto key2 = crypto::EcPrivateKey::fromScalar(piece(values, "new_card_keys", 1));
+    const auto impostor = crypto::CeremonyCa::create(ca.certificate().info().subject, ca.cardSetId());
+    values["reshare_out_foreign"] =
+        reshareOut(kNewThreshold, context, {certificates[0], impostor.issueCard(key2.publicKey(), 2).der(), certificates[2]});
+    Bytes forged = certificates[1];
+    forged.back() ^= 0x01;
+    values["reshare_out_forged"] = reshareOut(kNewThreshold, context, {certificates[0], forged, certificates[2]});
 }
 
 void addRedistributionsToCard(Values& values) {
@@ -149,7 +158,7 @@ void checkReshareOut(const Values& values) {
     // the one RESHARE IN gave it (as card j).
     bool own = false;
     const std::vector<std::pair<std::string, std::string>> deals{{"test_commitments", "test_share_record"},
-                                                                 {"reshare_commitments_13", "card_index"}};
+                                                                 {"kept_commitments", "card_index"}};
     for (const auto& [commitments, index] : deals) {
         if (values.count(commitments) == 0 || values.count(index) == 0) continue;
         if (record.from == known(values, index).at(0) &&
@@ -171,8 +180,10 @@ void checkReshareOut(const Values& values) {
     }
 }
 
+void keepReshared(Values& values) { values["kept_commitments"] = known(values, "reshare_commitments_13"); }
+
 Bytes commitmentsWithDigest(const Values& values, const Bytes& digest) {
-    for (const char* name : {"test_commitments", "reshare_commitments_13"}) {
+    for (const char* name : {"test_commitments", "kept_commitments"}) {
         const auto found = values.find(name);
         if (found == values.end()) continue;
         const Bytes mine = crypto::sha256(found->second);

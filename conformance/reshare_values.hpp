@@ -17,6 +17,8 @@ namespace quorum::conformance {
 //   {reshare_out_k4}        the same with k' 4 (more than n' = 3)
 //   {reshare_out_host}      card 2's certificate replaced by {host_certificate}
 //   {reshare_out_twice}     card 1's certificate twice (cards 1, 1, 3)
+//   {reshare_out_foreign}   card 2 certified by another CA of the same name and card set
+//   {reshare_out_forged}    card 2's certificate with its signature altered
 void addNewCardRequests(Values& values, const crypto::CeremonyCa& ca);
 
 // Host action "redistribute-to-card": old cards of the test deal ({test_shares},
@@ -42,8 +44,13 @@ void addRedistributionsToCard(Values& values);
 // does not hold.
 void checkReshareOut(const Values& values);
 
-// The commitments (encoded) of the deal whose digest is `digest`: {test_commitments} or, once a
-// share was redistributed to the card, {reshare_commitments_13} (the share it keeps).
+// Check "reshare-in-kept", after the card stored the share of {reshare_in_request_13}: its
+// commitments C' become {kept_commitments}, the deal GET SHARE and RESHARE OUT answers are then
+// checked against.
+void keepReshared(Values& values);
+
+// The commitments (encoded) of the deal whose digest is `digest`: {test_commitments} or, once the
+// card kept a share RESHARE IN gave it, {kept_commitments}.
 // StepFailure when none of this run's deals has that digest.
 Bytes commitmentsWithDigest(const Values& values, const Bytes& digest);
 
