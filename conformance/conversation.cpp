@@ -25,12 +25,6 @@ const std::map<Via, std::string>& viaNames() {
     return names;
 }
 
-const Bytes& value(const Values& values, const std::string& name) {
-    const auto found = values.find(name);
-    if (found == values.end()) throw StepFailure("{" + name + "} is not known at this step");
-    return found->second;
-}
-
 Bytes slice(const Bytes& bytes, std::size_t from, std::size_t size) {
     if (from + size > bytes.size()) throw StepFailure("a value is shorter than its layout");
     return Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(from),
@@ -41,13 +35,13 @@ Bytes slice(const Bytes& bytes, std::size_t from, std::size_t size) {
 // (n keys of L bytes) and {rsa_nk} (n, k).
 crypto::shoup::PublicKey rsaKey(const Values& values) {
     crypto::shoup::PublicKey key;
-    key.modulus = value(values, "rsa_modulus");
-    key.v = value(values, "rsa_v");
-    const Bytes& nk = value(values, "rsa_nk");
+    key.modulus = knownValue(values, "rsa_modulus");
+    key.v = knownValue(values, "rsa_v");
+    const Bytes& nk = knownValue(values, "rsa_nk");
     if (nk.size() != 2) throw StepFailure("{rsa_nk} is not two bytes");
     key.n = nk[0];
     key.k = nk[1];
-    const Bytes& keys = value(values, "rsa_verification_keys");
+    const Bytes& keys = knownValue(values, "rsa_verification_keys");
     for (int i = 0; i < key.n; ++i) key.verificationKeys.push_back(slice(keys, i * key.modulusSize(), key.modulusSize()));
     return key;
 }
@@ -78,6 +72,12 @@ std::string shown(const Bytes& command) {
 }
 
 }  // namespace
+
+const Bytes& knownValue(const Values& values, const std::string& name) {
+    const auto found = values.find(name);
+    if (found == values.end()) throw StepFailure("{" + name + "} is not known at this step");
+    return found->second;
+}
 
 Json::Value Step::toJson() const {
     Json::Value json(Json::objectValue);
@@ -131,10 +131,10 @@ void Conversation::run(const Step& step) {
         if (step.host == "certify-card") {
             if (!host_.ca) throw StepFailure("the CA key is needed to issue the card (--passphrase-file)");
             const auto certificate =
-                host_.ca->issueCard(crypto::EcPublicKey::fromPoint(value(values_, "card_key")), host_.cardIndex);
+                host_.ca->issueCard(crypto::EcPublicKey::fromPoint(knownValue(values_, "card_key")), host_.cardIndex);
             values_["card_certificate"] = certificate.der();
         } else if (step.host == "mutual-authenticate") {
-            const auto cardCertificate = crypto::Certificate::fromDer(value(values_, "card_certificate"));
+            const auto cardCertificate = crypto::Certificate::fromDer(knownValue(values_, "card_certificate"));
             handshake.emplace(host_.credentials.key, std::vector<crypto::Certificate>{host_.credentials.certificate},
                               cardCertificate.publicKey());
             const auto command = handshake->mutualAuthenticate();
@@ -241,23 +241,23 @@ void Conversation::check(const std::string& name) {
     if (name == "feldman-share") {
         // GET SHARE's record: x (1) || s_x (32) || commitments digest (32).
         // The commitments are the test deal's, or those of the redistribution RESHARE IN took.
-        const Bytes& released = value(values_, "released_share");
+        const Bytes& released = knownValue(values_, "released_share");
         const auto commitments = crypto::FeldmanCommitments::decode(commitmentsWithDigest(values_, slice(released, 33, 32)));
         const crypto::FeldmanShare share{released.at(0), slice(released, 1, 32)};
         if (!crypto::verifyShare(share, commitments))
             throw StepFailure("the share s_x does not match the Feldman commitments (s_x G != sum x^j C_j)");
     } else if (name == "shoup-partial") {
         const auto key = rsaKey(values_);
-        const crypto::shoup::Partial partial{value(values_, "rsa_index").at(0), value(values_, "partial_value"), value(values_, "partial_c"),
-                                             value(values_, "partial_z")};
-        if (!crypto::shoup::verifyPartial(key, partial, value(values_, "digest")))
+        const crypto::shoup::Partial partial{knownValue(values_, "rsa_index").at(0), knownValue(values_, "partial_value"), knownValue(values_, "partial_c"),
+                                             knownValue(values_, "partial_z")};
+        if (!crypto::shoup::verifyPartial(key, partial, knownValue(values_, "digest")))
             throw StepFailure("the partial signature fails its proof of correctness against v_i of the card's index");
     } else if (name == "shoup-batch") {
         const auto key = rsaKey(values_);
-        crypto::shoup::BatchPartial batch{pieces(value(values_, "batch_values"), key.modulusSize()),
-                                          value(values_, "partial_c"), value(values_, "partial_z")};
-        const auto digests = pieces(value(values_, "digests"), crypto::shoup::kDigestSize);
-        if (!crypto::shoup::verifyBatch(key, value(values_, "rsa_index").at(0), batch,
+        crypto::shoup::BatchPartial batch{pieces(knownValue(values_, "batch_values"), key.modulusSize()),
+                                          knownValue(values_, "partial_c"), knownValue(values_, "partial_z")};
+        const auto digests = pieces(knownValue(values_, "digests"), crypto::shoup::kDigestSize);
+        if (!crypto::shoup::verifyBatch(key, knownValue(values_, "rsa_index").at(0), batch,
                                         std::vector<Bytes>(digests.begin(), digests.begin() + static_cast<std::ptrdiff_t>(batch.values.size()))))
             throw StepFailure("the batch of partial signatures fails its one proof");
     } else if (name == "reshare-out") {

@@ -59,6 +59,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The value `name`, or StepFailure saying it is not known at this step.
+const Bytes& knownValue(const Values& values, const std::string& name);
+
 // What the host brings: its credentials, and the CA with its key when it issues cards.
 struct HostSide {
     const host::HostCredentials& credentials;

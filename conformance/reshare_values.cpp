@@ -20,15 +20,9 @@ namespace {
 constexpr int kNewCards = 3;     // RESHARE OUT: to new cards 1, 2, 3
 constexpr int kNewThreshold = 2;  // k' of every redistribution here
 
-const Bytes& known(const Values& values, const std::string& name) {
-    const auto found = values.find(name);
-    if (found == values.end()) throw StepFailure("{" + name + "} is not known at this step");
-    return found->second;
-}
-
 // The 32-byte piece `number` (0-based) of a value made of such pieces.
 Bytes piece(const Values& values, const std::string& name, int number) {
-    const Bytes& all = known(values, name);
+    const Bytes& all = knownValue(values, name);
     const auto from = static_cast<std::size_t>(number) * 32;
     if (from + 32 > all.size()) throw StepFailure("{" + name + "} has fewer than " + std::to_string(number + 1) + " keys");
     return Bytes(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(from + 32));
@@ -55,24 +49,24 @@ Bytes reshareOut(int newK, const Bytes& context, const std::vector<Bytes>& certi
 }  // namespace
 
 void addNewCardRequests(Values& values, const crypto::CeremonyCa& ca) {
+    std::vector<crypto::EcPublicKey> keys;
     std::vector<Bytes> certificates;
     for (int j = 1; j <= kNewCards; ++j) {
-        const auto key = crypto::EcPrivateKey::fromScalar(piece(values, "new_card_keys", j - 1));
-        certificates.push_back(ca.issueCard(key.publicKey(), j).der());
+        keys.push_back(crypto::EcPrivateKey::fromScalar(piece(values, "new_card_keys", j - 1)).publicKey());
+        certificates.push_back(ca.issueCard(keys.back(), j).der());
     }
-    const Bytes& context = known(values, "reshare_context");
+    const Bytes& context = knownValue(values, "reshare_context");
     values["reshare_out_request"] = reshareOut(kNewThreshold, context, certificates);
     values["reshare_out_k0"] = reshareOut(0, context, certificates);
     values["reshare_out_k4"] = reshareOut(kNewCards + 1, context, certificates);
     values["reshare_out_host"] =
-        reshareOut(kNewThreshold, context, {certificates[0], known(values, "host_certificate"), certificates[2]});
+        reshareOut(kNewThreshold, context, {certificates[0], knownValue(values, "host_certificate"), certificates[2]});
     values["reshare_out_twice"] = reshareOut(kNewThreshold, context, {certificates[0], certificates[0], certificates[2]});
     // Card 2 certified by a CA of the same name and card set but another key, and card 2's own
     // certificate with its signature altered (the last byte is the signature's).
-    const auto key2 = crypto::EcPrivateKey::fromScalar(piece(values, "new_card_keys", 1));
     const auto impostor = crypto::CeremonyCa::create(ca.certificate().info().subject, ca.cardSetId());
     values["reshare_out_foreign"] =
-        reshareOut(kNewThreshold, context, {certificates[0], impostor.issueCard(key2.publicKey(), 2).der(), certificates[2]});
+        reshareOut(kNewThreshold, context, {certificates[0], impostor.issueCard(keys[1], 2).der(), certificates[2]});
     Bytes forged = certificates[1];
     forged.back() ^= 0x01;
     values["reshare_out_forged"] = reshareOut(kNewThreshold, context, {certificates[0], forged, certificates[2]});
@@ -82,7 +76,7 @@ void addRedistributionsToCard(Values& values) {
     using crypto::reshare::NewCard;
     using crypto::reshare::Redistribution;
     if (values.count("reshare_in_request") != 0) return;
-    const auto certificate = crypto::Certificate::fromDer(known(values, "card_certificate"));
+    const auto certificate = crypto::Certificate::fromDer(knownValue(values, "card_certificate"));
     const auto index = certificate.info().cardIndex;
     if (!index) throw StepFailure("the card's certificate names no card index");
     const NewCard card{static_cast<std::uint8_t>(*index), certificate.publicKey().point()};
@@ -90,7 +84,7 @@ void addRedistributionsToCard(Values& values) {
     const std::uint8_t other = card.index == 1 ? 2 : 1;
     const std::uint8_t third = card.index == 3 ? 4 : 3;
     const std::vector<NewCard> cards{card, {other, otherKey()}};
-    const Bytes& context = known(values, "reshare_context");
+    const Bytes& context = knownValue(values, "reshare_context");
 
     const auto r1 = crypto::reshare::redistribute(testShare(values, 1), kNewThreshold, cards, context);
     const auto r2 = crypto::reshare::redistribute(testShare(values, 2), kNewThreshold, cards, context);
@@ -134,7 +128,7 @@ void addRedistributionsToCard(Values& values) {
 void checkReshareOut(const Values& values) {
     protocol::RedistributionRecord record;
     try {
-        record = protocol::RedistributionRecord::decode(known(values, "reshare_out_record"));
+        record = protocol::RedistributionRecord::decode(knownValue(values, "reshare_out_record"));
     } catch (const protocol::DecodeError& e) {
         throw StepFailure(std::string("the redistribution record cannot be read: ") + e.what());
     }
@@ -161,15 +155,15 @@ void checkReshareOut(const Values& values) {
                                                                  {"kept_commitments", "card_index"}};
     for (const auto& [commitments, index] : deals) {
         if (values.count(commitments) == 0 || values.count(index) == 0) continue;
-        if (record.from == known(values, index).at(0) &&
-            crypto::reshare::fromShareHolder(r, crypto::FeldmanCommitments::decode(known(values, commitments))))
+        if (record.from == knownValue(values, index).at(0) &&
+            crypto::reshare::fromShareHolder(r, crypto::FeldmanCommitments::decode(knownValue(values, commitments))))
             own = true;
     }
     if (!own)
         throw StepFailure("old card " + std::to_string(record.from) +
                           "'s D_i0 is not its share's public point sum_l i^l C_l: it redistributed something else");
 
-    const Bytes& context = known(values, "reshare_context");
+    const Bytes& context = knownValue(values, "reshare_context");
     for (int j = 1; j <= kNewCards; ++j) {
         const auto key = crypto::EcPrivateKey::fromScalar(piece(values, "new_card_keys", j - 1));
         try {
@@ -180,7 +174,7 @@ void checkReshareOut(const Values& values) {
     }
 }
 
-void keepReshared(Values& values) { values["kept_commitments"] = known(values, "reshare_commitments_13"); }
+void keepReshared(Values& values) { values["kept_commitments"] = knownValue(values, "reshare_commitments_13"); }
 
 Bytes commitmentsWithDigest(const Values& values, const Bytes& digest) {
     for (const char* name : {"test_commitments", "kept_commitments"}) {
